@@ -1,0 +1,122 @@
+//! Reading a schema from disk or standard input: a file, a schema folder, or `-`.
+//!
+//! This is an edge module (it does I/O); everything after it works on [`Sources`].
+
+use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::{SourceFile, Sources};
+
+/// Why a schema could not be read, with what to do about it.
+#[derive(Debug)]
+pub enum InputError {
+    NotFound(PathBuf),
+    Unreadable { path: PathBuf, reason: String },
+    NotUtf8(PathBuf),
+    EmptyFolder(PathBuf),
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InputError::NotFound(p) => write!(
+                f,
+                "{}: no such file or folder\n  = help: pass a schema file (schema.prisma), a schema folder, or - for standard input",
+                p.display()
+            ),
+            InputError::Unreadable { path, reason } => {
+                write!(f, "{}: cannot be read: {reason}", path.display())
+            }
+            InputError::NotUtf8(p) => write!(
+                f,
+                "{}: is not UTF-8 text\n  = help: Prisma schemas are UTF-8; re-save the file as UTF-8",
+                p.display()
+            ),
+            InputError::EmptyFolder(p) => write!(
+                f,
+                "{}: this folder holds no .prisma file\n  = help: a schema folder is read as all the .prisma files under it",
+                p.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// Read `path` as one schema. `-` reads standard input, shown as `<stdin>`.
+pub fn read_schema(path: &Path) -> Result<Sources, InputError> {
+    let mut sources = Sources::default();
+    if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| InputError::Unreadable {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            })?;
+        let text = String::from_utf8(bytes).map_err(|_| InputError::NotUtf8(path.into()))?;
+        sources.add(SourceFile::new("<stdin>", text));
+        return Ok(sources);
+    }
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => InputError::NotFound(path.to_path_buf()),
+        _ => InputError::Unreadable {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        },
+    })?;
+    if meta.is_dir() {
+        let mut files = Vec::new();
+        collect_prisma_files(path, &mut files)?;
+        if files.is_empty() {
+            return Err(InputError::EmptyFolder(path.to_path_buf()));
+        }
+        // Sorted so that the same folder always gives the same schema and output.
+        files.sort();
+        for f in files {
+            sources.add(read_file(&f)?);
+        }
+    } else {
+        sources.add(read_file(path)?);
+    }
+    Ok(sources)
+}
+
+fn read_file(path: &Path) -> Result<SourceFile, InputError> {
+    let bytes = std::fs::read(path).map_err(|e| InputError::Unreadable {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| InputError::NotUtf8(path.into()))?;
+    Ok(SourceFile::new(path.display().to_string(), text))
+}
+
+fn collect_prisma_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), InputError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| InputError::Unreadable {
+        path: dir.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    for entry in entries {
+        let entry = entry.map_err(|e| InputError::Unreadable {
+            path: dir.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        let path = entry.path();
+        let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
+        if is_dir {
+            // Prisma skips migrations and dependencies when it reads a schema folder.
+            let name = entry.file_name();
+            if name == "migrations"
+                || name == "node_modules"
+                || name.to_string_lossy().starts_with('.')
+            {
+                continue;
+            }
+            collect_prisma_files(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "prisma") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,841 @@
+//! Schema text -> syntax tree, with every syntax error collected as a diagnostic.
+//!
+//! The grammar (`grammar/prisma.pest`) always succeeds: lines it cannot read become catch-all
+//! nodes, which this module reports and skips, so one bad line never hides the errors after it.
+
+use pest::Parser as _;
+use pest::iterators::Pair;
+
+use crate::ast::*;
+use crate::diagnostics::{Diagnostic, FileId, Span};
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/prisma.pest"]
+struct PslParser;
+
+/// Deeper nesting of `(` and `[` than any real schema has; the limit keeps the recursive
+/// descent far from the stack's end on hostile input.
+const MAX_NESTING: usize = 64;
+
+pub struct Parsed {
+    pub ast: SchemaAst,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parse one file. Never fails: problems are in `diagnostics`.
+pub fn parse(text: &str, file: FileId) -> Parsed {
+    let mut p = Walker {
+        file,
+        diagnostics: Vec::new(),
+    };
+    if let Some(offset) = too_deep(text) {
+        p.diagnostics.push(
+            Diagnostic::error(
+                Span::new(file, offset, offset + 1),
+                format!("This expression nests brackets more than {MAX_NESTING} levels deep."),
+            )
+            .with_help(
+                "No Prisma attribute needs this; check for an unclosed or repeated bracket.",
+            ),
+        );
+        return Parsed {
+            ast: SchemaAst::default(),
+            diagnostics: p.diagnostics,
+        };
+    }
+    let ast = match PslParser::parse(Rule::schema, text) {
+        Ok(mut pairs) => match pairs.next() {
+            Some(schema) => p.schema(schema),
+            None => SchemaAst::default(),
+        },
+        // The grammar's catch-alls make this unreachable for any input we know of; should it
+        // happen, it is still a located error, not a panic.
+        Err(e) => {
+            let offset = match e.location {
+                pest::error::InputLocation::Pos(p) => p,
+                pest::error::InputLocation::Span((s, _)) => s,
+            };
+            p.diagnostics.push(Diagnostic::error(
+                Span::new(file, offset, (offset + 1).min(text.len())),
+                "This line could not be parsed.",
+            ));
+            SchemaAst::default()
+        }
+    };
+    Parsed {
+        ast,
+        diagnostics: p.diagnostics,
+    }
+}
+
+/// Offset of the first bracket beyond [`MAX_NESTING`], outside string literals.
+fn too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, b) in text.bytes().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' | b'\n' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'(' | b'[' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(i);
+                }
+            }
+            b')' | b']' => depth = depth.saturating_sub(1),
+            // Expressions never span lines, so depth cannot carry over one.
+            b'\n' => depth = 0,
+            _ => {}
+        }
+    }
+    None
+}
+
+struct Walker {
+    file: FileId,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// `///` lines waiting for the node they document.
+#[derive(Default)]
+struct PendingDoc(Option<String>);
+
+impl PendingDoc {
+    fn push_block(&mut self, block: &Pair<Rule>) {
+        let mut lines = Vec::new();
+        for c in block.clone().into_inner() {
+            match c.as_rule() {
+                Rule::doc_comment => lines.push(comment_text(&c).to_string()),
+                Rule::block_comment if c.as_str().trim_start().starts_with("/**") => {
+                    lines.clear();
+                    lines.extend(block_comment_lines(&c));
+                }
+                // A plain comment between docs and their node breaks the link, as in Prisma.
+                _ => lines.clear(),
+            }
+        }
+        self.0 = (!lines.is_empty()).then(|| lines.join("\n"));
+    }
+
+    fn take(&mut self) -> Option<String> {
+        self.0.take()
+    }
+}
+
+/// The lines of a `/** ... */` block without the leading `*` of each line.
+fn block_comment_lines(c: &Pair<Rule>) -> Vec<String> {
+    let text = c
+        .clone()
+        .into_inner()
+        .next()
+        .map(|t| t.as_str())
+        .unwrap_or("");
+    let text = text.strip_prefix('*').unwrap_or(text);
+    text.lines()
+        .map(|l| {
+            let l = l.trim();
+            let l = l.strip_prefix('*').unwrap_or(l);
+            l.strip_prefix(' ').unwrap_or(l).trim_end().to_string()
+        })
+        .skip_while(|l| l.is_empty())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .skip_while(|l| l.is_empty())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect()
+}
+
+fn comment_text<'a>(c: &Pair<'a, Rule>) -> &'a str {
+    let text = c
+        .clone()
+        .into_inner()
+        .find(|p| p.as_rule() == Rule::comment_text)
+        .map(|p| p.as_str())
+        .unwrap_or("");
+    text.strip_prefix(' ').unwrap_or(text).trim_end()
+}
+
+impl Walker {
+    fn span(&self, pair: &Pair<Rule>) -> Span {
+        let s = pair.as_span();
+        Span::new(self.file, s.start(), s.end())
+    }
+
+    /// The span of a line-shaped node without its line ending.
+    fn line_span(&self, pair: &Pair<Rule>) -> Span {
+        let text = pair.as_str();
+        let trimmed = text.trim_end_matches(['\n', '\r']);
+        let start = pair.as_span().start();
+        Span::new(self.file, start, start + trimmed.len())
+    }
+
+    fn ident(&self, pair: Pair<Rule>) -> Identifier {
+        Identifier {
+            name: pair.as_str().to_string(),
+            span: self.span(&pair),
+        }
+    }
+
+    fn error(&mut self, span: Span, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic::error(span, message));
+    }
+
+    fn schema(&mut self, schema: Pair<Rule>) -> SchemaAst {
+        let mut ast = SchemaAst::default();
+        let mut doc = PendingDoc::default();
+        for pair in schema.into_inner() {
+            match pair.as_rule() {
+                Rule::comment_block => {
+                    doc.push_block(&pair);
+                    continue;
+                }
+                Rule::model_block => ast.tops.push(Top::Model(self.model(pair, doc.take()))),
+                Rule::enum_block => ast.tops.push(Top::Enum(self.enum_block(pair, doc.take()))),
+                Rule::config_block => ast.tops.push(Top::Config(self.config(pair))),
+                Rule::type_alias => {
+                    let span = self.line_span(&pair);
+                    self.diagnostics.push(
+                        Diagnostic::error(span, "Invalid type definition: Prisma has no type aliases.")
+                            .with_help("Declare a composite type with `type Name { ... }` (MongoDB only), or use the scalar type directly; see https://pris.ly/d/composite-types"),
+                    );
+                }
+                Rule::unknown_block => {
+                    let keyword = pair.clone().into_inner().next();
+                    let span = keyword
+                        .map(|k| self.span(&k))
+                        .unwrap_or_else(|| self.span(&pair));
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            span,
+                            "This block is invalid. It does not start with any known Prisma schema keyword.",
+                        )
+                        .with_help("Valid keywords are 'model', 'view', 'enum', 'type', 'datasource' and 'generator'."),
+                    );
+                }
+                Rule::top_stray_line => {
+                    let span = self.line_span(&pair);
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            span,
+                            "This line is invalid. It does not start with any known Prisma schema keyword.",
+                        )
+                        .with_help("Top-level lines start a block: 'model', 'view', 'enum', 'type', 'datasource' or 'generator', followed by a name and `{` on the same line; a block ends with `}` on a line of its own."),
+                    );
+                }
+                _ => {}
+            }
+            doc.take();
+        }
+        ast
+    }
+
+    fn block_open(&mut self, pair: Pair<Rule>) {
+        let rest = pair
+            .into_inner()
+            .find(|p| p.as_rule() == Rule::block_open_rest);
+        if let Some(rest) = rest {
+            let text = rest.as_str().trim();
+            if !text.is_empty() && !text.starts_with("//") {
+                let span = self.span(&rest);
+                self.diagnostics.push(
+                    Diagnostic::warning(span, "Text after `{` on the same line is ignored.")
+                        .with_help("Put each field or value on a line of its own."),
+                );
+            }
+        }
+    }
+
+    fn model(&mut self, pair: Pair<Rule>, documentation: Option<String>) -> ModelBlock {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let keyword = match inner.next().map(|k| k.as_str().to_string()).as_deref() {
+            Some("view") => ModelKeyword::View,
+            Some("type") => ModelKeyword::Type,
+            _ => ModelKeyword::Model,
+        };
+        let name = self.ident(inner.next().expect("grammar: model name"));
+        let what = match keyword {
+            ModelKeyword::Model => "model",
+            ModelKeyword::View => "view",
+            ModelKeyword::Type => "composite type",
+        };
+        let mut block = ModelBlock {
+            keyword,
+            name,
+            fields: Vec::new(),
+            attributes: Vec::new(),
+            documentation,
+            has_invalid_lines: false,
+            span,
+        };
+        let mut doc = PendingDoc::default();
+        for p in inner {
+            match p.as_rule() {
+                Rule::block_open => self.block_open(p),
+                Rule::comment_block => {
+                    doc.push_block(&p);
+                    continue;
+                }
+                Rule::field => {
+                    let before = self.diagnostics.len();
+                    if let Some(f) = self.field(p, doc.take(), &block.name.name, what) {
+                        block.fields.push(f);
+                    }
+                    block.has_invalid_lines |=
+                        self.diagnostics[before..].iter().any(|d| d.is_error());
+                }
+                Rule::block_attribute_line => {
+                    if let Some(a) = p.into_inner().next() {
+                        block.attributes.push(self.attribute(a));
+                    }
+                }
+                Rule::block_stray_line => {
+                    block.has_invalid_lines = true;
+                    self.stray_in_model(p)
+                }
+                _ => {}
+            }
+            doc.take();
+        }
+        block
+    }
+
+    fn stray_in_model(&mut self, p: Pair<Rule>) {
+        let span = self.line_span(&p);
+        let text = p.as_str().trim();
+        let help = if text.starts_with('@') && !text.starts_with("@@") {
+            "Field attributes go on the field's line; block attributes start with `@@`."
+        } else if text.starts_with("@@") {
+            "Check the attribute's brackets and arguments: `@@index([fieldA, fieldB])`."
+        } else {
+            "A field is `name Type` followed by attributes, e.g. `email String @unique`."
+        };
+        self.diagnostics.push(
+            Diagnostic::error(
+                span,
+                "This line is not a valid field or attribute definition.",
+            )
+            .with_help(help),
+        );
+    }
+
+    fn field(
+        &mut self,
+        pair: Pair<Rule>,
+        documentation: Option<String>,
+        block_name: &str,
+        what: &str,
+    ) -> Option<FieldDecl> {
+        let span = self.line_span(&pair);
+        let mut inner = pair.into_inner();
+        let name = self.ident(inner.next()?);
+        let mut field_type = None;
+        let mut attributes = Vec::new();
+        let mut trailing_comment = None;
+        for p in inner {
+            match p.as_rule() {
+                Rule::legacy_colon => {
+                    let s = self.span(&p);
+                    self.diagnostics.push(
+                        Diagnostic::error(s, "Field declarations don't require a `:`.")
+                            .with_help("Write `name Type`, e.g. `email String`."),
+                    );
+                }
+                Rule::field_type => field_type = Some(self.field_type(p)),
+                Rule::field_attribute => attributes.push(self.attribute(p)),
+                Rule::trailing_comment => trailing_comment = Some(self.comment(p)),
+                _ => {}
+            }
+        }
+        let Some(field_type) = field_type else {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    span,
+                    format!(
+                        "This field declaration is invalid in {what} \"{block_name}\". It is either missing a name or a type."
+                    ),
+                )
+                .with_help("A field is `name Type`, e.g. `email String`."),
+            );
+            return None;
+        };
+        Some(FieldDecl {
+            name,
+            field_type,
+            attributes,
+            documentation,
+            trailing_comment,
+            span,
+        })
+    }
+
+    fn field_type(&mut self, pair: Pair<Rule>) -> FieldType {
+        let span = self.span(&pair);
+        let shape = pair.into_inner().next().expect("grammar: field type shape");
+        let rule = shape.as_rule();
+        let base = if rule == Rule::base_type {
+            shape
+        } else {
+            shape.into_inner().next().expect("grammar: base type")
+        };
+        let name = self.base_type(base);
+        let arity = match rule {
+            Rule::list_type => Arity::List,
+            Rule::optional_type => Arity::Optional,
+            Rule::unsupported_optional_list => {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        span,
+                        "Optional lists are not supported. Use either `Type[]` or `Type?`.",
+                    )
+                    .with_help(
+                        "A list field is never null in Prisma: an empty list stands for none.",
+                    ),
+                );
+                Arity::List
+            }
+            Rule::legacy_required => {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        span,
+                        "Fields are required by default, `!` is no longer required.",
+                    )
+                    .with_help("Remove the `!`."),
+                );
+                Arity::Required
+            }
+            Rule::legacy_list => {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        span,
+                        "To specify a list, please use `Type[]` instead of `[Type]`.",
+                    )
+                    .with_help("Write the list as `Type[]`."),
+                );
+                Arity::List
+            }
+            _ => Arity::Required,
+        };
+        FieldType { name, arity, span }
+    }
+
+    fn base_type(&mut self, base: Pair<Rule>) -> TypeName {
+        let inner = base
+            .into_inner()
+            .next()
+            .expect("grammar: base type content");
+        match inner.as_rule() {
+            Rule::unsupported_type => {
+                let lit = inner
+                    .into_inner()
+                    .next()
+                    .expect("grammar: unsupported literal");
+                let (value, _) = self.string(lit);
+                TypeName::Unsupported(value)
+            }
+            _ => TypeName::Named(inner.as_str().to_string()),
+        }
+    }
+
+    fn comment(&self, pair: Pair<Rule>) -> Comment {
+        let span = self.span(&pair);
+        let text = match pair.into_inner().next() {
+            Some(c) if c.as_rule() == Rule::block_comment => block_comment_lines(&c).join("\n"),
+            Some(c) => comment_text(&c).to_string(),
+            None => String::new(),
+        };
+        Comment { text, span }
+    }
+
+    fn enum_block(&mut self, pair: Pair<Rule>, documentation: Option<String>) -> EnumBlock {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        inner.next(); // keyword
+        let name = self.ident(inner.next().expect("grammar: enum name"));
+        let mut block = EnumBlock {
+            name,
+            values: Vec::new(),
+            attributes: Vec::new(),
+            documentation,
+            span,
+        };
+        let mut doc = PendingDoc::default();
+        for p in inner {
+            match p.as_rule() {
+                Rule::block_open => self.block_open(p),
+                Rule::comment_block => {
+                    doc.push_block(&p);
+                    continue;
+                }
+                Rule::enum_value => {
+                    let vspan = self.line_span(&p);
+                    let mut vi = p.into_inner();
+                    let vname = self.ident(vi.next().expect("grammar: enum value name"));
+                    let mut attributes = Vec::new();
+                    let mut trailing_comment = None;
+                    for a in vi {
+                        match a.as_rule() {
+                            Rule::field_attribute => attributes.push(self.attribute(a)),
+                            Rule::trailing_comment => trailing_comment = Some(self.comment(a)),
+                            _ => {}
+                        }
+                    }
+                    block.values.push(EnumValueDecl {
+                        name: vname,
+                        attributes,
+                        documentation: doc.take(),
+                        trailing_comment,
+                        span: vspan,
+                    });
+                }
+                Rule::block_attribute_line => {
+                    if let Some(a) = p.into_inner().next() {
+                        block.attributes.push(self.attribute(a));
+                    }
+                }
+                Rule::block_stray_line => {
+                    let s = self.line_span(&p);
+                    self.diagnostics.push(
+                        Diagnostic::error(s, "This line is not an enum value definition.")
+                            .with_help("An enum value is a name alone on its line, optionally with `@map(\"...\")`."),
+                    );
+                }
+                _ => {}
+            }
+            doc.take();
+        }
+        block
+    }
+
+    fn config(&mut self, pair: Pair<Rule>) -> ConfigBlock {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let keyword = match inner.next().map(|k| k.as_str().to_string()).as_deref() {
+            Some("generator") => ConfigKeyword::Generator,
+            _ => ConfigKeyword::Datasource,
+        };
+        let name = self.ident(inner.next().expect("grammar: block name"));
+        let mut block = ConfigBlock {
+            keyword,
+            name,
+            properties: Vec::new(),
+            span,
+        };
+        for p in inner {
+            match p.as_rule() {
+                Rule::block_open => self.block_open(p),
+                Rule::key_value => {
+                    let pspan = self.line_span(&p);
+                    let mut kv = p.into_inner();
+                    let name = self.ident(kv.next().expect("grammar: key"));
+                    let value = self.expression(kv.next().expect("grammar: value"));
+                    block.properties.push(Property {
+                        name,
+                        value,
+                        span: pspan,
+                    });
+                }
+                Rule::block_stray_line => {
+                    let s = self.line_span(&p);
+                    let within = match keyword {
+                        ConfigKeyword::Datasource => "datasource",
+                        ConfigKeyword::Generator => "generator",
+                    };
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            s,
+                            format!("This line is not a valid definition within a {within}."),
+                        )
+                        .with_help("Each line of this block is `key = value`, e.g. `provider = \"postgresql\"`."),
+                    );
+                }
+                _ => {}
+            }
+        }
+        block
+    }
+
+    fn attribute(&mut self, pair: Pair<Rule>) -> Attribute {
+        let span = self.span(&pair);
+        let mut name = None;
+        let mut arguments = Vec::new();
+        let mut trailing_comment = None;
+        let mut end = span.end;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::path => name = Some(self.ident(p)),
+                Rule::arguments => {
+                    end = p.as_span().end();
+                    arguments = self.arguments(p);
+                }
+                Rule::trailing_comment => trailing_comment = Some(self.comment(p)),
+                _ => {}
+            }
+        }
+        let name = name.expect("grammar: attribute name");
+        let end = if trailing_comment.is_some() {
+            end.max(name.span.end)
+        } else {
+            span.end
+        };
+        Attribute {
+            name,
+            arguments,
+            trailing_comment,
+            span: Span::new(self.file, span.start, end),
+        }
+    }
+
+    fn arguments(&mut self, pair: Pair<Rule>) -> Vec<Argument> {
+        let mut args = Vec::new();
+        for p in pair.into_inner() {
+            let span = self.span(&p);
+            match p.as_rule() {
+                Rule::named_argument => {
+                    let mut i = p.into_inner();
+                    let name = self.ident(i.next().expect("grammar: argument name"));
+                    let value = self.expression(i.next().expect("grammar: argument value"));
+                    args.push(Argument {
+                        name: Some(name),
+                        value: Some(value),
+                        span,
+                    });
+                }
+                Rule::empty_named_argument => {
+                    let name = self.ident(p.into_inner().next().expect("grammar: argument name"));
+                    args.push(Argument {
+                        name: Some(name),
+                        value: None,
+                        span,
+                    });
+                }
+                Rule::expression => args.push(Argument {
+                    name: None,
+                    value: Some(self.expression(p)),
+                    span,
+                }),
+                _ => {}
+            }
+        }
+        args
+    }
+
+    fn expression(&mut self, pair: Pair<Rule>) -> Expr {
+        let inner = pair.into_inner().next().expect("grammar: expression");
+        let span = self.span(&inner);
+        match inner.as_rule() {
+            Rule::number => Expr::Number(inner.as_str().to_string(), span),
+            Rule::string_literal => {
+                let (value, span) = self.string(inner);
+                Expr::String(value, span)
+            }
+            Rule::path => Expr::Constant(inner.as_str().to_string(), span),
+            Rule::array => Expr::Array(
+                inner.into_inner().map(|e| self.expression(e)).collect(),
+                span,
+            ),
+            Rule::function_call => {
+                let mut i = inner.into_inner();
+                let name = i
+                    .next()
+                    .expect("grammar: function name")
+                    .as_str()
+                    .to_string();
+                let arguments = i.next().map(|a| self.arguments(a)).unwrap_or_default();
+                Expr::Function(Function {
+                    name,
+                    arguments,
+                    span,
+                })
+            }
+            _ => Expr::Constant(inner.as_str().to_string(), span),
+        }
+    }
+
+    /// Unescape a string literal, reporting each bad escape.
+    fn string(&mut self, pair: Pair<Rule>) -> (String, Span) {
+        let span = self.span(&pair);
+        let content = pair.into_inner().next().expect("grammar: string content");
+        let base = content.as_span().start();
+        let (value, errors) = unescape(content.as_str());
+        for (offset, len, message) in errors {
+            let at = base + offset;
+            self.error(Span::new(self.file, at, at + len), message);
+        }
+        (value, span)
+    }
+}
+
+const UNKNOWN_ESCAPE: &str = "Unknown escape sequence. If the value is a windows-style path, `\\` must be escaped as `\\\\`.";
+const BAD_UNICODE: &str = "Invalid unicode escape sequence.";
+
+/// JSON string unescaping; errors are (offset, length, message) within `raw`.
+pub fn unescape(raw: &str) -> (String, Vec<(usize, usize, &'static str)>) {
+    let mut out = String::with_capacity(raw.len());
+    let mut errors = Vec::new();
+    let mut chars = raw.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let Some((_, e)) = chars.next() else {
+            errors.push((i, 1, UNKNOWN_ESCAPE));
+            break;
+        };
+        match e {
+            '"' => out.push('"'),
+            '\\' => out.push('\\'),
+            '/' => out.push('/'),
+            'b' => out.push('\u{8}'),
+            'f' => out.push('\u{c}'),
+            'n' => out.push('\n'),
+            'r' => out.push('\r'),
+            't' => out.push('\t'),
+            'u' => {
+                let hex = |s: &str| -> Option<u32> {
+                    (s.len() == 4 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+                        .then(|| u32::from_str_radix(s, 16).ok())
+                        .flatten()
+                };
+                let first = raw.get(i + 2..i + 6).and_then(hex);
+                match first {
+                    Some(hi @ 0xD800..=0xDBFF) => {
+                        // A high surrogate is valid only as the first half of a pair.
+                        let lo = raw
+                            .get(i + 6..i + 8)
+                            .filter(|s| *s == "\\u")
+                            .and_then(|_| raw.get(i + 8..i + 12))
+                            .and_then(hex)
+                            .filter(|lo| (0xDC00..=0xDFFF).contains(lo));
+                        if let Some(lo) = lo {
+                            let cp = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                            out.extend(char::from_u32(cp));
+                            skip(&mut chars, 10);
+                        } else {
+                            errors.push((i, 6, BAD_UNICODE));
+                            skip(&mut chars, 4);
+                        }
+                    }
+                    Some(cp) => match char::from_u32(cp) {
+                        Some(ch) => {
+                            out.push(ch);
+                            skip(&mut chars, 4);
+                        }
+                        None => {
+                            errors.push((i, 6, BAD_UNICODE));
+                            skip(&mut chars, 4);
+                        }
+                    },
+                    None => errors.push((i, 2, BAD_UNICODE)),
+                }
+            }
+            _ => errors.push((i, 1 + e.len_utf8(), UNKNOWN_ESCAPE)),
+        }
+    }
+    (out, errors)
+}
+
+fn skip(chars: &mut std::iter::Peekable<std::str::CharIndices>, n: usize) {
+    for _ in 0..n {
+        chars.next();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(s: &str) -> Parsed {
+        parse(s, FileId(0))
+    }
+
+    fn error_lines(s: &str) -> Vec<usize> {
+        let file = crate::diagnostics::SourceFile::new("t", s);
+        parse_str(s)
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| file.line_col(d.span.start).0)
+            .collect()
+    }
+
+    #[test]
+    fn unescape_follows_json() {
+        assert_eq!(unescape(r#"a\"b\\c\n\u00e9"#).0, "a\"b\\c\né");
+        assert_eq!(unescape(r"\uD83D\uDE00").0, "😀");
+        assert_eq!(unescape(r"Something \uD802 \ut \u12").1.len(), 3);
+        assert_eq!(unescape(r"file:c:\Windows32\data.db").1.len(), 2);
+        assert!(unescape(r"\").1.len() == 1);
+    }
+
+    #[test]
+    fn reads_every_construct() {
+        let src = "datasource db {\r\n  provider   = \"postgresql\" // trailing\r\n  extensions = [pgvector(map: \"vector\", schema: \"ext\")]\r\n}\r\n\r\n/// A user.\r\n/// Second line.\r\nmodel User {\r\n\t/// The key.\r\n\tid    Int @id @default(autoincrement())\r\n  tags  String[] @default([\"a\", \"b\"])\r\n  geo   Unsupported(\"circle\")?\r\n  bio   String? @db.VarChar(191) // prisma-xc: renamed from about\r\n  @@index([bio(sort: Desc, length: 10), id(ops: raw(\"x\"))], type: Gin)\r\n  @@schema(\"auth\")\r\n}\r\n";
+        let parsed = parse_str(src);
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        let Top::Model(m) = &parsed.ast.tops[1] else {
+            panic!("expected a model")
+        };
+        assert_eq!(m.documentation.as_deref(), Some("A user.\nSecond line."));
+        assert_eq!(m.fields.len(), 4);
+        assert_eq!(m.fields[0].documentation.as_deref(), Some("The key."));
+        assert_eq!(m.fields[1].field_type.arity, Arity::List);
+        assert_eq!(
+            m.fields[2].field_type.name,
+            TypeName::Unsupported("circle".into())
+        );
+        assert_eq!(m.fields[2].field_type.arity, Arity::Optional);
+        assert_eq!(m.fields[3].attributes[0].name.name, "db.VarChar");
+        assert_eq!(
+            m.fields[3].trailing_comment.as_ref().unwrap().text,
+            "prisma-xc: renamed from about"
+        );
+        assert_eq!(m.attributes.len(), 2);
+        assert_eq!(m.attributes[0].arguments.len(), 2);
+    }
+
+    #[test]
+    fn reports_and_recovers() {
+        let cases: &[(&str, &[usize])] = &[
+            ("model A {\n  id Int @id\n  val\n  x: Int\n}\n", &[3, 4]),
+            ("model User\n  id Int @id\n", &[1, 2]),
+            ("$ /a/b/c:.\n\nmodel B {\n  id Int @id\n}\n", &[1]),
+            ("modle A {\n  id Int\n}\n", &[1]),
+            (
+                "model A {\n  id Int @id @\n  b [Int]\n  c Int!\n  d Int[]?\n}\n",
+                &[2, 3, 4, 5],
+            ),
+            ("enum E {\n  A\n  B C\n}\n", &[3]),
+            ("datasource d {\n  provider \"x\"\n}\n", &[2]),
+            ("generator g {\n  nope\n}\n", &[2]),
+            ("type X = String\n", &[1]),
+            ("model A {\n  id Int @id\n", &[1, 2]),
+            ("model A {\n  s String @default(\"\\q\")\n}\n", &[2]),
+        ];
+        for (src, lines) in cases {
+            assert_eq!(&error_lines(src), lines, "for {src:?}");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let src = format!(
+            "model A {{\n  id Int @default({}\n}}\n",
+            "[".repeat(100_000)
+        );
+        assert_eq!(error_lines(&src), vec![2]);
+    }
+}

@@ -1,0 +1,214 @@
+//! Whole-schema rules checked after resolution: the ones that need every model, relation and
+//! the provider at once (database name clashes, provider capabilities, view restrictions).
+
+use std::collections::HashMap;
+
+use crate::diagnostics::Diagnostic;
+use crate::schema::*;
+
+pub fn validate(schema: &Schema) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let provider = schema.provider();
+    database_name_clashes(schema, &mut out);
+    generator_names(schema, &mut out);
+    if let Some(ds) = &schema.datasource {
+        let multi_schema = matches!(
+            ds.provider,
+            Provider::PostgreSql | Provider::CockroachDb | Provider::SqlServer
+        );
+        if !ds.schemas.is_empty() && !multi_schema {
+            out.push(
+                Diagnostic::error(ds.span, format!("The `schemas` property is not supported on {}.", ds.provider.name()))
+                    .with_help("Only PostgreSQL, CockroachDB and SQL Server have multiple schemas; remove `schemas` and `@@schema`."),
+            );
+        }
+        let mut seen = Vec::new();
+        for s in &ds.schemas {
+            if seen.contains(&s) {
+                out.push(
+                    Diagnostic::error(
+                        ds.span,
+                        format!("Duplicated schema name \"{s}\" in `schemas`."),
+                    )
+                    .with_help("List each schema once."),
+                );
+            }
+            seen.push(s);
+        }
+        if !ds.extensions.is_empty() && ds.provider != Provider::PostgreSql {
+            out.push(
+                Diagnostic::error(
+                    ds.span,
+                    format!(
+                        "Property not known: \"extensions\" ({} has no extensions).",
+                        ds.provider.name()
+                    ),
+                )
+                .with_help("`extensions` is for PostgreSQL only; remove it."),
+            );
+        }
+    }
+    let views_enabled = schema
+        .generators
+        .iter()
+        .any(|g| g.preview_features.iter().any(|f| f == "views"));
+    for m in &schema.models {
+        if starts_with_digit(&m.name) {
+            let noun = if m.kind == ModelKind::View {
+                "view"
+            } else {
+                "model"
+            };
+            out.push(
+                Diagnostic::error(
+                    m.name_span,
+                    format!("The name of a {noun} must not start with a number."),
+                )
+                .with_help("Rename it; `@@map` can keep the database name."),
+            );
+        }
+        for f in &m.fields {
+            if starts_with_digit(&f.name) {
+                out.push(
+                    Diagnostic::error(
+                        f.name_span,
+                        "The name of a field must not start with a number.",
+                    )
+                    .with_help("Rename it; `@map` can keep the column name."),
+                );
+            }
+            if provider == Some(Provider::MongoDb)
+                && matches!(
+                    f.default.as_ref().map(|d| &d.kind),
+                    Some(DefaultKind::Autoincrement)
+                )
+            {
+                out.push(Diagnostic::error(f.span, "The `autoincrement()` default value is used with a datasource that does not support it.").with_help("MongoDB ids are `@default(auto()) @db.ObjectId`."));
+            }
+        }
+        if m.kind == ModelKind::View {
+            if !views_enabled {
+                out.push(
+                    Diagnostic::error(
+                        m.name_span,
+                        "View definitions are only available with the `views` preview feature.",
+                    )
+                    .with_help("Add `previewFeatures = [\"views\"]` to the generator."),
+                );
+            }
+            if let Some(pk) = &m.primary_key {
+                out.push(
+                    Diagnostic::error(pk.span, "Views cannot have primary keys.")
+                        .with_help("Use `@unique` on the view's identifying field instead."),
+                );
+            }
+        }
+        let keys = m
+            .primary_key
+            .iter()
+            .map(|k| (k.clustered, k.span, &k.fields))
+            .chain(m.indexes.iter().map(|i| (i.clustered, i.span, &i.fields)));
+        for (clustered, span, fields) in keys {
+            if clustered.is_some() && provider.is_some_and(|p| p != Provider::SqlServer) {
+                out.push(
+                    Diagnostic::error(
+                        span,
+                        "Defining clustering is not supported in the current connector.",
+                    )
+                    .with_help("`clustered:` is for SQL Server only; remove it."),
+                );
+            }
+            if fields.iter().any(|f| f.length.is_some())
+                && matches!(provider, Some(Provider::Sqlite | Provider::SqlServer))
+            {
+                out.push(Diagnostic::error(span, "The length argument is not supported in an index definition with the current connector.").with_help("Remove `length:`; it is for MySQL prefix indexes."));
+            }
+        }
+    }
+    for r in &schema.relations {
+        let a = &schema.models[r.referencing.model];
+        let b = &schema.models[r.referenced.model];
+        if r.kind == RelationKind::ManyToMany
+            && (a.kind == ModelKind::View || b.kind == ModelKind::View)
+        {
+            out.push(
+                Diagnostic::error(
+                    schema.field(r.referencing).span,
+                    "Implicit many-to-many relations are not supported for views.",
+                )
+                .with_help("Declare the join table as a model, or relate the view one-to-many."),
+            );
+        }
+        let field = schema.field(r.referencing);
+        if let Some(rel) = &field.relation {
+            let required = rel
+                .fields
+                .iter()
+                .any(|f| a.field(f).is_some_and(|x| x.is_required()));
+            for (action, name) in [(rel.on_delete, "onDelete"), (rel.on_update, "onUpdate")] {
+                if action == Some(ReferentialAction::SetNull) && required {
+                    // PostgreSQL rejects the SET NULL at run time only, so Prisma just warns there.
+                    let postgres_fk = provider == Some(Provider::PostgreSql)
+                        && schema.relation_mode() == RelationMode::ForeignKeys;
+                    let message = format!(
+                        "The `{name}` referential action of a relation must not be set to `SetNull` when a referenced field is required."
+                    );
+                    let d = if postgres_fk {
+                        Diagnostic::warning(field.span, message)
+                    } else {
+                        Diagnostic::error(field.span, message)
+                    };
+                    out.push(d.with_help(
+                        "Make the foreign key fields optional (`Type?`), or pick another action.",
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn starts_with_digit(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_digit())
+}
+
+fn database_name_clashes(schema: &Schema, out: &mut Vec<Diagnostic>) {
+    let mut tables: HashMap<(Option<&str>, &str), &Model> = HashMap::new();
+    for m in &schema.models {
+        let key = (m.schema.as_deref(), m.database_name());
+        if let Some(first) = tables.get(&key) {
+            out.push(
+                Diagnostic::error(m.name_span, format!("The model with database name \"{}\" could not be defined because another model or view with this name exists: \"{}\".", m.database_name(), first.name))
+                    .with_help("Give one of them another `@@map` name (or another `@@schema`)."),
+            );
+        } else {
+            tables.insert(key, m);
+        }
+    }
+    let mut enums: HashMap<(Option<&str>, &str), &Enum> = HashMap::new();
+    for e in &schema.enums {
+        let key = (e.schema.as_deref(), e.database_name());
+        if enums.contains_key(&key) {
+            out.push(
+                Diagnostic::error(
+                    e.span,
+                    format!(
+                        "An enum with the database name \"{}\" is already defined.",
+                        e.database_name()
+                    ),
+                )
+                .with_help("Give one of them another `@@map` name."),
+            );
+        } else {
+            enums.insert(key, e);
+        }
+    }
+}
+
+fn generator_names(schema: &Schema, out: &mut Vec<Diagnostic>) {
+    for (i, g) in schema.generators.iter().enumerate() {
+        if schema.generators[..i].iter().any(|x| x.name == g.name) {
+            out.push(Diagnostic::error(g.span, format!("The generator \"{}\" cannot be defined because a generator with that name already exists.", g.name)).with_help("Rename one of the generators."));
+        }
+    }
+}

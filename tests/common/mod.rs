@@ -1,0 +1,69 @@
+//! Shared helpers for the end-to-end tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+/// True when running in CI: a missing corpus or harness is then a failure, not a skip.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// `../shared/corpus` beside the checkout; `None` (with a one-line reason) outside CI when it
+/// is absent, a panic in CI.
+pub fn corpus() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    if dir.join("README.md").is_file() {
+        return Some(dir);
+    }
+    if in_ci() {
+        panic!("CI=true but the corpus is missing at {}", dir.display());
+    }
+    eprintln!("skipped: ../shared/corpus is not beside this checkout");
+    None
+}
+
+/// Every schema of `corpus/schemas`: single files and schema folders, sorted.
+pub fn corpus_schemas(corpus: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(corpus.join("schemas"))
+        .expect("read corpus/schemas")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.is_dir() || p.extension().is_some_and(|e| e == "prisma"))
+        .collect();
+    out.sort();
+    out
+}
+
+/// Rows of a TSV file with a header, as maps from column name to value.
+pub fn read_tsv(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let text = std::fs::read_to_string(path).expect("read tsv");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
+    lines
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            header
+                .iter()
+                .zip(l.split('\t'))
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+pub fn load_path(path: &Path) -> (prisma_xc::diagnostics::Sources, prisma_xc::Loaded) {
+    let sources = prisma_xc::input::read_schema(path).expect("readable schema");
+    let loaded = prisma_xc::load(&sources);
+    (sources, loaded)
+}
+
+pub fn error_lines(
+    sources: &prisma_xc::diagnostics::Sources,
+    loaded: &prisma_xc::Loaded,
+) -> Vec<usize> {
+    loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| sources.file(d.span.file).line_col(d.span.start).0)
+        .collect()
+}
