@@ -383,51 +383,48 @@ impl Walker {
 
     fn field_type(&mut self, pair: Pair<Rule>) -> FieldType {
         let span = self.span(&pair);
-        let shape = pair.into_inner().next().expect("grammar: field type shape");
-        let rule = shape.as_rule();
-        let base = if rule == Rule::base_type {
-            shape
-        } else {
-            shape.into_inner().next().expect("grammar: base type")
-        };
-        let name = self.base_type(base);
-        let arity = match rule {
-            Rule::list_type => Arity::List,
-            Rule::optional_type => Arity::Optional,
-            Rule::unsupported_optional_list => {
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        span,
-                        "Optional lists are not supported. Use either `Type[]` or `Type?`.",
-                    )
-                    .with_help(
-                        "A list field is never null in Prisma: an empty list stands for none.",
-                    ),
-                );
-                Arity::List
-            }
-            Rule::legacy_required => {
-                self.diagnostics.push(
+        let mut name = TypeName::Named(String::new());
+        let mut arity = Arity::Required;
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::base_type => name = self.base_type(part),
+                Rule::legacy_list => {
+                    if let Some(base) = part.into_inner().next() {
+                        name = self.base_type(base);
+                    }
+                    arity = Arity::List;
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            span,
+                            "To specify a list, please use `Type[]` instead of `[Type]`.",
+                        )
+                        .with_help("Write the list as `Type[]`."),
+                    );
+                }
+                Rule::list_type => arity = Arity::List,
+                Rule::optional_type => arity = Arity::Optional,
+                Rule::unsupported_optional_list => {
+                    arity = Arity::List;
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            span,
+                            "Optional lists are not supported. Use either `Type[]` or `Type?`.",
+                        )
+                        .with_help(
+                            "A list field is never null in Prisma: an empty list stands for none.",
+                        ),
+                    );
+                }
+                Rule::legacy_required => self.diagnostics.push(
                     Diagnostic::error(
                         span,
                         "Fields are required by default, `!` is no longer required.",
                     )
                     .with_help("Remove the `!`."),
-                );
-                Arity::Required
+                ),
+                _ => {}
             }
-            Rule::legacy_list => {
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        span,
-                        "To specify a list, please use `Type[]` instead of `[Type]`.",
-                    )
-                    .with_help("Write the list as `Type[]`."),
-                );
-                Arity::List
-            }
-            _ => Arity::Required,
-        };
+        }
         FieldType { name, arity, span }
     }
 

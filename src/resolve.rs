@@ -1534,7 +1534,13 @@ impl Resolver {
             .cloned()
             .collect();
         if !missing.is_empty() {
-            self.help(span, format!("The argument fields must refer only to existing scalar fields of model `{mname}`. The following fields do not exist or are not scalar: {}", missing.join(", ")), "Declare the foreign key field, e.g. `authorId Int`.");
+            let help = match closest_field(model, &missing[0]) {
+                Some(c) => format!("Did you mean `{c}`?"),
+                None => {
+                    format!("Declare the foreign key field in `{mname}`, e.g. `{fname}Id Int`.")
+                }
+            };
+            self.help(span, format!("The argument fields must refer only to existing scalar fields of model `{mname}`. The following fields do not exist or are not scalar: {}", missing.join(", ")), help);
             return None;
         }
         let missing: Vec<String> = rel
@@ -1667,6 +1673,17 @@ fn expected_literal(field: &Field) -> &'static str {
         FieldType::Enum(_) => "an enum value",
         _ => "a string",
     }
+}
+
+/// A scalar field of `model` whose name is a likely typo of `name`.
+fn closest_field(model: &Model, name: &str) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    model
+        .scalar_fields()
+        .map(|f| (edit_distance(&f.name.to_ascii_lowercase(), &lower), &f.name))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, n)| n.clone())
 }
 
 /// Levenshtein distance, for "did you mean" hints.

@@ -67,3 +67,24 @@ pub fn error_lines(
         .map(|d| sources.file(d.span.file).line_col(d.span.start).0)
         .collect()
 }
+
+/// `tests/harness/xc-harness`, set up (pinned npm packages installed). `None` with a one-line
+/// reason outside CI when it cannot be set up; a panic in CI.
+pub fn harness() -> Option<PathBuf> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/harness/xc-harness");
+    let ok = std::process::Command::new(&script)
+        .arg("setup")
+        .status()
+        .is_ok_and(|s| s.success());
+    if ok {
+        return Some(script);
+    }
+    if in_ci() {
+        panic!(
+            "CI=true but the Prisma harness could not be set up ({} setup failed)",
+            script.display()
+        );
+    }
+    eprintln!("skipped: the Prisma harness could not be set up (needs Node.js 20 and npm)");
+    None
+}

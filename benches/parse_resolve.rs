@@ -1,0 +1,55 @@
+//! Benchmark: parse and resolve `prisma__bigschema.prisma` (30k lines, 5,044 models).
+//!
+//! `cargo bench --bench parse_resolve` prints the wall time per load (best and median of 20
+//! runs) and the process's peak resident memory. Targets: under 30 ms and under 40 MB.
+
+use std::path::Path;
+use std::time::Instant;
+
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn main() {
+    let path = std::env::var("XC_BIGSCHEMA").unwrap_or_else(|_| {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/corpus/schemas/prisma__bigschema.prisma")
+            .display()
+            .to_string()
+    });
+    let Ok(sources) = prisma_xc::input::read_schema(Path::new(&path)) else {
+        eprintln!("skipped: {path} not found (set XC_BIGSCHEMA)");
+        return;
+    };
+    let mut times = Vec::new();
+    let mut models = 0;
+    for _ in 0..20 {
+        let start = Instant::now();
+        let loaded = prisma_xc::load(&sources);
+        times.push(start.elapsed().as_secs_f64() * 1000.0);
+        assert!(!loaded.has_errors(), "bigschema must load cleanly");
+        models = loaded.schema.models.len();
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    if std::env::var("XC_BENCH_SPLIT").is_ok() {
+        let start = Instant::now();
+        let parsed =
+            prisma_xc::parse::parse(&sources.files[0].text, prisma_xc::diagnostics::FileId(0));
+        let parse_ms = start.elapsed().as_secs_f64() * 1000.0;
+        let start = Instant::now();
+        let _ = prisma_xc::resolve::resolve(&[&parsed.ast]);
+        println!(
+            "parse {parse_ms:.1} ms, resolve {:.1} ms",
+            start.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    println!(
+        "parse+resolve bigschema ({models} models): best {:.1} ms, median {:.1} ms, peak RSS {:.1} MB",
+        times[0],
+        times[times.len() / 2],
+        peak_rss_mb().unwrap_or(f64::NAN)
+    );
+}
