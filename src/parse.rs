@@ -23,26 +23,94 @@ pub struct Parsed {
 }
 
 /// Parse one file. Never fails: problems are in `diagnostics`.
+///
+/// A large file is cut at top-level block ends and its parts parsed on several threads. The
+/// result is the same as one sequential parse whenever no part has an error (a `}` alone at
+/// the start of a line always closes a block in a valid schema); when one has, the file is
+/// parsed again as a whole, so diagnostics and recovery are exactly the sequential ones.
 pub fn parse(text: &str, file: FileId) -> Parsed {
-    let mut p = Walker {
-        file,
-        diagnostics: Vec::new(),
-    };
     if let Some(offset) = too_deep(text) {
-        p.diagnostics.push(
-            Diagnostic::error(
-                Span::new(file, offset, offset + 1),
-                format!("This expression nests brackets more than {MAX_NESTING} levels deep."),
-            )
-            .with_help(
-                "No Prisma attribute needs this; check for an unclosed or repeated bracket.",
-            ),
-        );
+        let d = Diagnostic::error(
+            Span::new(file, offset, offset + 1),
+            format!("This expression nests brackets more than {MAX_NESTING} levels deep."),
+        )
+        .with_help("No Prisma attribute needs this; check for an unclosed or repeated bracket.");
         return Parsed {
             ast: SchemaAst::default(),
-            diagnostics: p.diagnostics,
+            diagnostics: vec![d],
         };
     }
+    let cuts = split_points(text);
+    if cuts.len() > 2 {
+        let parts: Vec<Parsed> = std::thread::scope(|scope| {
+            let handles: Vec<_> = cuts
+                .windows(2)
+                .map(|w| {
+                    let (a, b) = (w[0], w[1]);
+                    scope.spawn(move || parse_part(&text[a..b], file, a))
+                })
+                .collect();
+            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        });
+        let complete = parts.len() == cuts.len() - 1;
+        if complete && parts.iter().all(|p| p.diagnostics.iter().all(|d| !d.is_error())) {
+            let mut merged = Parsed {
+                ast: SchemaAst::default(),
+                diagnostics: Vec::new(),
+            };
+            for p in parts {
+                merged.ast.tops.extend(p.ast.tops);
+                merged.diagnostics.extend(p.diagnostics);
+            }
+            return merged;
+        }
+    }
+    parse_part(text, file, 0)
+}
+
+/// Files under this size are parsed on one thread: spawning costs more than it saves.
+const PARALLEL_MIN_BYTES: usize = 128 * 1024;
+
+/// Byte offsets that cut `text` into about one part per core, each cut just after a line that
+/// is a lone `}` at column 0. Always starts with 0 and ends with `text.len()`.
+fn split_points(text: &str) -> Vec<usize> {
+    let parts = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let mut cuts = vec![0];
+    if text.len() >= PARALLEL_MIN_BYTES && parts > 1 {
+        let bytes = text.as_bytes();
+        for k in 1..parts {
+            let target = text.len() * k / parts;
+            let mut i = target.max(*cuts.last().unwrap_or(&0));
+            // find "\n}\n" (or "\n}\r\n") at or after the target
+            while i + 2 < bytes.len() {
+                if bytes[i] == b'\n' && bytes[i + 1] == b'}' {
+                    let after = i + 2;
+                    let end = match bytes.get(after) {
+                        Some(b'\n') => Some(after + 1),
+                        Some(b'\r') if bytes.get(after + 1) == Some(&b'\n') => Some(after + 2),
+                        _ => None,
+                    };
+                    if let Some(end) = end {
+                        cuts.push(end);
+                        break;
+                    }
+                }
+                i += 1;
+            }
+        }
+    }
+    cuts.push(text.len());
+    cuts.dedup();
+    cuts
+}
+
+/// Parse `text`, which starts at byte `base` of the file.
+fn parse_part(text: &str, file: FileId, base: usize) -> Parsed {
+    let mut p = Walker {
+        file,
+        base,
+        diagnostics: Vec::new(),
+    };
     let ast = match PslParser::parse(Rule::schema, text) {
         Ok(mut pairs) => match pairs.next() {
             Some(schema) => p.schema(schema),
@@ -56,7 +124,7 @@ pub fn parse(text: &str, file: FileId) -> Parsed {
                 pest::error::InputLocation::Span((s, _)) => s,
             };
             p.diagnostics.push(Diagnostic::error(
-                Span::new(file, offset, (offset + 1).min(text.len())),
+                Span::new(file, base + offset, base + (offset + 1).min(text.len())),
                 "This line could not be parsed.",
             ));
             SchemaAst::default()
@@ -102,6 +170,8 @@ fn too_deep(text: &str) -> Option<usize> {
 
 struct Walker {
     file: FileId,
+    /// Offset of the parsed text in its file (non-zero for the parts of a parallel parse).
+    base: usize,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -170,14 +240,14 @@ fn comment_text<'a>(c: &Pair<'a, Rule>) -> &'a str {
 impl Walker {
     fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, s.start(), s.end())
+        Span::new(self.file, self.base + s.start(), self.base + s.end())
     }
 
     /// The span of a line-shaped node without its line ending.
     fn line_span(&self, pair: &Pair<Rule>) -> Span {
         let text = pair.as_str();
         let trimmed = text.trim_end_matches(['\n', '\r']);
-        let start = pair.as_span().start();
+        let start = self.base + pair.as_span().start();
         Span::new(self.file, start, start + trimmed.len())
     }
 
@@ -574,7 +644,7 @@ impl Walker {
             match p.as_rule() {
                 Rule::path => name = Some(self.ident(p)),
                 Rule::arguments => {
-                    end = p.as_span().end();
+                    end = self.base + p.as_span().end();
                     arguments = self.arguments(p);
                 }
                 Rule::trailing_comment => trailing_comment = Some(self.comment(p)),
@@ -665,7 +735,7 @@ impl Walker {
     fn string(&mut self, pair: Pair<Rule>) -> (String, Span) {
         let span = self.span(&pair);
         let content = pair.into_inner().next().expect("grammar: string content");
-        let base = content.as_span().start();
+        let base = self.base + content.as_span().start();
         let (value, errors) = unescape(content.as_str());
         for (offset, len, message) in errors {
             let at = base + offset;
@@ -825,6 +895,25 @@ mod tests {
         for (src, lines) in cases {
             assert_eq!(&error_lines(src), lines, "for {src:?}");
         }
+    }
+
+    #[test]
+    fn parallel_parse_equals_sequential_parse() {
+        let mut big = String::from("datasource db {\r\n  provider = \"postgresql\"\r\n}\r\n");
+        for i in 0..3000 {
+            big.push_str(&format!("/// Model {i}\nmodel M{i} {{\n  id Int @id // key\n  name String? @db.VarChar({i})\n  @@index([name(sort: Desc)])\n}}\n\n"));
+        }
+        assert!(split_points(&big).len() > 2 || std::thread::available_parallelism().map_or(1, |n| n.get()) == 1);
+        let whole = parse_part(&big, FileId(0), 0);
+        let split = parse(&big, FileId(0));
+        assert_eq!(format!("{:?}", whole.ast), format!("{:?}", split.ast));
+        assert!(split.diagnostics.is_empty());
+        // With an error in it, the parallel result is thrown away for the sequential one.
+        let broken = big.replacen("model M1500 {", "model M1500 {\n  oops", 1).replacen("}\n", "", 1);
+        let whole = parse_part(&broken, FileId(0), 0);
+        let split = parse(&broken, FileId(0));
+        assert_eq!(format!("{:?}", whole.diagnostics), format!("{:?}", split.diagnostics));
+        assert!(!split.diagnostics.is_empty());
     }
 
     #[test]

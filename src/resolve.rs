@@ -519,12 +519,12 @@ impl Resolver {
             .min_by_key(|c| (edit_distance(&c.to_ascii_lowercase(), &lower), c.clone()))
     }
 
-    fn field(
+    fn field<'a>(
         &mut self,
-        f: &ast::FieldDecl,
+        f: &'a ast::FieldDecl,
         owner: &str,
         owner_kind: TopKind,
-    ) -> Option<(Field, Vec<Attribute>)> {
+    ) -> Option<(Field, Vec<&'a Attribute>)> {
         let field_type = self.field_type(f)?;
         let mut field = Field {
             name: f.name.name.clone(),
@@ -543,10 +543,11 @@ impl Resolver {
         };
         // `@id` and `@unique` become model-level keys: handed back to the caller.
         let mut key_attributes = Vec::new();
-        let mut seen = HashSet::new();
+        // A field has a handful of attributes: a list beats hashing here.
+        let mut seen: Vec<&str> = Vec::new();
         for a in &f.attributes {
             let name = a.name.name.as_str();
-            if !seen.insert(name) {
+            if seen.contains(&name) {
                 self.help(
                     a.name.span,
                     format!("Attribute \"@{name}\" can only be defined once."),
@@ -554,6 +555,7 @@ impl Resolver {
                 );
                 continue;
             }
+            seen.push(name);
             match name {
                 "id" | "unique" => {
                     if owner_kind == TopKind::Composite {
@@ -563,7 +565,7 @@ impl Resolver {
                             "Move the key to the model that embeds the type.",
                         );
                     } else {
-                        key_attributes.push(a.clone());
+                        key_attributes.push(a);
                     }
                 }
                 "map" => field.mapped_name = self.single_string(a),
@@ -1026,13 +1028,14 @@ impl Resolver {
             }
             if let Some((field, keys)) = self.field(f, &m.name.name, kind_top) {
                 for k in keys {
-                    field_keys.push((field.name.clone(), k));
+                    field_keys.push((model.fields.len(), k));
                 }
                 model.fields.push(field);
             }
         }
-        for (field, a) in field_keys {
-            self.field_key(&mut model, &field, &a);
+        for (index, a) in field_keys {
+            let field = model.fields[index].name.clone();
+            self.field_key(&mut model, &field, a);
         }
         let mut once = HashSet::new();
         for a in &m.attributes {
