@@ -74,6 +74,7 @@ fn diff(old: &PathBuf, new: &PathBuf) -> ExitCode {
     if failed {
         return ExitCode::from(2);
     }
-    print!("{summaries}");
+    // A closed pipe (`prisma-xc diff ... | head`) is the reader's choice, not an error.
+    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), summaries.as_bytes());
     ExitCode::SUCCESS
 }

@@ -53,7 +53,11 @@ pub fn parse(text: &str, file: FileId) -> Parsed {
             handles.into_iter().filter_map(|h| h.join().ok()).collect()
         });
         let complete = parts.len() == cuts.len() - 1;
-        if complete && parts.iter().all(|p| p.diagnostics.iter().all(|d| !d.is_error())) {
+        if complete
+            && parts
+                .iter()
+                .all(|p| p.diagnostics.iter().all(|d| !d.is_error()))
+        {
             let mut merged = Parsed {
                 ast: SchemaAst::default(),
                 diagnostics: Vec::new(),
@@ -74,7 +78,9 @@ const PARALLEL_MIN_BYTES: usize = 128 * 1024;
 /// Byte offsets that cut `text` into about one part per core, each cut just after a line that
 /// is a lone `}` at column 0. Always starts with 0 and ends with `text.len()`.
 fn split_points(text: &str) -> Vec<usize> {
-    let parts = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let parts = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
     let mut cuts = vec![0];
     if text.len() >= PARALLEL_MIN_BYTES && parts > 1 {
         let bytes = text.as_bytes();
@@ -903,16 +909,24 @@ mod tests {
         for i in 0..3000 {
             big.push_str(&format!("/// Model {i}\nmodel M{i} {{\n  id Int @id // key\n  name String? @db.VarChar({i})\n  @@index([name(sort: Desc)])\n}}\n\n"));
         }
-        assert!(split_points(&big).len() > 2 || std::thread::available_parallelism().map_or(1, |n| n.get()) == 1);
+        assert!(
+            split_points(&big).len() > 2
+                || std::thread::available_parallelism().map_or(1, |n| n.get()) == 1
+        );
         let whole = parse_part(&big, FileId(0), 0);
         let split = parse(&big, FileId(0));
         assert_eq!(format!("{:?}", whole.ast), format!("{:?}", split.ast));
         assert!(split.diagnostics.is_empty());
         // With an error in it, the parallel result is thrown away for the sequential one.
-        let broken = big.replacen("model M1500 {", "model M1500 {\n  oops", 1).replacen("}\n", "", 1);
+        let broken = big
+            .replacen("model M1500 {", "model M1500 {\n  oops", 1)
+            .replacen("}\n", "", 1);
         let whole = parse_part(&broken, FileId(0), 0);
         let split = parse(&broken, FileId(0));
-        assert_eq!(format!("{:?}", whole.diagnostics), format!("{:?}", split.diagnostics));
+        assert_eq!(
+            format!("{:?}", whole.diagnostics),
+            format!("{:?}", split.diagnostics)
+        );
         assert!(!split.diagnostics.is_empty());
     }
 
