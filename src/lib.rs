@@ -6,13 +6,17 @@
 //! I/O lives only at the edges: [`input`] reads schema files, `main.rs` prints and exits.
 
 pub mod ast;
+pub mod database;
 pub mod diagnostics;
 pub mod input;
+pub mod migrate;
 pub mod parse;
 pub mod resolve;
 pub mod schema;
+pub mod sql;
 pub mod summary;
 pub mod validate;
+pub mod write;
 
 use diagnostics::{Diagnostic, Sources};
 
@@ -46,4 +50,29 @@ pub fn load(sources: &Sources) -> Loaded {
         schema: resolved.schema,
         diagnostics,
     }
+}
+
+/// The plain one-step migration from `old` (or an empty database) to `new`, as Prisma would
+/// write it. `Ok(None)` when the two databases are the same.
+pub fn direct_migration(
+    old: Option<&schema::Schema>,
+    new: &schema::Schema,
+) -> Result<Option<String>, database::LowerError> {
+    let next = database::lower(new)?;
+    let previous = match old {
+        Some(old) => {
+            let mut previous = database::lower(old)?;
+            // A provider switch cannot be migrated: Prisma starts over from an empty database.
+            if previous.provider != next.provider {
+                previous = migrate::empty(next.provider);
+            }
+            previous
+        }
+        None => migrate::empty(next.provider),
+    };
+    let steps = migrate::diff(&previous, &next);
+    if steps.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(sql::render_script(&steps, next.provider)))
 }

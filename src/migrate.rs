@@ -1,0 +1,583 @@
+//! Two database models -> the ordered steps that turn one into the other.
+//!
+//! Steps are typed and sorted in Prisma's own order (schema engine: `SqlMigrationStep`), so
+//! that the rendered SQL reads like what `prisma migrate diff` writes, and so that every step
+//! finds what it needs: foreign keys are dropped before their tables and added after them,
+//! tables are dropped before indexes that reuse their names are created.
+
+use crate::database::{Column, Database, DbEnum, DbIndex, ForeignKey, Table, TypeFamily};
+use crate::schema::Provider;
+
+/// Names a table: `(schema, name)`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TableRef {
+    pub schema: Option<String>,
+    pub name: String,
+}
+
+impl TableRef {
+    fn of(t: &Table) -> Self {
+        TableRef {
+            schema: t.schema.clone(),
+            name: t.name.clone(),
+        }
+    }
+}
+
+/// One migration step. The variant order is the order steps run in.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    CreateSchema(String),
+    CreateEnum(DbEnum),
+    AlterEnum(AlterEnum),
+    DropForeignKey {
+        table: TableRef,
+        foreign_key: ForeignKey,
+    },
+    DropIndex {
+        table: TableRef,
+        index: DbIndex,
+    },
+    AlterTable {
+        table: TableRef,
+        changes: Vec<TableChange>,
+    },
+    DropTable(TableRef),
+    DropEnum(DbEnum),
+    CreateTable(Table),
+    /// SQLite: rebuild a table whose change `ALTER TABLE` cannot make.
+    RedefineTable {
+        previous: Table,
+        next: Table,
+    },
+    CreateIndex {
+        table: TableRef,
+        index: DbIndex,
+    },
+    RenameForeignKey {
+        table: TableRef,
+        previous: String,
+        next: String,
+    },
+    AddForeignKey {
+        table: TableRef,
+        foreign_key: ForeignKey,
+    },
+    RenameIndex {
+        table: TableRef,
+        previous: String,
+        next: String,
+    },
+}
+
+impl Step {
+    fn rank(&self) -> u8 {
+        match self {
+            Step::CreateSchema(_) => 0,
+            Step::CreateEnum(_) => 1,
+            Step::AlterEnum(_) => 2,
+            Step::DropForeignKey { .. } => 3,
+            Step::DropIndex { .. } => 4,
+            Step::AlterTable { .. } => 5,
+            Step::DropTable(_) => 6,
+            Step::DropEnum(_) => 7,
+            Step::CreateTable(_) => 8,
+            Step::RedefineTable { .. } => 9,
+            Step::CreateIndex { .. } => 10,
+            Step::RenameForeignKey { .. } => 11,
+            Step::AddForeignKey { .. } => 12,
+            Step::RenameIndex { .. } => 13,
+        }
+    }
+
+    /// The `-- CreateTable`-style comment Prisma writes above a step.
+    pub fn description(&self) -> &'static str {
+        match self {
+            Step::CreateSchema(_) => "CreateSchema",
+            Step::CreateEnum(_) => "CreateEnum",
+            Step::AlterEnum(_) => "AlterEnum",
+            Step::DropForeignKey { .. } => "DropForeignKey",
+            Step::DropIndex { .. } => "DropIndex",
+            Step::AlterTable { .. } => "AlterTable",
+            Step::DropTable(_) => "DropTable",
+            Step::DropEnum(_) => "DropEnum",
+            Step::CreateTable(_) => "CreateTable",
+            Step::RedefineTable { .. } => "RedefineTables",
+            Step::CreateIndex { .. } => "CreateIndex",
+            Step::RenameForeignKey { .. } => "RenameForeignKey",
+            Step::AddForeignKey { .. } => "AddForeignKey",
+            Step::RenameIndex { .. } => "RenameIndex",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlterEnum {
+    pub schema: Option<String>,
+    pub name: String,
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    pub next_values: Vec<String>,
+    /// Columns of the next database that use the enum, for the PostgreSQL type swap.
+    pub columns: Vec<EnumColumn>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumColumn {
+    pub table: TableRef,
+    pub column: String,
+    pub is_list: bool,
+    /// Default before the change (dropped before the swap) and after (set again after it).
+    pub previous_default: Option<String>,
+    pub next_default: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TableChange {
+    DropPrimaryKey {
+        name: String,
+    },
+    DropColumn {
+        name: String,
+    },
+    AddColumn(Column),
+    AlterColumn {
+        previous: Column,
+        next: Column,
+    },
+    /// A type change with no cast: the column is dropped and added again (its data is lost).
+    DropAndRecreateColumn {
+        previous: Column,
+        next: Column,
+    },
+    AddPrimaryKey {
+        name: String,
+        columns: Vec<String>,
+    },
+    RenamePrimaryKey {
+        previous: String,
+        next: String,
+    },
+}
+
+/// An empty database of `provider`: the starting point of an initial migration.
+pub fn empty(provider: Provider) -> Database {
+    Database {
+        provider,
+        namespaces: Vec::new(),
+        enums: Vec::new(),
+        tables: Vec::new(),
+    }
+}
+
+/// The steps from `previous` to `next` (both of `next`'s provider).
+pub fn diff(previous: &Database, next: &Database) -> Vec<Step> {
+    let provider = next.provider;
+    let mut steps = Vec::new();
+    for ns in &next.namespaces {
+        if !previous.namespaces.contains(ns) && provider != Provider::Sqlite {
+            steps.push(Step::CreateSchema(ns.clone()));
+        }
+    }
+    enums(previous, next, &mut steps);
+    let mut recreated_columns: Vec<(TableRef, String)> = Vec::new();
+    for nt in &next.tables {
+        let Some(pt) = find_table(previous, nt) else {
+            steps.push(Step::CreateTable(nt.clone()));
+            // MySQL declares indexes inside CREATE TABLE; SQLite declares foreign keys there.
+            if provider != Provider::MySql {
+                for index in &nt.indexes {
+                    steps.push(Step::CreateIndex {
+                        table: TableRef::of(nt),
+                        index: index.clone(),
+                    });
+                }
+            }
+            if provider != Provider::Sqlite {
+                for fk in &nt.foreign_keys {
+                    steps.push(Step::AddForeignKey {
+                        table: TableRef::of(nt),
+                        foreign_key: fk.clone(),
+                    });
+                }
+            }
+            continue;
+        };
+        if provider == Provider::Sqlite {
+            sqlite_table(pt, nt, &mut steps);
+        } else {
+            table_changes(pt, nt, &mut steps, &mut recreated_columns);
+        }
+    }
+    for pt in &previous.tables {
+        if find_table(next, pt).is_none() {
+            if provider != Provider::Sqlite {
+                for fk in &pt.foreign_keys {
+                    steps.push(Step::DropForeignKey {
+                        table: TableRef::of(pt),
+                        foreign_key: fk.clone(),
+                    });
+                }
+            }
+            steps.push(Step::DropTable(TableRef::of(pt)));
+        }
+    }
+    if provider != Provider::Sqlite {
+        foreign_keys(previous, next, &recreated_columns, &mut steps);
+    }
+    // Stable: within a kind, steps keep the order they were found in (tables in schema order).
+    steps.sort_by_key(Step::rank);
+    steps
+}
+
+fn find_table<'a>(db: &'a Database, t: &Table) -> Option<&'a Table> {
+    db.tables
+        .iter()
+        .find(|x| x.name == t.name && x.schema == t.schema)
+}
+
+fn enums(previous: &Database, next: &Database, steps: &mut Vec<Step>) {
+    for ne in &next.enums {
+        match previous
+            .enums
+            .iter()
+            .find(|e| e.name == ne.name && e.schema == ne.schema)
+        {
+            None => steps.push(Step::CreateEnum(ne.clone())),
+            Some(pe) => {
+                let added: Vec<String> = ne
+                    .values
+                    .iter()
+                    .filter(|v| !pe.values.contains(v))
+                    .cloned()
+                    .collect();
+                let removed: Vec<String> = pe
+                    .values
+                    .iter()
+                    .filter(|v| !ne.values.contains(v))
+                    .cloned()
+                    .collect();
+                if added.is_empty() && removed.is_empty() {
+                    continue;
+                }
+                let mut columns = Vec::new();
+                for t in &next.tables {
+                    for c in &t.columns {
+                        if c.column_type.family != TypeFamily::Enum(ne.name.clone()) {
+                            continue;
+                        }
+                        let previous_default = find_table(previous, t)
+                            .and_then(|pt| pt.column(&c.name))
+                            .filter(|pc| pc.column_type.family == TypeFamily::Enum(pe.name.clone()))
+                            .and_then(|pc| pc.default.as_ref())
+                            .map(|d| d.sql.clone());
+                        columns.push(EnumColumn {
+                            table: TableRef::of(t),
+                            column: c.name.clone(),
+                            is_list: c.column_type.is_list,
+                            previous_default,
+                            next_default: c.default.as_ref().map(|d| d.sql.clone()),
+                        });
+                    }
+                }
+                steps.push(Step::AlterEnum(AlterEnum {
+                    schema: ne.schema.clone(),
+                    name: ne.name.clone(),
+                    added,
+                    removed,
+                    next_values: ne.values.clone(),
+                    columns,
+                }));
+            }
+        }
+    }
+    for pe in &previous.enums {
+        if !next
+            .enums
+            .iter()
+            .any(|e| e.name == pe.name && e.schema == pe.schema)
+        {
+            steps.push(Step::DropEnum(pe.clone()));
+        }
+    }
+}
+
+/// Whether PostgreSQL can change a column's type in place without a USING clause.
+fn castable(previous: &Column, next: &Column) -> bool {
+    use TypeFamily::*;
+    let (p, n) = (&previous.column_type, &next.column_type);
+    if p.is_list != n.is_list {
+        // Scalar <-> list needs an explicit conversion.
+        return false;
+    }
+    match (&p.family, &n.family) {
+        (Enum(a), Enum(b)) => a == b,
+        // Every type has an assignment cast to the string types.
+        (_, Text { .. }) => true,
+        (Integer(_), Integer(_) | Decimal { .. } | Float) => true,
+        (Decimal { .. } | Float, Decimal { .. } | Float | Integer(_)) => true,
+        (DateTime, DateTime) => true,
+        (Json, Json) => true,
+        (Bytes, Bytes) => true,
+        (Boolean, Boolean) => true,
+        (Other, Other) => p.base == n.base,
+        _ => false,
+    }
+}
+
+fn table_changes(
+    pt: &Table,
+    nt: &Table,
+    steps: &mut Vec<Step>,
+    recreated: &mut Vec<(TableRef, String)>,
+) {
+    let table = TableRef::of(nt);
+    let mut drops = Vec::new();
+    let mut adds = Vec::new();
+    let mut alters = Vec::new();
+    for pc in &pt.columns {
+        if nt.column(&pc.name).is_none() {
+            drops.push(TableChange::DropColumn {
+                name: pc.name.clone(),
+            });
+        }
+    }
+    for nc in &nt.columns {
+        match pt.column(&nc.name) {
+            None => adds.push(TableChange::AddColumn(nc.clone())),
+            Some(pc) if pc == nc => {}
+            Some(pc) => {
+                let type_changed = pc.column_type != nc.column_type;
+                if type_changed && !castable(pc, nc) {
+                    recreated.push((table.clone(), nc.name.clone()));
+                    alters.push(TableChange::DropAndRecreateColumn {
+                        previous: pc.clone(),
+                        next: nc.clone(),
+                    });
+                } else {
+                    alters.push(TableChange::AlterColumn {
+                        previous: pc.clone(),
+                        next: nc.clone(),
+                    });
+                }
+            }
+        }
+    }
+    let mut changes = Vec::new();
+    // Primary key: same columns and name -> nothing; same columns -> rename; else drop and add.
+    let pk_columns = |t: &Table| {
+        t.primary_key.as_ref().map(|pk| {
+            pk.columns
+                .iter()
+                .map(|c| c.name.clone())
+                .collect::<Vec<_>>()
+        })
+    };
+    let pk_touched = pt.primary_key.as_ref().is_some_and(|pk| {
+        pk.columns
+            .iter()
+            .any(|c| recreated.iter().any(|(t, n)| *t == table && *n == c.name))
+    });
+    match (&pt.primary_key, &nt.primary_key) {
+        (Some(p), Some(n)) if pk_columns(pt) == pk_columns(nt) && !pk_touched => {
+            if p.name != n.name {
+                changes.push(TableChange::RenamePrimaryKey {
+                    previous: p.name.clone(),
+                    next: n.name.clone(),
+                });
+            }
+        }
+        (p, n) => {
+            if let Some(p) = p {
+                changes.insert(
+                    0,
+                    TableChange::DropPrimaryKey {
+                        name: p.name.clone(),
+                    },
+                );
+            }
+            if let Some(n) = n {
+                changes.push(TableChange::AddPrimaryKey {
+                    name: n.name.clone(),
+                    columns: n.columns.iter().map(|c| c.name.clone()).collect(),
+                });
+            }
+        }
+    }
+    let pk_first: Vec<TableChange> = changes
+        .iter()
+        .filter(|c| matches!(c, TableChange::DropPrimaryKey { .. }))
+        .cloned()
+        .collect();
+    let pk_last: Vec<TableChange> = changes
+        .into_iter()
+        .filter(|c| !matches!(c, TableChange::DropPrimaryKey { .. }))
+        .collect();
+    let all: Vec<TableChange> = pk_first
+        .into_iter()
+        .chain(drops)
+        .chain(adds)
+        .chain(alters)
+        .chain(pk_last)
+        .collect();
+    if !all.is_empty() {
+        steps.push(Step::AlterTable {
+            table: table.clone(),
+            changes: all,
+        });
+    }
+    // Indexes: an index is unchanged when an identical definition exists; renamed when only
+    // the name differs; otherwise dropped and created. One on a recreated column is recreated.
+    let touches_recreated = |i: &DbIndex| {
+        i.columns
+            .iter()
+            .any(|c| recreated.iter().any(|(t, n)| *t == table && *n == c.name))
+    };
+    let mut matched_previous = vec![false; pt.indexes.len()];
+    for ni in &nt.indexes {
+        let same_def = |pi: &DbIndex| {
+            pi.kind == ni.kind && pi.columns == ni.columns && pi.algorithm == ni.algorithm
+        };
+        let exact = pt
+            .indexes
+            .iter()
+            .enumerate()
+            .find(|(i, pi)| !matched_previous[*i] && pi.name == ni.name && same_def(pi));
+        let renamed = pt.indexes.iter().enumerate().find(|(i, pi)| {
+            !matched_previous[*i] && same_def(pi) && !nt.indexes.iter().any(|x| x.name == pi.name)
+        });
+        match exact.or(renamed) {
+            Some((i, pi)) if !touches_recreated(ni) => {
+                matched_previous[i] = true;
+                if pi.name != ni.name {
+                    steps.push(Step::RenameIndex {
+                        table: table.clone(),
+                        previous: pi.name.clone(),
+                        next: ni.name.clone(),
+                    });
+                }
+            }
+            _ => steps.push(Step::CreateIndex {
+                table: table.clone(),
+                index: ni.clone(),
+            }),
+        }
+    }
+    for (i, pi) in pt.indexes.iter().enumerate() {
+        if !matched_previous[i] {
+            steps.push(Step::DropIndex {
+                table: table.clone(),
+                index: pi.clone(),
+            });
+        }
+    }
+}
+
+fn foreign_keys(
+    previous: &Database,
+    next: &Database,
+    recreated: &[(TableRef, String)],
+    steps: &mut Vec<Step>,
+) {
+    for nt in &next.tables {
+        let Some(pt) = find_table(previous, nt) else {
+            continue;
+        };
+        let table = TableRef::of(nt);
+        let touched = |fk: &ForeignKey| {
+            fk.columns
+                .iter()
+                .any(|c| recreated.iter().any(|(t, n)| *t == table && n == c))
+                || fk.referenced_columns.iter().any(|c| {
+                    recreated.iter().any(|(t, n)| {
+                        t.name == fk.referenced_table && t.schema == fk.referenced_schema && n == c
+                    })
+                })
+        };
+        let mut matched = vec![false; pt.foreign_keys.len()];
+        for nf in &nt.foreign_keys {
+            let same_shape = |pf: &ForeignKey| {
+                pf.columns == nf.columns
+                    && pf.referenced_table == nf.referenced_table
+                    && pf.referenced_schema == nf.referenced_schema
+                    && pf.referenced_columns == nf.referenced_columns
+                    && pf.on_delete == nf.on_delete
+                    && pf.on_update == nf.on_update
+            };
+            let found = pt
+                .foreign_keys
+                .iter()
+                .enumerate()
+                .find(|(i, pf)| !matched[*i] && same_shape(pf) && pf.name == nf.name)
+                .or_else(|| {
+                    pt.foreign_keys
+                        .iter()
+                        .enumerate()
+                        .find(|(i, pf)| !matched[*i] && same_shape(pf))
+                });
+            match found {
+                Some((i, pf)) if !touched(nf) => {
+                    matched[i] = true;
+                    if pf.name != nf.name {
+                        steps.push(Step::RenameForeignKey {
+                            table: table.clone(),
+                            previous: pf.name.clone(),
+                            next: nf.name.clone(),
+                        });
+                    }
+                }
+                _ => steps.push(Step::AddForeignKey {
+                    table: table.clone(),
+                    foreign_key: nf.clone(),
+                }),
+            }
+        }
+        for (i, pf) in pt.foreign_keys.iter().enumerate() {
+            if !matched[i] {
+                steps.push(Step::DropForeignKey {
+                    table: table.clone(),
+                    foreign_key: pf.clone(),
+                });
+            }
+        }
+    }
+}
+
+/// SQLite: index changes are made in place; any change to columns or keys rebuilds the
+/// table, as Prisma does (SQLite's ALTER TABLE cannot change a column or a constraint).
+fn sqlite_table(pt: &Table, nt: &Table, steps: &mut Vec<Step>) {
+    let table = TableRef::of(nt);
+    let structure_same = pt.columns == nt.columns
+        && pt.primary_key == nt.primary_key
+        && pt.foreign_keys == nt.foreign_keys;
+    if structure_same {
+        let mut matched = vec![false; pt.indexes.len()];
+        for ni in &nt.indexes {
+            match pt
+                .indexes
+                .iter()
+                .enumerate()
+                .find(|(i, pi)| !matched[*i] && *pi == ni)
+            {
+                Some((i, _)) => matched[i] = true,
+                None => steps.push(Step::CreateIndex {
+                    table: table.clone(),
+                    index: ni.clone(),
+                }),
+            }
+        }
+        for (i, pi) in pt.indexes.iter().enumerate() {
+            if !matched[i] {
+                steps.push(Step::DropIndex {
+                    table: table.clone(),
+                    index: pi.clone(),
+                });
+            }
+        }
+        return;
+    }
+    steps.push(Step::RedefineTable {
+        previous: pt.clone(),
+        next: nt.clone(),
+    });
+}
