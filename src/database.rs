@@ -14,8 +14,17 @@ pub struct Database {
     pub provider: Provider,
     /// Schemas the datasource lists (`schemas = [...]`), created when missing.
     pub namespaces: Vec<String>,
+    /// PostgreSQL extensions Prisma manages (the `postgresqlExtensions` preview feature).
+    pub extensions: Vec<DbExtension>,
     pub enums: Vec<DbEnum>,
     pub tables: Vec<Table>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbExtension {
+    pub name: String,
+    pub schema: Option<String>,
+    pub version: Option<String>,
 }
 
 /// A PostgreSQL enum type (on MySQL enums are inline column types; SQLite has none).
@@ -224,6 +233,22 @@ pub fn lower(schema: &Schema) -> Result<Database, LowerError> {
     let mut db = Database {
         provider,
         namespaces: ds.schemas.clone(),
+        extensions: if schema.generators.iter().any(|g| {
+            g.preview_features
+                .iter()
+                .any(|f| f == "postgresqlExtensions")
+        }) {
+            ds.extensions
+                .iter()
+                .map(|e| DbExtension {
+                    name: e.db_name.clone().unwrap_or_else(|| e.name.clone()),
+                    schema: e.schema.clone(),
+                    version: e.version.clone(),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
         enums: Vec::new(),
         tables: Vec::new(),
     };
@@ -241,7 +266,8 @@ pub fn lower(schema: &Schema) -> Result<Database, LowerError> {
         }
     }
     for (index, model) in schema.models.iter().enumerate() {
-        if model.kind == ModelKind::View || model.is_ignored {
+        // `@@ignore` and `@ignore` hide models and fields from Prisma Client, not from migrations.
+        if model.kind == ModelKind::View {
             continue;
         }
         db.tables.push(table(schema, index, model, provider));
@@ -254,7 +280,6 @@ fn table(schema: &Schema, model_index: usize, model: &Model, provider: Provider)
     let table_name = model.database_name().to_string();
     let columns: Vec<Column> = model
         .scalar_fields()
-        .filter(|f| !f.is_ignored)
         .map(|f| column(schema, model, f, provider))
         .collect();
     let index_column = |f: &schema::IndexField| IndexColumn {
@@ -304,13 +329,17 @@ fn table(schema: &Schema, model_index: usize, model: &Model, provider: Provider)
     }
     let mut foreign_keys = Vec::new();
     if schema.relation_mode() == RelationMode::ForeignKeys {
-        for r in &schema.relations {
-            if r.kind == RelationKind::ManyToMany || r.referencing.model != model_index {
-                continue;
-            }
+        // In the order of the relation fields in the model, as Prisma lists them.
+        let mut own: Vec<&schema::Relation> = schema
+            .relations
+            .iter()
+            .filter(|r| r.kind != RelationKind::ManyToMany && r.referencing.model == model_index)
+            .collect();
+        own.sort_by_key(|r| r.referencing.field);
+        for r in own {
             let field = schema.field(r.referencing);
             let target = &schema.models[r.referenced.model];
-            if target.is_ignored || target.kind == ModelKind::View || field.is_ignored {
+            if target.kind == ModelKind::View {
                 continue;
             }
             let Some(rel) = &field.relation else { continue };
@@ -320,10 +349,11 @@ fn table(schema: &Schema, model_index: usize, model: &Model, provider: Provider)
                 .map(|f| db_column_name(model, f))
                 .collect();
             let names: Vec<&str> = columns.iter().map(String::as_str).collect();
+            // SET NULL only when every foreign key column can be null.
             let optional = rel
                 .fields
                 .iter()
-                .any(|f| model.field(f).is_some_and(|x| x.arity == Arity::Optional));
+                .all(|f| model.field(f).is_some_and(|x| x.arity == Arity::Optional));
             let default_delete = if optional {
                 ReferentialAction::SetNull
             } else {
@@ -794,15 +824,16 @@ fn base64_to_hex(s: &str) -> String {
 
 /// Implicit many-to-many relations: Prisma's `_AToB` tables.
 fn join_tables(schema: &Schema, provider: Provider, db: &mut Database) {
-    for r in &schema.relations {
-        if r.kind != RelationKind::ManyToMany {
-            continue;
-        }
+    // Ordered by the model of column A, then its field: Prisma's order of join tables.
+    let mut many: Vec<&schema::Relation> = schema
+        .relations
+        .iter()
+        .filter(|r| r.kind == RelationKind::ManyToMany)
+        .collect();
+    many.sort_by_key(|r| (r.referencing.model, r.referencing.field));
+    for r in many {
         let a_model = &schema.models[r.referencing.model];
         let b_model = &schema.models[r.referenced.model];
-        if a_model.is_ignored || b_model.is_ignored {
-            continue;
-        }
         let name = format!("_{}", r.name);
         let id_column = |m: &Model| -> Option<Column> {
             let pk = m.primary_key.as_ref()?;

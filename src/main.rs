@@ -152,11 +152,17 @@ fn diff(
             return ExitCode::from(2);
         }
     };
-    let Some(sql) = sql else {
-        eprintln!(
-            "No difference: the two schemas give the same database, so there is no migration to write."
-        );
-        return ExitCode::SUCCESS;
+    let sql = match sql {
+        Some(sql) => sql,
+        // The initial migration is written even when empty: it starts the migrations folder
+        // (and its migration_lock.toml), as `prisma migrate dev --create-only` does.
+        None if old.is_none() => "-- This is an empty migration.\n".to_string(),
+        None => {
+            eprintln!(
+                "No difference: the two schemas give the same database, so there is no migration to write."
+            );
+            return ExitCode::SUCCESS;
+        }
     };
     let Some(out) = out else {
         let _ = stdout.write_all(sql.as_bytes());

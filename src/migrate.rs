@@ -5,7 +5,9 @@
 //! finds what it needs: foreign keys are dropped before their tables and added after them,
 //! tables are dropped before indexes that reuse their names are created.
 
-use crate::database::{Column, Database, DbEnum, DbIndex, ForeignKey, Table, TypeFamily};
+use crate::database::{
+    Column, Database, DbEnum, DbExtension, DbIndex, DbIndexKind, ForeignKey, Table, TypeFamily,
+};
 use crate::schema::Provider;
 
 /// Names a table: `(schema, name)`.
@@ -28,6 +30,8 @@ impl TableRef {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Step {
     CreateSchema(String),
+    DropExtension(DbExtension),
+    CreateExtension(DbExtension),
     CreateEnum(DbEnum),
     AlterEnum(AlterEnum),
     DropForeignKey {
@@ -74,6 +78,7 @@ impl Step {
     fn rank(&self) -> u8 {
         match self {
             Step::CreateSchema(_) => 0,
+            Step::DropExtension(_) | Step::CreateExtension(_) => 1,
             Step::CreateEnum(_) => 1,
             Step::AlterEnum(_) => 2,
             Step::DropForeignKey { .. } => 3,
@@ -94,6 +99,8 @@ impl Step {
     pub fn description(&self) -> &'static str {
         match self {
             Step::CreateSchema(_) => "CreateSchema",
+            Step::DropExtension(_) => "DropExtension",
+            Step::CreateExtension(_) => "CreateExtension",
             Step::CreateEnum(_) => "CreateEnum",
             Step::AlterEnum(_) => "AlterEnum",
             Step::DropForeignKey { .. } => "DropForeignKey",
@@ -165,6 +172,7 @@ pub fn empty(provider: Provider) -> Database {
     Database {
         provider,
         namespaces: Vec::new(),
+        extensions: Vec::new(),
         enums: Vec::new(),
         tables: Vec::new(),
     }
@@ -179,14 +187,30 @@ pub fn diff(previous: &Database, next: &Database) -> Vec<Step> {
             steps.push(Step::CreateSchema(ns.clone()));
         }
     }
+    for e in &previous.extensions {
+        if !next.extensions.iter().any(|x| x.name == e.name) {
+            steps.push(Step::DropExtension(e.clone()));
+        }
+    }
+    for e in &next.extensions {
+        if !previous.extensions.iter().any(|x| x.name == e.name) {
+            steps.push(Step::CreateExtension(e.clone()));
+        }
+    }
     enums(previous, next, &mut steps);
     let mut recreated_columns: Vec<(TableRef, String)> = Vec::new();
     for nt in &next.tables {
         let Some(pt) = find_table(previous, nt) else {
             steps.push(Step::CreateTable(nt.clone()));
-            // MySQL declares indexes inside CREATE TABLE; SQLite declares foreign keys there.
-            if provider != Provider::MySql {
-                for index in &nt.indexes {
+            // MySQL declares indexes inside CREATE TABLE, SQL Server its unique constraints, and
+            // SQLite its foreign keys.
+            for index in &nt.indexes {
+                let inline = match provider {
+                    Provider::MySql => true,
+                    Provider::SqlServer => index.kind == DbIndexKind::Unique,
+                    _ => false,
+                };
+                if !inline {
                     steps.push(Step::CreateIndex {
                         table: TableRef::of(nt),
                         index: index.clone(),

@@ -22,11 +22,12 @@ impl Dialect {
     }
 
     fn qualified(self, schema: &Option<String>, name: &str) -> String {
-        match schema {
-            Some(s) if self.0 != Provider::Sqlite && self.0 != Provider::MySql => {
-                format!("{}.{}", self.quote(s), self.quote(name))
-            }
-            _ => self.quote(name),
+        match (schema, self.0) {
+            (_, Provider::Sqlite | Provider::MySql) => self.quote(name),
+            (Some(s), _) => format!("{}.{}", self.quote(s), self.quote(name)),
+            // SQL Server names every object with its schema; Prisma's default is dbo.
+            (None, Provider::SqlServer) => format!("{}.{}", self.quote("dbo"), self.quote(name)),
+            (None, _) => self.quote(name),
         }
     }
 
@@ -78,12 +79,32 @@ pub fn render_script(steps: &[Step], provider: Provider) -> String {
             out.push_str(";\n");
         }
     }
+    if provider == Provider::SqlServer && !out.is_empty() {
+        // Prisma runs SQL Server migrations in one transaction that rolls back on any error.
+        out = format!(
+            "BEGIN TRY\n\nBEGIN TRAN;\n\n{out}\nCOMMIT TRAN;\n\nEND TRY\nBEGIN CATCH\n\nIF @@TRANCOUNT > 0\nBEGIN\n    ROLLBACK TRAN;\nEND;\nTHROW\n\nEND CATCH\n"
+        );
+    }
     out
 }
 
 fn render_step(d: Dialect, step: &Step) -> Vec<String> {
     match step {
         Step::CreateSchema(name) => vec![format!("CREATE SCHEMA IF NOT EXISTS {}", d.quote(name))],
+        Step::CreateExtension(e) => {
+            let mut sql = format!("CREATE EXTENSION IF NOT EXISTS {}", d.quote(&e.name));
+            if e.schema.is_some() || e.version.is_some() {
+                sql.push_str(" WITH");
+            }
+            if let Some(schema) = &e.schema {
+                sql.push_str(&format!(" SCHEMA {}", d.quote(schema)));
+            }
+            if let Some(version) = &e.version {
+                sql.push_str(&format!(" VERSION {}", d.quote(version)));
+            }
+            vec![sql]
+        }
+        Step::DropExtension(e) => vec![format!("DROP EXTENSION {}", d.quote(&e.name))],
         Step::CreateEnum(e) if d.is_postgres() => vec![format!(
             "CREATE TYPE {} AS ENUM ({})",
             d.qualified(&e.schema, &e.name),
@@ -283,7 +304,7 @@ fn render_column(d: Dialect, c: &Column, inline_primary_key: bool) -> String {
     let mut s = format!("    {} {}", d.quote(&c.name), column_type_sql(d, c));
     if !c.nullable {
         s.push_str(" NOT NULL");
-    } else if d.0 == Provider::MySql || d.0 == Provider::SqlServer {
+    } else if d.0 == Provider::MySql {
         s.push_str(" NULL");
     }
     if inline_primary_key {
@@ -305,6 +326,9 @@ fn render_column(d: Dialect, c: &Column, inline_primary_key: bool) -> String {
     }
     if c.autoincrement && d.0 == Provider::SqlServer {
         s.push_str(" IDENTITY(1,1)");
+    }
+    if c.autoincrement && d.0 == Provider::CockroachDb {
+        s.push_str(" DEFAULT unique_rowid()");
     }
     s
 }
@@ -344,21 +368,57 @@ fn create_table(d: Dialect, t: &Table, name: &str) -> String {
                 _ => format!("CONSTRAINT {} ", d.quote(&pk.name)),
             };
             let sep = if d.is_postgres() { "," } else { ", " };
+            let clustered = match (d.0, pk.clustered) {
+                (Provider::SqlServer, Some(false)) => "NONCLUSTERED ",
+                (Provider::SqlServer, _) => "CLUSTERED ",
+                _ => "",
+            };
             trailing.push(format!(
-                "    {named}PRIMARY KEY ({})",
+                "    {named}PRIMARY KEY {clustered}({})",
                 column_list(d, &cols, sep)
             ));
         }
     }
+    if d.0 == Provider::SqlServer {
+        // Unique constraints are declared with the table on SQL Server.
+        for i in t.indexes.iter().filter(|i| i.kind == DbIndexKind::Unique) {
+            let cols = i
+                .columns
+                .iter()
+                .map(|c| index_column(d, c))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let clustered = if i.clustered == Some(true) {
+                "CLUSTERED"
+            } else {
+                "NONCLUSTERED"
+            };
+            trailing.push(format!(
+                "    CONSTRAINT {} UNIQUE {clustered} ({cols})",
+                d.quote(&i.name)
+            ));
+        }
+    }
+    // SQLite's foreign keys follow without a blank line (after the primary key, if any).
+    let mut constraints: Vec<String> = Vec::new();
     if d.0 == Provider::Sqlite {
         for fk in &t.foreign_keys {
-            trailing.push(format!("    {}", foreign_key_clause(d, fk)));
+            constraints.push(format!("    {}", foreign_key_clause(d, fk)));
         }
     }
     let mut body = lines.join(",\n");
     if !trailing.is_empty() {
-        body.push_str(",\n\n");
+        // SQL Server's layout has no blank line before the constraints.
+        body.push_str(if d.0 == Provider::SqlServer {
+            ",\n"
+        } else {
+            ",\n\n"
+        });
         body.push_str(&trailing.join(",\n"));
+    }
+    if !constraints.is_empty() {
+        body.push_str(",\n");
+        body.push_str(&constraints.join(",\n"));
     }
     lines.clear();
     let suffix = if d.0 == Provider::MySql {

@@ -1,0 +1,47 @@
+//! prisma-xc's migrations applied by the real `prisma migrate deploy`, then drift-checked by
+//! Prisma itself, through `scripts/corpus-check` (which the full-corpus run uses too).
+//!
+//! CI runs every PostgreSQL and SQLite corpus schema from empty, and a fixed sample of 60
+//! PostgreSQL evolution steps spread over all repositories.
+
+mod common;
+
+use std::process::Command;
+
+fn corpus_check(args: &[&str]) {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    if common::harness().is_none() {
+        return;
+    }
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/corpus-check");
+    let out = Command::new(script)
+        .args(args)
+        .env("XC_CORPUS", &corpus)
+        .env("XC_BIN", env!("CARGO_BIN_EXE_prisma-xc"))
+        .output()
+        .expect("run scripts/corpus-check");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    print!("{stdout}");
+    eprint!("{}", String::from_utf8_lossy(&out.stderr));
+    match out.status.code() {
+        Some(3) if !common::in_ci() => {
+            eprintln!("skipped: corpus-check could not set up PostgreSQL or the harness")
+        }
+        Some(0) => {}
+        code => {
+            panic!("corpus-check {args:?} failed (exit {code:?}); failing steps are listed above")
+        }
+    }
+}
+
+#[test]
+fn corpus_schemas_from_empty_apply_without_drift() {
+    corpus_check(&["--from-empty"]);
+}
+
+#[test]
+fn sampled_corpus_evolutions_apply_without_drift() {
+    corpus_check(&["--sample", "60"]);
+}
