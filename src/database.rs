@@ -569,7 +569,7 @@ fn default_type_sql(s: ScalarType, provider: Provider) -> (String, TypeFamily) {
         (MySql, S::BigInt) => ("BIGINT", TypeFamily::Integer(8)),
         (MySql, S::Float) => ("DOUBLE", TypeFamily::Float),
         (MySql, S::Decimal) => (
-            "DECIMAL(65,30)",
+            "DECIMAL(65, 30)",
             TypeFamily::Decimal {
                 precision: Some(65),
                 scale: Some(30),
@@ -680,7 +680,16 @@ fn native_type_sql(
             "UnsignedMediumInt" => ("MEDIUMINT UNSIGNED".into(), TypeFamily::Integer(3)),
             "BigInt" => ("BIGINT".into(), TypeFamily::Integer(8)),
             "UnsignedBigInt" => ("BIGINT UNSIGNED".into(), TypeFamily::Integer(8)),
-            "Decimal" => (with("DECIMAL"), dec),
+            "Decimal" => (
+                format!(
+                    "DECIMAL({})",
+                    args.iter()
+                        .map(u32::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                dec,
+            ),
             "Float" => ("FLOAT".into(), TypeFamily::Float),
             "Double" => ("DOUBLE".into(), TypeFamily::Float),
             "DateTime" => (with("DATETIME"), TypeFamily::DateTime),

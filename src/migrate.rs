@@ -230,7 +230,7 @@ pub fn diff(previous: &Database, next: &Database) -> Vec<Step> {
         if provider == Provider::Sqlite {
             sqlite_table(pt, nt, &mut steps);
         } else {
-            table_changes(pt, nt, &mut steps, &mut recreated_columns);
+            table_changes(provider, pt, nt, &mut steps, &mut recreated_columns);
         }
     }
     for pt in &previous.tables {
@@ -249,9 +249,124 @@ pub fn diff(previous: &Database, next: &Database) -> Vec<Step> {
     if provider != Provider::Sqlite {
         foreign_keys(previous, next, &recreated_columns, &mut steps);
     }
-    // Stable: within a kind, steps keep the order they were found in (tables in schema order).
-    steps.sort_by_key(Step::rank);
+    // Within a kind, Prisma's `migrate dev` orders steps on existing tables as it describes the
+    // database (tables by name) and steps on new tables as the schema lists them.
+    steps.sort_by_cached_key(|step| sort_key(step, previous, next));
     steps
+}
+
+/// `(kind, on an existing table?, existing table name, position in the next database, item)`.
+type SortKey = (u8, bool, String, usize, usize, String);
+
+fn sort_key(step: &Step, previous: &Database, next: &Database) -> SortKey {
+    let position = |t: &TableRef| {
+        next.tables
+            .iter()
+            .position(|x| x.name == t.name && x.schema == t.schema)
+            .unwrap_or(usize::MAX)
+    };
+    let existing = |t: &TableRef| {
+        previous
+            .tables
+            .iter()
+            .any(|x| x.name == t.name && x.schema == t.schema)
+    };
+    let rank = step.rank();
+    let on_table = |t: &TableRef, item: usize, name: &str| -> SortKey {
+        if existing(t) {
+            (
+                rank,
+                true,
+                t.name.clone(),
+                position(t),
+                item,
+                name.to_string(),
+            )
+        } else {
+            (
+                rank,
+                false,
+                String::new(),
+                position(t),
+                item,
+                name.to_string(),
+            )
+        }
+    };
+    let index_position = |t: &TableRef, name: &str| {
+        next.tables
+            .get(position(t))
+            .and_then(|nt| nt.indexes.iter().position(|i| i.name == name))
+            .unwrap_or(0)
+    };
+    match step {
+        Step::CreateTable(t) => (
+            rank,
+            false,
+            String::new(),
+            position(&TableRef::of(t)),
+            0,
+            String::new(),
+        ),
+        Step::CreateIndex { table, index } => {
+            on_table(table, index_position(table, &index.name), "")
+        }
+        // Foreign keys to add are numbered in the next database: tables in schema order.
+        Step::AddForeignKey { table, foreign_key } => {
+            let item = next
+                .tables
+                .get(position(table))
+                .and_then(|nt| {
+                    nt.foreign_keys
+                        .iter()
+                        .position(|f| f.name == foreign_key.name)
+                })
+                .unwrap_or(0);
+            (
+                rank,
+                false,
+                String::new(),
+                position(table),
+                item,
+                String::new(),
+            )
+        }
+        Step::AlterTable { table, .. } | Step::DropTable(table) => {
+            (rank, true, table.name.clone(), 0, 0, String::new())
+        }
+        Step::DropIndex { table, index } => {
+            (rank, true, table.name.clone(), 0, 0, index.name.clone())
+        }
+        Step::DropForeignKey { table, foreign_key } => (
+            rank,
+            true,
+            table.name.clone(),
+            0,
+            0,
+            foreign_key.name.clone(),
+        ),
+        Step::RenameIndex {
+            table, previous, ..
+        }
+        | Step::RenameForeignKey {
+            table, previous, ..
+        } => (rank, true, table.name.clone(), 0, 0, previous.clone()),
+        Step::RedefineTable { next: t, .. } => (rank, true, t.name.clone(), 0, 0, String::new()),
+        Step::CreateEnum(e) => (
+            rank,
+            false,
+            String::new(),
+            next.enums.iter().position(|x| x == e).unwrap_or(0),
+            0,
+            String::new(),
+        ),
+        Step::AlterEnum(a) => (rank, true, a.name.clone(), 0, 0, String::new()),
+        Step::DropEnum(e) => (rank, true, e.name.clone(), 0, 0, String::new()),
+        Step::CreateSchema(n) => (rank, false, n.clone(), 0, 0, String::new()),
+        Step::CreateExtension(e) | Step::DropExtension(e) => {
+            (rank, false, e.name.clone(), 0, 0, String::new())
+        }
+    }
 }
 
 fn find_table<'a>(db: &'a Database, t: &Table) -> Option<&'a Table> {
@@ -350,6 +465,7 @@ fn castable(previous: &Column, next: &Column) -> bool {
 }
 
 fn table_changes(
+    provider: Provider,
     pt: &Table,
     nt: &Table,
     steps: &mut Vec<Step>,
@@ -372,7 +488,8 @@ fn table_changes(
             Some(pc) if pc == nc => {}
             Some(pc) => {
                 let type_changed = pc.column_type != nc.column_type;
-                if type_changed && !castable(pc, nc) {
+                // MySQL's MODIFY converts between any two types (with data loss where it must).
+                if type_changed && provider != Provider::MySql && !castable(pc, nc) {
                     recreated.push((table.clone(), nc.name.clone()));
                     alters.push(TableChange::DropAndRecreateColumn {
                         previous: pc.clone(),

@@ -502,10 +502,16 @@ fn render_alter_table(d: Dialect, table: &TableRef, changes: &[TableChange]) -> 
             out.push(format!("ALTER TABLE {} {c}", d.table(table)));
         }
     } else {
+        // MySQL's layout indents the clauses after the first.
+        let separator = if d.0 == Provider::MySql {
+            ",\n    "
+        } else {
+            ",\n"
+        };
         out.push(format!(
             "ALTER TABLE {} {}",
             d.table(table),
-            clauses.join(",\n")
+            clauses.join(separator)
         ));
     }
     out.extend(after);

@@ -152,3 +152,89 @@ fn version_and_help() {
     assert_eq!(c, 0);
     assert!(o.contains("Examples:") && o.contains("prisma-xc diff"));
 }
+
+#[test]
+fn direct_mode_writes_one_migration_folder_and_never_overwrites() {
+    let dir = std::env::temp_dir().join(format!("prisma-xc-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = dir.join("migrations");
+    let out_s = out.to_str().unwrap();
+    let args = [
+        "diff",
+        "testdata/example/old.prisma",
+        "testdata/example/new.prisma",
+        "--direct",
+        "--out",
+        out_s,
+        "--name",
+        "Rename User",
+        "--timestamp",
+        "20250102030405",
+    ];
+    let (c, o, e) = run(&args, None);
+    assert_eq!(c, 0, "{e}");
+    assert!(o.contains("20250102030405_rename_user"), "{o}");
+    let sql =
+        std::fs::read_to_string(out.join("20250102030405_rename_user/migration.sql")).unwrap();
+    assert!(sql.starts_with("-- CreateEnum\n"), "{sql}");
+    let lock = std::fs::read_to_string(out.join("migration_lock.toml")).unwrap();
+    assert!(lock.contains("provider = \"postgresql\""));
+    // The same run again: the folder exists, nothing is touched.
+    let (c, _, e) = run(&args, None);
+    assert_eq!(c, 2);
+    assert!(e.contains("already exists"), "{e}");
+    assert_eq!(
+        std::fs::read_to_string(out.join("20250102030405_rename_user/migration.sql")).unwrap(),
+        sql
+    );
+    // A migrations folder of another provider is refused.
+    std::fs::write(out.join("migration_lock.toml"), "provider = \"mysql\"\n").unwrap();
+    let (c, _, e) = run(
+        &[
+            "diff",
+            "--from-empty",
+            "testdata/example/new.prisma",
+            "--direct",
+            "--out",
+            out_s,
+            "--timestamp",
+            "20250101000000",
+        ],
+        None,
+    );
+    assert_eq!(c, 2);
+    assert!(e.contains("is for provider \"mysql\""), "{e}");
+    // No temporary folder is left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn direct_mode_prints_sql_and_explains_mongodb() {
+    let (c, o, _) = run(
+        &[
+            "diff",
+            "testdata/example/old.prisma",
+            "testdata/example/new.prisma",
+            "--direct",
+        ],
+        None,
+    );
+    assert_eq!(c, 0);
+    assert!(
+        o.contains("ALTER TABLE \"User\" DROP COLUMN \"user_name\""),
+        "{o}"
+    );
+    let mongo = "datasource db {\n  provider = \"mongodb\"\n  url = env(\"U\")\n}\nmodel A {\n  id String @id @default(auto()) @map(\"_id\") @db.ObjectId\n}\n";
+    let (c, _, e) = run(&["diff", "--from-empty", "-", "--direct"], Some(mongo));
+    assert_eq!(c, 2);
+    assert!(e.contains("MongoDB has no SQL migrations"), "{e}");
+    let (c, _, e) = run(&["diff", "testdata/example/old.prisma", "--direct"], None);
+    assert_eq!(c, 2);
+    assert!(e.contains("diff takes OLD and NEW"), "{e}");
+}
