@@ -8,6 +8,8 @@
 use crate::database::{
     Column, Database, DbEnum, DbExtension, DbIndex, DbIndexKind, ForeignKey, Table, TypeFamily,
 };
+use std::collections::HashMap;
+
 use crate::schema::Provider;
 
 /// Names a table: `(schema, name)`.
@@ -178,9 +180,37 @@ pub fn empty(provider: Provider) -> Database {
     }
 }
 
+/// Tables by `(schema, name)`: schemas have thousands of tables, and every step looks some up.
+struct Tables<'a> {
+    db: &'a Database,
+    by_name: HashMap<(Option<&'a str>, &'a str), usize>,
+}
+
+impl<'a> Tables<'a> {
+    fn new(db: &'a Database) -> Self {
+        let by_name = db
+            .tables
+            .iter()
+            .enumerate()
+            .map(|(i, t)| ((t.schema.as_deref(), t.name.as_str()), i))
+            .collect();
+        Tables { db, by_name }
+    }
+
+    fn position(&self, schema: &Option<String>, name: &str) -> Option<usize> {
+        self.by_name.get(&(schema.as_deref(), name)).copied()
+    }
+
+    fn get(&self, schema: &Option<String>, name: &str) -> Option<&'a Table> {
+        self.position(schema, name).map(|i| &self.db.tables[i])
+    }
+}
+
 /// The steps from `previous` to `next` (both of `next`'s provider).
 pub fn diff(previous: &Database, next: &Database) -> Vec<Step> {
     let provider = next.provider;
+    let previous_tables = Tables::new(previous);
+    let next_tables = Tables::new(next);
     let mut steps = Vec::new();
     for ns in &next.namespaces {
         if !previous.namespaces.contains(ns) && provider != Provider::Sqlite {
@@ -197,10 +227,10 @@ pub fn diff(previous: &Database, next: &Database) -> Vec<Step> {
             steps.push(Step::CreateExtension(e.clone()));
         }
     }
-    enums(previous, next, &mut steps);
+    enums(&previous_tables, next, &mut steps);
     let mut recreated_columns: Vec<(TableRef, String)> = Vec::new();
     for nt in &next.tables {
-        let Some(pt) = find_table(previous, nt) else {
+        let Some(pt) = previous_tables.get(&nt.schema, &nt.name) else {
             steps.push(Step::CreateTable(nt.clone()));
             // MySQL declares indexes inside CREATE TABLE, SQL Server its unique constraints, and
             // SQLite its foreign keys.
@@ -234,7 +264,7 @@ pub fn diff(previous: &Database, next: &Database) -> Vec<Step> {
         }
     }
     for pt in &previous.tables {
-        if find_table(next, pt).is_none() {
+        if next_tables.get(&pt.schema, &pt.name).is_none() {
             if provider != Provider::Sqlite {
                 for fk in &pt.foreign_keys {
                     steps.push(Step::DropForeignKey {
@@ -247,30 +277,25 @@ pub fn diff(previous: &Database, next: &Database) -> Vec<Step> {
         }
     }
     if provider != Provider::Sqlite {
-        foreign_keys(previous, next, &recreated_columns, &mut steps);
+        foreign_keys(&previous_tables, next, &recreated_columns, &mut steps);
     }
     // Within a kind, Prisma's `migrate dev` orders steps on existing tables as it describes the
     // database (tables by name) and steps on new tables as the schema lists them.
-    steps.sort_by_cached_key(|step| sort_key(step, previous, next));
+    steps.sort_by_cached_key(|step| sort_key(step, &previous_tables, &next_tables));
     steps
 }
 
 /// `(kind, on an existing table?, existing table name, position in the next database, item)`.
 type SortKey = (u8, bool, String, usize, usize, String);
 
-fn sort_key(step: &Step, previous: &Database, next: &Database) -> SortKey {
+fn sort_key(step: &Step, previous: &Tables, next_tables: &Tables) -> SortKey {
+    let next = next_tables.db;
     let position = |t: &TableRef| {
-        next.tables
-            .iter()
-            .position(|x| x.name == t.name && x.schema == t.schema)
+        next_tables
+            .position(&t.schema, &t.name)
             .unwrap_or(usize::MAX)
     };
-    let existing = |t: &TableRef| {
-        previous
-            .tables
-            .iter()
-            .any(|x| x.name == t.name && x.schema == t.schema)
-    };
+    let existing = |t: &TableRef| previous.position(&t.schema, &t.name).is_some();
     let rank = step.rank();
     let on_table = |t: &TableRef, item: usize, name: &str| -> SortKey {
         if existing(t) {
@@ -369,13 +394,8 @@ fn sort_key(step: &Step, previous: &Database, next: &Database) -> SortKey {
     }
 }
 
-fn find_table<'a>(db: &'a Database, t: &Table) -> Option<&'a Table> {
-    db.tables
-        .iter()
-        .find(|x| x.name == t.name && x.schema == t.schema)
-}
-
-fn enums(previous: &Database, next: &Database, steps: &mut Vec<Step>) {
+fn enums(previous_tables: &Tables, next: &Database, steps: &mut Vec<Step>) {
+    let previous = previous_tables.db;
     for ne in &next.enums {
         match previous
             .enums
@@ -405,7 +425,8 @@ fn enums(previous: &Database, next: &Database, steps: &mut Vec<Step>) {
                         if c.column_type.family != TypeFamily::Enum(ne.name.clone()) {
                             continue;
                         }
-                        let previous_default = find_table(previous, t)
+                        let previous_default = previous_tables
+                            .get(&t.schema, &t.name)
                             .and_then(|pt| pt.column(&c.name))
                             .filter(|pc| pc.column_type.family == TypeFamily::Enum(pe.name.clone()))
                             .and_then(|pc| pc.default.as_ref())
@@ -615,13 +636,13 @@ fn table_changes(
 }
 
 fn foreign_keys(
-    previous: &Database,
+    previous: &Tables,
     next: &Database,
     recreated: &[(TableRef, String)],
     steps: &mut Vec<Step>,
 ) {
     for nt in &next.tables {
-        let Some(pt) = find_table(previous, nt) else {
+        let Some(pt) = previous.get(&nt.schema, &nt.name) else {
             continue;
         };
         let table = TableRef::of(nt);

@@ -1,0 +1,113 @@
+//! Benchmark: the direct migration for `prisma__bigschema.prisma` (5,044 models) against a copy
+//! with one added field, end to end: read both files, parse and resolve both, diff, render,
+//! write the migration folder. Targets: under 60 ms and under 60 MB.
+//!
+//! `cargo bench --bench direct_migration` prints best and median wall time of 20 runs, peak
+//! memory, and, when the Prisma harness is set up (tests/harness), the time of the real
+//! `prisma migrate diff --script` on the same pair, measured in the same run, and the ratio.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(str::to_string)
+        })
+        .and_then(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .and_then(|v| v.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn run_once(old: &Path, new: &Path, out: &Path, n: usize) {
+    let old = prisma_xc::load(&prisma_xc::input::read_schema(old).expect("old"));
+    let new = prisma_xc::load(&prisma_xc::input::read_schema(new).expect("new"));
+    let sql = prisma_xc::direct_migration(Some(&old.schema), &new.schema)
+        .expect("sql")
+        .expect("a change");
+    prisma_xc::write::write_migration(
+        out,
+        &format!("20250101000000_run{n}"),
+        &sql,
+        prisma_xc::schema::Provider::PostgreSql,
+    )
+    .expect("write");
+}
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let big = root.join("../shared/corpus/schemas/prisma__bigschema.prisma");
+    let Ok(text) = std::fs::read_to_string(&big) else {
+        eprintln!("skipped: {} not found", big.display());
+        return;
+    };
+    let work = std::env::temp_dir().join(format!("prisma-xc-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&work).unwrap();
+    let old = work.join("old.prisma");
+    let new = work.join("new.prisma");
+    // The old schema gains a url (Prisma 6 needs one); the new one also gains a field.
+    let text = text.replacen(
+        "provider = \"postgresql\"",
+        "provider = \"postgresql\"\n    url = env(\"DATABASE_URL\")",
+        1,
+    );
+    std::fs::write(&old, &text).unwrap();
+    std::fs::write(
+        &new,
+        text.replacen(
+            "model User0 {\n",
+            "model User0 {\n    nickname String?\n",
+            1,
+        ),
+    )
+    .unwrap();
+    let mut times = Vec::new();
+    for n in 0..20 {
+        let out: PathBuf = work.join(format!("migrations{n}"));
+        let start = Instant::now();
+        run_once(&old, &new, &out, n);
+        times.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    let median = times[times.len() / 2];
+    println!(
+        "direct migration bigschema + 1 field, end to end: best {:.1} ms, median {median:.1} ms, peak RSS {:.1} MB",
+        times[0],
+        peak_rss_mb()
+    );
+    let harness = root.join("tests/harness/xc-harness");
+    if root.join("tests/harness/node_modules/.bin/prisma").exists() {
+        let start = Instant::now();
+        let status = std::process::Command::new(&harness)
+            .args(["prisma", "migrate", "diff", "--from-schema-datamodel"])
+            .arg(&old)
+            .arg("--to-schema-datamodel")
+            .arg(&new)
+            .arg("--script")
+            .env(
+                "DATABASE_URL",
+                "postgresql://postgres@127.0.0.1:55439/postgres",
+            )
+            .env("XC_SCHEMA", &new)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+        let prisma_ms = start.elapsed().as_secs_f64() * 1000.0;
+        match status {
+            Ok(s) if s.success() => println!(
+                "prisma migrate diff on the same pair: {prisma_ms:.0} ms; prisma-xc is {:.0}x faster",
+                prisma_ms / median
+            ),
+            _ => println!("prisma migrate diff could not run here (is the harness set up?)"),
+        }
+    } else {
+        println!("prisma migrate diff: not measured (run tests/harness/xc-harness setup first)");
+    }
+    let _ = std::fs::remove_dir_all(&work);
+}
