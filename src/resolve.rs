@@ -26,13 +26,14 @@ pub fn resolve(files: &[&SchemaAst]) -> Resolved {
             _ => {}
         }
     }
-    for top in &tops {
-        if let Top::Model(m) = top
-            && m.keyword != ModelKeyword::Type
-        {
-            r.model(m);
-        }
-    }
+    let models: Vec<&ast::ModelBlock> = tops
+        .iter()
+        .filter_map(|t| match t {
+            Top::Model(m) if m.keyword != ModelKeyword::Type => Some(m),
+            _ => None,
+        })
+        .collect();
+    r.models(&models);
     r.relations();
     r.model_checks();
     Resolved {
@@ -85,7 +86,64 @@ const MODEL_ATTRIBUTES: &[&str] = &[
     "id", "unique", "index", "fulltext", "map", "ignore", "schema", "shardKey",
 ];
 
+/// Schemas with fewer models are resolved on one thread: spawning costs more than it saves.
+const PARALLEL_MIN_MODELS: usize = 512;
+
 impl Resolver {
+    /// A resolver for more models of the same schema: names, enums and the datasource are
+    /// known; models and diagnostics start empty.
+    fn fork(&self) -> Resolver {
+        Resolver {
+            schema: Schema {
+                datasource: self.schema.datasource.clone(),
+                enums: self.schema.enums.clone(),
+                composite_types: self.schema.composite_types.clone(),
+                ..Schema::default()
+            },
+            diagnostics: Vec::new(),
+            names: self.names.clone(),
+            shadowed: self.shadowed.clone(),
+            datasource_name: self.datasource_name.clone(),
+        }
+    }
+
+    /// Resolve every model and view. A model needs only the names declared before, so a large
+    /// schema's models are split in two halves resolved side by side, then joined in order.
+    fn models(&mut self, models: &[&ast::ModelBlock]) {
+        if models.len() < PARALLEL_MIN_MODELS {
+            for m in models {
+                self.model(m);
+            }
+            return;
+        }
+        let (first, second) = models.split_at(models.len() / 2);
+        let mut worker = self.fork();
+        let joined = std::thread::scope(|scope| {
+            let handle = scope.spawn(move || {
+                for m in second {
+                    worker.model(m);
+                }
+                worker
+            });
+            for m in first {
+                self.model(m);
+            }
+            handle.join().ok()
+        });
+        match joined {
+            Some(worker) => {
+                self.schema.models.extend(worker.schema.models);
+                self.diagnostics.extend(worker.diagnostics);
+            }
+            // The worker cannot fail short of a bug; if it did, do its half here.
+            None => {
+                for m in second {
+                    self.model(m);
+                }
+            }
+        }
+    }
+
     fn error(&mut self, span: Span, message: impl Into<String>) -> &mut Diagnostic {
         self.diagnostics.push(Diagnostic::error(span, message));
         self.diagnostics.last_mut().expect("just pushed")
