@@ -117,10 +117,10 @@ fn diff(
         eprintln!("error: only one of OLD and NEW can be - (standard input)");
         return ExitCode::from(2);
     }
-    if let Some(ts) = timestamp {
-        if ts.len() != 14 || !ts.bytes().all(|b| b.is_ascii_digit()) {
-            return usage("--timestamp takes 14 digits: YYYYMMDDHHMMSS");
-        }
+    if let Some(ts) = timestamp
+        && (ts.len() != 14 || !ts.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return usage("--timestamp takes 14 digits: YYYYMMDDHHMMSS");
     }
     let old_loaded = old.map(load);
     let new_loaded = load(new);

@@ -504,10 +504,16 @@ fn table_changes(
         }
     }
     for nc in &nt.columns {
-        match pt.column(&nc.name) {
-            None => adds.push(TableChange::AddColumn(nc.clone())),
-            Some(pc) if pc == nc => {}
-            Some(pc) => {
+        if pt.column(&nc.name).is_none() {
+            adds.push(TableChange::AddColumn(nc.clone()));
+        }
+    }
+    // Changed columns in the previous table's order: the order Prisma describes them in.
+    for pc in &pt.columns {
+        match nt.column(&pc.name) {
+            None => {}
+            Some(nc) if pc == nc => {}
+            Some(nc) => {
                 let type_changed = pc.column_type != nc.column_type;
                 // MySQL's MODIFY converts between any two types (with data loss where it must).
                 if type_changed && provider != Provider::MySql && !castable(pc, nc) {

@@ -880,7 +880,7 @@ impl Resolver {
                                 a.name.as_ref().map(|n| n.name.clone()).unwrap_or_default(),
                                 a.value
                                     .as_ref()
-                                    .map(|v| self_text(v))
+                                    .map(self_text)
                                     .unwrap_or_default(),
                             )
                         })
@@ -934,18 +934,18 @@ impl Resolver {
     }
 
     fn literal(&mut self, value: &Expr, field: &Field, owner: &str) -> Option<Literal> {
-        if field.arity == Arity::List {
-            if let Expr::Array(items, _) = value {
-                let scalar = Field {
-                    arity: Arity::Required,
-                    ..field.clone()
-                };
-                let mut out = Vec::new();
-                for i in items {
-                    out.push(self.literal(i, &scalar, owner)?);
-                }
-                return Some(Literal::List(out));
+        if field.arity == Arity::List
+            && let Expr::Array(items, _) = value
+        {
+            let scalar = Field {
+                arity: Arity::Required,
+                ..field.clone()
+            };
+            let mut out = Vec::new();
+            for i in items {
+                out.push(self.literal(i, &scalar, owner)?);
             }
+            return Some(Literal::List(out));
         }
         let mismatch = |r: &mut Self| {
             r.help(

@@ -338,7 +338,7 @@ fn create_table(d: Dialect, t: &Table, name: &str) -> String {
         (Some(pk), Provider::Sqlite) if pk.columns.len() == 1 => Some(pk.columns[0].name.clone()),
         _ => None,
     };
-    let mut lines: Vec<String> = t
+    let lines: Vec<String> = t
         .columns
         .iter()
         .map(|c| render_column(d, c, single_pk.as_deref() == Some(c.name.as_str())))
@@ -360,24 +360,24 @@ fn create_table(d: Dialect, t: &Table, name: &str) -> String {
             trailing.push(format!("    {kind} {}({cols})", d.quote(&i.name)));
         }
     }
-    if let Some(pk) = &t.primary_key {
-        if single_pk.is_none() {
-            let cols: Vec<String> = pk.columns.iter().map(|c| c.name.clone()).collect();
-            let named = match d.0 {
-                Provider::Sqlite | Provider::MySql => String::new(),
-                _ => format!("CONSTRAINT {} ", d.quote(&pk.name)),
-            };
-            let sep = if d.is_postgres() { "," } else { ", " };
-            let clustered = match (d.0, pk.clustered) {
-                (Provider::SqlServer, Some(false)) => "NONCLUSTERED ",
-                (Provider::SqlServer, _) => "CLUSTERED ",
-                _ => "",
-            };
-            trailing.push(format!(
-                "    {named}PRIMARY KEY {clustered}({})",
-                column_list(d, &cols, sep)
-            ));
-        }
+    if let Some(pk) = &t.primary_key
+        && single_pk.is_none()
+    {
+        let cols: Vec<String> = pk.columns.iter().map(|c| c.name.clone()).collect();
+        let named = match d.0 {
+            Provider::Sqlite | Provider::MySql => String::new(),
+            _ => format!("CONSTRAINT {} ", d.quote(&pk.name)),
+        };
+        let sep = if d.is_postgres() { "," } else { ", " };
+        let clustered = match (d.0, pk.clustered) {
+            (Provider::SqlServer, Some(false)) => "NONCLUSTERED ",
+            (Provider::SqlServer, _) => "CLUSTERED ",
+            _ => "",
+        };
+        trailing.push(format!(
+            "    {named}PRIMARY KEY {clustered}({})",
+            column_list(d, &cols, sep)
+        ));
     }
     if d.0 == Provider::SqlServer {
         // Unique constraints are declared with the table on SQL Server.
@@ -420,7 +420,6 @@ fn create_table(d: Dialect, t: &Table, name: &str) -> String {
         body.push_str(",\n");
         body.push_str(&constraints.join(",\n"));
     }
-    lines.clear();
     let suffix = if d.0 == Provider::MySql {
         " DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
     } else {
@@ -445,10 +444,7 @@ fn render_alter_table(d: Dialect, table: &TableRef, changes: &[TableChange]) -> 
             TableChange::DropColumn { name } => {
                 clauses.push(format!("DROP COLUMN {}", d.quote(name)))
             }
-            TableChange::AddColumn(c) => clauses.push(format!(
-                "ADD COLUMN {}",
-                render_column(d, c, false).trim_start()
-            )),
+            TableChange::AddColumn(c) => clauses.push(add_column(d, c)),
             TableChange::AlterColumn { previous, next } => {
                 if d.0 == Provider::MySql {
                     clauses.push(format!(
@@ -469,10 +465,7 @@ fn render_alter_table(d: Dialect, table: &TableRef, changes: &[TableChange]) -> 
             }
             TableChange::DropAndRecreateColumn { previous, next } => {
                 clauses.push(format!("DROP COLUMN {}", d.quote(&previous.name)));
-                clauses.push(format!(
-                    "ADD COLUMN {}",
-                    render_column(d, next, false).trim_start()
-                ));
+                clauses.push(add_column(d, next));
             }
             TableChange::AddPrimaryKey { name, columns } => match d.0 {
                 Provider::MySql => clauses.push(format!(
@@ -516,6 +509,17 @@ fn render_alter_table(d: Dialect, table: &TableRef, changes: &[TableChange]) -> 
     }
     out.extend(after);
     out
+}
+
+/// `ADD COLUMN` as each provider writes it. PostgreSQL keeps the column's indentation
+/// (`ADD COLUMN     "x" TEXT`, as Prisma prints it); SQL Server has no COLUMN keyword.
+fn add_column(d: Dialect, c: &Column) -> String {
+    let column = render_column(d, c, false);
+    match d.0 {
+        Provider::PostgreSql | Provider::CockroachDb => format!("ADD COLUMN {column}"),
+        Provider::SqlServer => format!("ADD {}", column.trim_start()),
+        _ => format!("ADD COLUMN {}", column.trim_start()),
+    }
 }
 
 fn alter_column(
@@ -577,6 +581,16 @@ fn alter_column(
                 if previous.column_type.base != next.column_type.base =>
             {
                 format!(" USING {}::{}", d.quote(&next.name), next.column_type.sql())
+            }
+            // Between TIMESTAMP and TIMESTAMPTZ Prisma pins the stored instants to UTC.
+            (TypeFamily::DateTime, TypeFamily::DateTime)
+                if d.is_postgres()
+                    && previous.column_type.base.starts_with("TIMESTAMP")
+                    && next.column_type.base.starts_with("TIMESTAMP")
+                    && previous.column_type.base.starts_with("TIMESTAMPTZ")
+                        != next.column_type.base.starts_with("TIMESTAMPTZ") =>
+            {
+                format!(" USING {} AT TIME ZONE 'UTC'", d.quote(&next.name))
             }
             _ => String::new(),
         };

@@ -1,7 +1,7 @@
 //! Whole-schema rules checked after resolution: the ones that need every model, relation and
 //! the provider at once (database name clashes, provider capabilities, view restrictions).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::diagnostics::Diagnostic;
 use crate::schema::*;
@@ -185,10 +185,10 @@ fn database_name_clashes(schema: &Schema, out: &mut Vec<Diagnostic>) {
             tables.insert(key, m);
         }
     }
-    let mut enums: HashMap<(Option<&str>, &str), &Enum> = HashMap::new();
+    let mut enums: HashSet<(Option<&str>, &str)> = HashSet::new();
     for e in &schema.enums {
         let key = (e.schema.as_deref(), e.database_name());
-        if enums.contains_key(&key) {
+        if !enums.insert(key) {
             out.push(
                 Diagnostic::error(
                     e.span,
@@ -199,8 +199,6 @@ fn database_name_clashes(schema: &Schema, out: &mut Vec<Diagnostic>) {
                 )
                 .with_help("Give one of them another `@@map` name."),
             );
-        } else {
-            enums.insert(key, e);
         }
     }
 }

@@ -31,6 +31,9 @@ fn run(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
     )
 }
 
+/// (arguments, standard input, exit code, text expected on stdout, text expected on stderr)
+type Case<'a> = (&'a [&'a str], Option<&'a str>, i32, &'a str, &'a str);
+
 #[test]
 fn diff_cases() {
     let old = std::fs::read_to_string(concat!(
@@ -38,8 +41,7 @@ fn diff_cases() {
         "/testdata/example/old.prisma"
     ))
     .unwrap();
-    // (args, stdin, exit code, text expected on stdout, text expected on stderr)
-    let cases: &[(&[&str], Option<&str>, i32, &str, &str)] = &[
+    let cases: &[Case] = &[
         (
             &[
                 "diff",
