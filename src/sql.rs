@@ -249,18 +249,18 @@ fn index_column(d: Dialect, c: &IndexColumn) -> String {
     s
 }
 
+fn index_columns(d: Dialect, index: &DbIndex) -> String {
+    let columns: Vec<String> = index.columns.iter().map(|c| index_column(d, c)).collect();
+    columns.join(", ")
+}
+
 fn create_index(d: Dialect, table: &TableRef, index: &DbIndex) -> String {
     let unique = match index.kind {
         DbIndexKind::Unique => "UNIQUE ",
         DbIndexKind::Fulltext => "FULLTEXT ",
         DbIndexKind::Normal => "",
     };
-    let columns = index
-        .columns
-        .iter()
-        .map(|c| index_column(d, c))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let columns = index_columns(d, index);
     let using = match index.algorithm.as_deref() {
         Some(a) if d.is_postgres() && a != "BTREE" => format!(" USING {a} "),
         _ => String::new(),
@@ -351,12 +351,7 @@ fn create_table(d: Dialect, t: &Table, name: &str) -> String {
                 DbIndexKind::Normal => "INDEX",
                 DbIndexKind::Fulltext => "FULLTEXT INDEX",
             };
-            let cols = i
-                .columns
-                .iter()
-                .map(|c| index_column(d, c))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let cols = index_columns(d, i);
             trailing.push(format!("    {kind} {}({cols})", d.quote(&i.name)));
         }
     }
@@ -382,12 +377,7 @@ fn create_table(d: Dialect, t: &Table, name: &str) -> String {
     if d.0 == Provider::SqlServer {
         // Unique constraints are declared with the table on SQL Server.
         for i in t.indexes.iter().filter(|i| i.kind == DbIndexKind::Unique) {
-            let cols = i
-                .columns
-                .iter()
-                .map(|c| index_column(d, c))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let cols = index_columns(d, i);
             let clustered = if i.clustered == Some(true) {
                 "CLUSTERED"
             } else {
