@@ -6,6 +6,7 @@
 //! memory, and, when the Prisma harness is set up (tests/harness), the time of the real
 //! `prisma migrate diff --script` on the same pair, measured in the same run, and the ratio.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -76,7 +77,8 @@ fn main() {
     }
     times.sort_by(|a, b| a.total_cmp(b));
     let median = times[times.len() / 2];
-    println!(
+    let _ = writeln!(
+        std::io::stdout(),
         "direct migration bigschema + 1 field, end to end: best {:.1} ms, median {median:.1} ms, peak RSS {:.1} MB",
         times[0],
         peak_rss_mb()
