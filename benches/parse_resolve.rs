@@ -15,7 +15,13 @@ fn peak_rss_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
-const RUNS: usize = 50;
+/// Runs per measurement; `XC_BENCH_RUNS=1` gives a single load (e.g. under callgrind).
+fn runs() -> usize {
+    std::env::var("XC_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50)
+}
 
 fn main() {
     let path = std::env::var("XC_BIGSCHEMA").unwrap_or_else(|_| {
@@ -31,7 +37,7 @@ fn main() {
     let mut times = Vec::new();
     let mut models = 0;
     let mut peak_one_load = f64::NAN;
-    for run in 0..RUNS {
+    for run in 0..runs() {
         let start = Instant::now();
         let loaded = prisma_xc::load(&sources);
         times.push(start.elapsed().as_secs_f64() * 1000.0);
@@ -45,7 +51,7 @@ fn main() {
     times.sort_by(|a, b| a.total_cmp(b));
     if std::env::var("XC_BENCH_SPLIT").is_ok() {
         let (mut parse_ms, mut resolve_ms) = (Vec::new(), Vec::new());
-        for _ in 0..RUNS {
+        for _ in 0..runs() {
             let start = Instant::now();
             let parsed =
                 prisma_xc::parse::parse(&sources.files[0].text, prisma_xc::diagnostics::FileId(0));
@@ -58,16 +64,17 @@ fn main() {
         resolve_ms.sort_by(|a, b| a.total_cmp(b));
         println!(
             "median parse {:.1} ms, median resolve {:.1} ms",
-            parse_ms[RUNS / 2],
-            resolve_ms[RUNS / 2]
+            parse_ms[parse_ms.len() / 2],
+            resolve_ms[resolve_ms.len() / 2]
         );
     }
     // Printed with write! so that a closed pipe ends the benchmark quietly.
     let _ = writeln!(
         std::io::stdout(),
-        "parse+resolve bigschema ({models} models): best {:.1} ms, median {:.1} ms of {RUNS}; peak RSS {peak_one_load:.1} MB after one load, {:.1} MB after all runs",
+        "parse+resolve bigschema ({models} models): best {:.1} ms, median {:.1} ms of {}; peak RSS {peak_one_load:.1} MB after one load, {:.1} MB after all runs",
         times[0],
         times[times.len() / 2],
+        times.len(),
         peak_rss_mb().unwrap_or(f64::NAN)
     );
 }
