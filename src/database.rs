@@ -429,12 +429,12 @@ fn column(schema: &Schema, model: &Model, field: &schema::Field, provider: Provi
         let sql = default_sql(schema, field, &d.kind, &column_type, provider)?;
         let constraint_name = (provider == Provider::SqlServer).then(|| {
             d.map.clone().unwrap_or_else(|| {
-                let mut n = format!("{}_{}", model.database_name(), field.database_name());
-                let limit = max_identifier_length(provider) - 3;
-                if n.len() >= limit {
-                    n.truncate(floor_boundary(&n, limit));
-                }
-                format!("{n}_df")
+                constraint_name(
+                    model.database_name(),
+                    &[field.database_name()],
+                    "df",
+                    provider,
+                )
             })
         });
         Some(ColumnDefault {
@@ -726,7 +726,8 @@ pub fn quote_pg(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-fn string_literal(s: &str) -> String {
+/// A single-quoted SQL string, embedded quotes doubled.
+pub fn string_literal(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 

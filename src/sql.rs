@@ -4,7 +4,10 @@
 //! Every identifier goes through [`Dialect::quote`], which doubles embedded quote characters,
 //! so a table named `a"b` is still one identifier.
 
-use crate::database::{Column, DbIndex, DbIndexKind, ForeignKey, IndexColumn, Table, TypeFamily};
+use crate::database::{
+    Column, DbIndex, DbIndexKind, ForeignKey, IndexColumn, Table, TypeFamily, quote_pg,
+    string_literal,
+};
 use crate::migrate::{AlterEnum, Step, TableChange, TableRef};
 use crate::schema::{Provider, ReferentialAction, SortOrder};
 
@@ -17,7 +20,7 @@ impl Dialect {
         match self.0 {
             Provider::MySql => format!("`{}`", name.replace('`', "``")),
             Provider::SqlServer => format!("[{}]", name.replace(']', "]]")),
-            _ => format!("\"{}\"", name.replace('"', "\"\"")),
+            _ => quote_pg(name),
         }
     }
 
@@ -38,10 +41,6 @@ impl Dialect {
     fn is_postgres(self) -> bool {
         matches!(self.0, Provider::PostgreSql | Provider::CockroachDb)
     }
-}
-
-pub fn string_literal(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
 }
 
 /// Render steps as one migration script.
