@@ -6,12 +6,18 @@
 //! I/O lives only at the edges: [`input`] reads schema files, `main.rs` prints and exits.
 
 pub mod ast;
+pub mod changes;
+pub mod classify;
 pub mod database;
 pub mod diagnostics;
+pub mod directives;
 pub mod input;
 pub mod migrate;
 pub mod parse;
+pub mod renames;
+pub mod report;
 pub mod resolve;
+pub mod rules;
 pub mod schema;
 pub mod sql;
 pub mod summary;
@@ -75,4 +81,89 @@ pub fn direct_migration(
         return Ok(None);
     }
     Ok(Some(sql::render_script(&steps, next.provider)))
+}
+
+/// What `compare` is told besides the two schemas.
+#[derive(Debug, Clone, Default)]
+pub struct CompareOptions {
+    pub renames: Vec<renames::RenameFlag>,
+    /// Rule ids from `--allow`.
+    pub allow: Vec<String>,
+}
+
+#[derive(Debug)]
+pub enum CompareError {
+    /// Malformed `// prisma-xc:` directives in the new schema.
+    Directives(Vec<Diagnostic>),
+    Rename(renames::RenameError),
+    UnknownRule(String),
+    Lower(database::LowerError),
+}
+
+impl std::fmt::Display for CompareError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CompareError::Directives(d) => {
+                write!(f, "{} malformed prisma-xc directive(s)", d.len())
+            }
+            CompareError::Rename(e) => write!(f, "{e}"),
+            CompareError::UnknownRule(id) => write!(
+                f,
+                "--allow {id}: there is no rule {id}; `prisma-xc explain --list` lists them"
+            ),
+            CompareError::Lower(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// Every change from `old` to `new`, judged. `new_sources` holds the new schema's text, where
+/// the `// prisma-xc:` directives are. Warnings (directives that name nothing) come back with
+/// the result.
+pub fn compare(
+    old: &schema::Schema,
+    new: &schema::Schema,
+    new_sources: &Sources,
+    options: &CompareOptions,
+) -> Result<(classify::Classification, Vec<Diagnostic>), CompareError> {
+    if let Some(unknown) = options.allow.iter().find(|id| rules::find(id).is_none()) {
+        return Err(CompareError::UnknownRule(unknown.clone()));
+    }
+    let allow: Vec<String> = options
+        .allow
+        .iter()
+        .filter_map(|id| rules::find(id).map(|r| r.id.to_string()))
+        .collect();
+    let (directives, problems) = directives::find(new_sources, new, |id| {
+        rules::find(id).is_some_and(|r| r.id == id)
+    });
+    if !problems.is_empty() {
+        return Err(CompareError::Directives(problems));
+    }
+    let (declared, warnings) =
+        renames::declare(old, new, &options.renames, &directives).map_err(CompareError::Rename)?;
+    let lower = |s: &schema::Schema| match database::lower(s) {
+        Ok(db) => Ok(Some(db)),
+        Err(database::LowerError::MongoDb) => Ok(None),
+        Err(e) => Err(CompareError::Lower(e)),
+    };
+    let (mut old_db, mut new_db) = (lower(old)?, lower(new)?);
+    // Across providers the two databases have nothing in common to compare column by column:
+    // only the Prisma-level changes are reported, next to the provider change itself.
+    if old.provider() != new.provider() {
+        (old_db, new_db) = (None, None);
+    }
+    let provider = new
+        .provider()
+        .ok_or(CompareError::Lower(database::LowerError::NoDatasource))?;
+    let sides = changes::Sides {
+        old,
+        new,
+        old_db: old_db.as_ref(),
+        new_db: new_db.as_ref(),
+    };
+    let diff = changes::diff(&sides, &declared);
+    Ok((
+        classify::classify(diff, provider, &allow, &directives),
+        warnings,
+    ))
 }

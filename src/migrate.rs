@@ -462,8 +462,9 @@ fn enums(previous_tables: &Tables, next: &Database, steps: &mut Vec<Step>) {
     }
 }
 
-/// Whether PostgreSQL can change a column's type in place without a USING clause.
-fn castable(previous: &Column, next: &Column) -> bool {
+/// Whether PostgreSQL can change a column's type in place without a USING clause; otherwise Prisma
+/// drops the column and adds it again.
+pub fn castable(previous: &Column, next: &Column) -> bool {
     use TypeFamily::*;
     let (p, n) = (&previous.column_type, &next.column_type);
     if p.is_list != n.is_list {

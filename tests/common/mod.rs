@@ -1,6 +1,8 @@
 //! Shared helpers for the end-to-end tests.
 #![allow(dead_code)]
 
+pub mod migration_sql;
+
 use std::path::{Path, PathBuf};
 
 /// True when running in CI: a missing corpus or harness is then a failure, not a skip.

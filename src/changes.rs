@@ -1,0 +1,1549 @@
+//! Two schemas (and their databases) -> the typed list of what changed.
+//!
+//! Models, fields, enums and values are matched by name, through the declared renames; the
+//! database model of each side ([`crate::database`]) then says what each change means for
+//! tables, columns, indexes and constraints. Where two schemas look like a rename that was not
+//! declared, a [`Suggestion`] says how to declare it.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use crate::database::{Column, ColumnType, Database, DbIndex, DbIndexKind, ForeignKey, Table};
+use crate::diagnostics::Span;
+use crate::directives::Target;
+use crate::renames::{Origin, Renames};
+use crate::schema::{
+    Arity, DefaultKind, Enum, Field, FieldType, Model, ModelKind, Provider, RelationMode, Schema,
+};
+
+/// Which schema a span points into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    Old(Span),
+    New(Span),
+}
+
+/// What the report lists a change under.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(tag = "kind", content = "name", rename_all = "camelCase")]
+pub enum Group {
+    Datasource,
+    Model(String),
+    View(String),
+    Enum(String),
+    CompositeType(String),
+    /// A table no model declares: the join table of an implicit many-to-many relation.
+    Table(String),
+}
+
+/// A column as far as the rules care about it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ColumnFacts {
+    pub name: String,
+    /// SQL type as Prisma writes it; the Prisma type on MongoDB.
+    pub sql_type: String,
+    pub nullable: bool,
+    /// The database default, as SQL.
+    pub default: Option<String>,
+    /// The default is computed per row by the database (`gen_random_uuid()`, a sequence).
+    pub volatile_default: bool,
+    /// The value comes from Prisma Client (`uuid()`, `cuid()`), not the database.
+    pub client_default: bool,
+    pub autoincrement: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum ChangeKind {
+    ProviderChanged {
+        from: Provider,
+        to: Provider,
+    },
+    RelationModeChanged {
+        from: RelationMode,
+        to: RelationMode,
+    },
+    ModelAdded {
+        model: String,
+        table: String,
+    },
+    ModelRemoved {
+        model: String,
+        table: String,
+    },
+    ViewAdded {
+        view: String,
+    },
+    ViewRemoved {
+        view: String,
+    },
+    /// The model's name or its `@@map` changed; `table_from == table_to` when only Prisma's
+    /// name changed.
+    ModelRenamed {
+        from: String,
+        to: String,
+        table_from: String,
+        table_to: String,
+        declared: bool,
+    },
+    TableMoved {
+        table: String,
+        from: Option<String>,
+        to: Option<String>,
+    },
+    /// A join table of an implicit many-to-many relation.
+    RelationTableAdded {
+        table: String,
+    },
+    RelationTableRemoved {
+        table: String,
+    },
+    FieldAdded {
+        model: String,
+        field: String,
+        table: String,
+        column: ColumnFacts,
+    },
+    FieldRemoved {
+        model: String,
+        field: String,
+        table: String,
+        column: ColumnFacts,
+    },
+    /// The field's name or its `@map` changed; `column_from == column_to` when only Prisma's
+    /// name changed.
+    FieldRenamed {
+        model: String,
+        from: String,
+        to: String,
+        table: String,
+        column_from: String,
+        column_to: String,
+        declared: bool,
+    },
+    ColumnTypeChanged {
+        model: String,
+        field: String,
+        table: String,
+        column: String,
+        from: String,
+        to: String,
+        #[serde(skip)]
+        change: TypeChange,
+    },
+    ColumnMadeRequired {
+        model: String,
+        field: String,
+        table: String,
+        column: String,
+        has_default: bool,
+    },
+    ColumnMadeOptional {
+        model: String,
+        field: String,
+        table: String,
+        column: String,
+    },
+    DefaultChanged {
+        model: String,
+        field: String,
+        table: String,
+        column: String,
+        from: Option<String>,
+        to: Option<String>,
+        nullable: bool,
+    },
+    AutoincrementAdded {
+        model: String,
+        field: String,
+        table: String,
+        column: String,
+    },
+    AutoincrementRemoved {
+        model: String,
+        field: String,
+        table: String,
+        column: String,
+    },
+    PrimaryKeyChanged {
+        table: String,
+        from: Vec<String>,
+        to: Vec<String>,
+    },
+    IndexAdded {
+        table: String,
+        index: String,
+        unique: bool,
+        fulltext: bool,
+        columns: Vec<String>,
+    },
+    IndexRemoved {
+        table: String,
+        index: String,
+        unique: bool,
+        columns: Vec<String>,
+    },
+    IndexRenamed {
+        table: String,
+        from: String,
+        to: String,
+    },
+    ForeignKeyAdded {
+        table: String,
+        foreign_key: String,
+        columns: Vec<String>,
+        referenced_table: String,
+    },
+    ForeignKeyRemoved {
+        table: String,
+        foreign_key: String,
+        columns: Vec<String>,
+        referenced_table: String,
+    },
+    ForeignKeyActionsChanged {
+        table: String,
+        foreign_key: String,
+        on_delete: (String, String),
+        on_update: (String, String),
+    },
+    ForeignKeyRenamed {
+        table: String,
+        from: String,
+        to: String,
+    },
+    EnumAdded {
+        enumeration: String,
+    },
+    EnumRemoved {
+        enumeration: String,
+    },
+    EnumRenamed {
+        from: String,
+        to: String,
+        type_from: String,
+        type_to: String,
+        declared: bool,
+    },
+    EnumValueAdded {
+        enumeration: String,
+        value: String,
+    },
+    EnumValueRemoved {
+        enumeration: String,
+        value: String,
+    },
+    EnumValueRenamed {
+        enumeration: String,
+        from: String,
+        to: String,
+        db_from: String,
+        db_to: String,
+        declared: bool,
+    },
+    EnumMoved {
+        enumeration: String,
+        from: Option<String>,
+        to: Option<String>,
+    },
+    CompositeTypeAdded {
+        name: String,
+    },
+    CompositeTypeRemoved {
+        name: String,
+    },
+    CompositeTypeChanged {
+        name: String,
+        fields_added: Vec<String>,
+        fields_removed: Vec<String>,
+    },
+}
+
+/// The two column types of a type change, for the rules to judge.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TypeChange {
+    pub from: Option<ColumnType>,
+    pub to: Option<ColumnType>,
+    /// Whether Prisma's migration converts the values with a cast; `false` means it drops the
+    /// column and adds it again, losing its data.
+    pub castable: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub group: Group,
+    pub kind: ChangeKind,
+    pub location: Option<Location>,
+    /// The element of the new schema whose `// prisma-xc: allow` directives apply.
+    pub anchor: Target,
+}
+
+impl Change {
+    /// The table and column it is about, in database names, when there is one.
+    pub fn table_column(&self) -> (Option<&str>, Option<&str>) {
+        use ChangeKind::*;
+        match &self.kind {
+            ModelAdded { table, .. }
+            | ModelRemoved { table, .. }
+            | TableMoved { table, .. }
+            | RelationTableAdded { table }
+            | RelationTableRemoved { table }
+            | PrimaryKeyChanged { table, .. }
+            | IndexAdded { table, .. }
+            | IndexRemoved { table, .. }
+            | IndexRenamed { table, .. }
+            | ForeignKeyAdded { table, .. }
+            | ForeignKeyRemoved { table, .. }
+            | ForeignKeyActionsChanged { table, .. }
+            | ForeignKeyRenamed { table, .. } => (Some(table), None),
+            ModelRenamed { table_to, .. } => (Some(table_to), None),
+            FieldAdded { table, column, .. } | FieldRemoved { table, column, .. } => {
+                (Some(table), Some(&column.name))
+            }
+            FieldRenamed {
+                table, column_to, ..
+            } => (Some(table), Some(column_to)),
+            ColumnTypeChanged { table, column, .. }
+            | ColumnMadeRequired { table, column, .. }
+            | ColumnMadeOptional { table, column, .. }
+            | DefaultChanged { table, column, .. }
+            | AutoincrementAdded { table, column, .. }
+            | AutoincrementRemoved { table, column, .. } => (Some(table), Some(column)),
+            _ => (None, None),
+        }
+    }
+}
+
+/// A rename prisma-xc suspects but was not told about.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Suggestion {
+    pub group: Group,
+    /// `User.user_name` -> `User.username`, in Prisma names.
+    pub from: String,
+    pub to: String,
+    /// The exact flag that declares it.
+    pub flag: String,
+    /// The exact comment that declares it, for the line of `to`.
+    pub directive: String,
+    #[serde(skip)]
+    pub location: Option<Location>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Diff {
+    pub changes: Vec<Change>,
+    pub suggestions: Vec<Suggestion>,
+}
+
+/// The two sides to compare. The databases are `None` on MongoDB, which has none.
+pub struct Sides<'a> {
+    pub old: &'a Schema,
+    pub new: &'a Schema,
+    pub old_db: Option<&'a Database>,
+    pub new_db: Option<&'a Database>,
+}
+
+type TableKey<'a> = (Option<&'a str>, &'a str);
+
+fn table_index(db: Option<&Database>) -> HashMap<TableKey<'_>, &Table> {
+    db.map(|db| {
+        db.tables
+            .iter()
+            .map(|t| ((t.schema.as_deref(), t.name.as_str()), t))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// Compare two schemas. Pure; the order of the result follows the new schema, then the old one.
+pub fn diff(sides: &Sides, renames: &Renames) -> Diff {
+    let mut out = Diff::default();
+    let (old, new) = (sides.old, sides.new);
+    let old_tables = table_index(sides.old_db);
+    let new_tables = table_index(sides.new_db);
+    let provider = new
+        .provider()
+        .or(old.provider())
+        .unwrap_or(Provider::PostgreSql);
+
+    datasource(old, new, &mut out);
+
+    // Enums first: a column whose enum was renamed keeps its type.
+    let enum_map = enums(old, new, renames, provider, &mut out);
+
+    let new_models: HashMap<&str, &Model> =
+        new.models.iter().map(|m| (m.name.as_str(), m)).collect();
+    // New model name -> old model. Undeclared, prisma-xc sees what Prisma sees, database names:
+    // a model whose table name stayed the same under a new Prisma name (`@@map("old")`) is the
+    // same model, and one whose table name changed is a dropped table and a new one (with a
+    // suggestion to declare the rename). Declared renames match whatever the names.
+    let mut old_of_new: HashMap<&str, &Model> = HashMap::new();
+    let mut matched_old: HashSet<&str> = HashSet::new();
+    for m in &old.models {
+        let new_name = renames.model(&m.name);
+        let declared = renames.models.contains_key(&m.name);
+        if new_models
+            .get(new_name)
+            .is_some_and(|n| declared || n.database_name() == m.database_name())
+        {
+            old_of_new.insert(new_models[new_name].name.as_str(), m);
+            matched_old.insert(m.name.as_str());
+        }
+    }
+    for m in &new.models {
+        if old_of_new.contains_key(m.name.as_str()) {
+            continue;
+        }
+        if let Some(o) = old.models.iter().find(|o| {
+            !matched_old.contains(o.name.as_str())
+                && !new_models.contains_key(o.name.as_str())
+                && o.kind == m.kind
+                && o.database_name() == m.database_name()
+                && o.schema == m.schema
+        }) {
+            old_of_new.insert(m.name.as_str(), o);
+            matched_old.insert(o.name.as_str());
+        }
+    }
+
+    let mut handled_tables: HashSet<TableKey> = HashSet::new();
+    for nm in &new.models {
+        let group = match nm.kind {
+            ModelKind::Model => Group::Model(nm.name.clone()),
+            ModelKind::View => Group::View(nm.name.clone()),
+        };
+        let anchor = Target::Model(nm.name.clone());
+        let Some(om) = old_of_new.get(nm.name.as_str()).copied() else {
+            let kind = match nm.kind {
+                ModelKind::Model => ChangeKind::ModelAdded {
+                    model: nm.name.clone(),
+                    table: nm.database_name().to_string(),
+                },
+                ModelKind::View => ChangeKind::ViewAdded {
+                    view: nm.name.clone(),
+                },
+            };
+            out.changes.push(Change {
+                group,
+                kind,
+                location: Some(Location::New(nm.name_span)),
+                anchor,
+            });
+            continue;
+        };
+        if om.name != nm.name || om.database_name() != nm.database_name() {
+            out.changes.push(Change {
+                group: group.clone(),
+                kind: ChangeKind::ModelRenamed {
+                    from: om.name.clone(),
+                    to: nm.name.clone(),
+                    table_from: om.database_name().to_string(),
+                    table_to: nm.database_name().to_string(),
+                    declared: renames.models.contains_key(&om.name),
+                },
+                location: Some(Location::New(nm.name_span)),
+                anchor: anchor.clone(),
+            });
+        }
+        if nm.kind == ModelKind::View {
+            // Prisma does not migrate views; only their Prisma Client shape changes.
+            continue;
+        }
+        if om.schema != nm.schema {
+            out.changes.push(Change {
+                group: group.clone(),
+                kind: ChangeKind::TableMoved {
+                    table: nm.database_name().to_string(),
+                    from: om.schema.clone(),
+                    to: nm.schema.clone(),
+                },
+                location: Some(Location::New(nm.name_span)),
+                anchor: anchor.clone(),
+            });
+        }
+        let ot = old_tables
+            .get(&(om.schema.as_deref(), om.database_name()))
+            .copied();
+        let nt = new_tables
+            .get(&(nm.schema.as_deref(), nm.database_name()))
+            .copied();
+        handled_tables.insert((om.schema.as_deref(), om.database_name()));
+        handled_tables.insert((nm.schema.as_deref(), nm.database_name()));
+        let context = FieldContext {
+            renames,
+            enum_map: &enum_map,
+            provider,
+        };
+        let column_renames = model_fields(om, nm, ot, nt, &group, &context, &mut out);
+        if let (Some(ot), Some(nt)) = (ot, nt) {
+            table_constraints(
+                ot,
+                nt,
+                &column_renames,
+                &group,
+                &anchor,
+                nm.name_span,
+                &mut out,
+            );
+        }
+    }
+    for om in &old.models {
+        if matched_old.contains(om.name.as_str()) {
+            continue;
+        }
+        let (group, kind) = match om.kind {
+            ModelKind::Model => (
+                Group::Model(om.name.clone()),
+                ChangeKind::ModelRemoved {
+                    model: om.name.clone(),
+                    table: om.database_name().to_string(),
+                },
+            ),
+            ModelKind::View => (
+                Group::View(om.name.clone()),
+                ChangeKind::ViewRemoved {
+                    view: om.name.clone(),
+                },
+            ),
+        };
+        out.changes.push(Change {
+            group,
+            kind,
+            location: Some(Location::Old(om.name_span)),
+            anchor: Target::Schema,
+        });
+    }
+    relation_tables(sides, &handled_tables, &mut out);
+    composite_types(old, new, &mut out);
+    suggest(
+        old,
+        new,
+        &old_of_new,
+        &matched_old,
+        renames,
+        &out.changes.clone(),
+        &mut out.suggestions,
+    );
+    out
+}
+
+fn datasource(old: &Schema, new: &Schema, out: &mut Diff) {
+    let (Some(od), Some(nd)) = (&old.datasource, &new.datasource) else {
+        return;
+    };
+    if od.provider != nd.provider {
+        out.changes.push(Change {
+            group: Group::Datasource,
+            kind: ChangeKind::ProviderChanged {
+                from: od.provider,
+                to: nd.provider,
+            },
+            location: Some(Location::New(nd.span)),
+            anchor: Target::Schema,
+        });
+    } else if old.relation_mode() != new.relation_mode() {
+        out.changes.push(Change {
+            group: Group::Datasource,
+            kind: ChangeKind::RelationModeChanged {
+                from: old.relation_mode(),
+                to: new.relation_mode(),
+            },
+            location: Some(Location::New(nd.span)),
+            anchor: Target::Schema,
+        });
+    }
+}
+
+/// Returns old enum name -> new enum name for every enum that is still there.
+fn enums(
+    old: &Schema,
+    new: &Schema,
+    renames: &Renames,
+    provider: Provider,
+    out: &mut Diff,
+) -> HashMap<String, String> {
+    let mut map = HashMap::new();
+    // Only PostgreSQL and CockroachDB have enum types; elsewhere an enum lives in its columns.
+    let has_types = matches!(provider, Provider::PostgreSql | Provider::CockroachDb);
+    let mut matched_old = HashSet::new();
+    for ne in &new.enums {
+        let group = Group::Enum(ne.name.clone());
+        let anchor = Target::Enum(ne.name.clone());
+        let oe = old
+            .enums
+            .iter()
+            .find(|oe| {
+                renames.enumeration(&oe.name) == ne.name
+                    && (renames.enums.contains_key(&oe.name)
+                        || !has_types
+                        || oe.database_name() == ne.database_name())
+            })
+            .or_else(|| {
+                // Same database type under a new Prisma name (`@@map("old")`).
+                old.enums.iter().find(|oe| {
+                    new.enum_by_name(&oe.name).is_none()
+                        && !renames.enums.contains_key(&oe.name)
+                        && oe.database_name() == ne.database_name()
+                })
+            });
+        let Some(oe) = oe else {
+            out.changes.push(Change {
+                group,
+                kind: ChangeKind::EnumAdded {
+                    enumeration: ne.name.clone(),
+                },
+                location: Some(Location::New(ne.span)),
+                anchor,
+            });
+            continue;
+        };
+        matched_old.insert(oe.name.as_str());
+        map.insert(oe.name.clone(), ne.name.clone());
+        if oe.name != ne.name || (has_types && oe.database_name() != ne.database_name()) {
+            out.changes.push(Change {
+                group: group.clone(),
+                kind: ChangeKind::EnumRenamed {
+                    from: oe.name.clone(),
+                    to: ne.name.clone(),
+                    type_from: oe.database_name().to_string(),
+                    type_to: ne.database_name().to_string(),
+                    declared: renames.enums.contains_key(&oe.name),
+                },
+                location: Some(Location::New(ne.span)),
+                anchor: anchor.clone(),
+            });
+        }
+        if has_types && oe.schema != ne.schema {
+            out.changes.push(Change {
+                group: group.clone(),
+                kind: ChangeKind::EnumMoved {
+                    enumeration: ne.name.clone(),
+                    from: oe.schema.clone(),
+                    to: ne.schema.clone(),
+                },
+                location: Some(Location::New(ne.span)),
+                anchor: anchor.clone(),
+            });
+        }
+        enum_values(oe, ne, &group, renames, out);
+    }
+    for oe in &old.enums {
+        if !matched_old.contains(oe.name.as_str()) {
+            out.changes.push(Change {
+                group: Group::Enum(oe.name.clone()),
+                kind: ChangeKind::EnumRemoved {
+                    enumeration: oe.name.clone(),
+                },
+                location: Some(Location::Old(oe.span)),
+                anchor: Target::Schema,
+            });
+        }
+    }
+    map
+}
+
+fn enum_values(oe: &Enum, ne: &Enum, group: &Group, renames: &Renames, out: &mut Diff) {
+    let mut matched = HashSet::new();
+    for nv in &ne.values {
+        let anchor = Target::EnumValue {
+            enumeration: ne.name.clone(),
+            value: nv.name.clone(),
+        };
+        let ov = oe
+            .values
+            .iter()
+            .find(|ov| {
+                renames.enum_value(&oe.name, &ov.name) == nv.name
+                    && (renames
+                        .enum_values
+                        .contains_key(&(oe.name.clone(), ov.name.clone()))
+                        || ov.database_name() == nv.database_name())
+            })
+            .or_else(|| {
+                // `OWNER @map("ADMIN")` keeps the stored value: the same value, renamed in Prisma.
+                oe.values.iter().find(|ov| {
+                    !ne.values.iter().any(|x| x.name == ov.name)
+                        && ov.database_name() == nv.database_name()
+                })
+            });
+        match ov {
+            None => out.changes.push(Change {
+                group: group.clone(),
+                kind: ChangeKind::EnumValueAdded {
+                    enumeration: ne.name.clone(),
+                    value: nv.name.clone(),
+                },
+                location: Some(Location::New(nv.span)),
+                anchor,
+            }),
+            Some(ov) => {
+                matched.insert(ov.name.as_str());
+                if ov.name != nv.name || ov.database_name() != nv.database_name() {
+                    out.changes.push(Change {
+                        group: group.clone(),
+                        kind: ChangeKind::EnumValueRenamed {
+                            enumeration: ne.name.clone(),
+                            from: ov.name.clone(),
+                            to: nv.name.clone(),
+                            db_from: ov.database_name().to_string(),
+                            db_to: nv.database_name().to_string(),
+                            declared: renames
+                                .enum_values
+                                .contains_key(&(oe.name.clone(), ov.name.clone())),
+                        },
+                        location: Some(Location::New(nv.span)),
+                        anchor,
+                    });
+                }
+            }
+        }
+    }
+    for ov in &oe.values {
+        if !matched.contains(ov.name.as_str()) {
+            out.changes.push(Change {
+                group: group.clone(),
+                kind: ChangeKind::EnumValueRemoved {
+                    enumeration: ne.name.clone(),
+                    value: ov.name.clone(),
+                },
+                location: Some(Location::Old(ov.span)),
+                anchor: Target::Enum(ne.name.clone()),
+            });
+        }
+    }
+}
+
+/// What a column is, from the database model when there is one, else from the Prisma field.
+fn column_facts(field: &Field, table: Option<&Table>) -> ColumnFacts {
+    let default_kind = field.default.as_ref().map(|d| &d.kind);
+    let client_default = default_kind.is_some_and(DefaultKind::is_client_side);
+    match table.and_then(|t| t.column(field.database_name())) {
+        Some(c) => ColumnFacts {
+            name: c.name.clone(),
+            sql_type: c.column_type.sql(),
+            nullable: c.nullable,
+            default: c.default.as_ref().map(|d| d.sql.clone()),
+            volatile_default: c.default.as_ref().is_some_and(|d| is_volatile(&d.sql)),
+            client_default,
+            autoincrement: c.autoincrement,
+        },
+        None => ColumnFacts {
+            name: field.database_name().to_string(),
+            sql_type: prisma_type(field),
+            nullable: field.arity != Arity::Required,
+            default: default_kind.map(prisma_default),
+            volatile_default: false,
+            client_default,
+            autoincrement: matches!(default_kind, Some(DefaultKind::Autoincrement)),
+        },
+    }
+}
+
+/// PostgreSQL evaluates these per row, so adding a column with one rewrites the table; a
+/// constant or `CURRENT_TIMESTAMP` (stable within a statement) is stored once in the catalog.
+pub fn is_volatile(default_sql: &str) -> bool {
+    let lower = default_sql.to_ascii_lowercase();
+    [
+        "random(",
+        "uuid",
+        "nextval(",
+        "clock_timestamp(",
+        "timeofday(",
+        "unique_rowid(",
+    ]
+    .iter()
+    .any(|f| lower.contains(f))
+        && !lower.starts_with('\'')
+}
+
+/// A default as written in the schema, for providers without SQL (MongoDB).
+fn prisma_default(kind: &DefaultKind) -> String {
+    use crate::schema::Literal;
+    fn literal(l: &Literal) -> String {
+        match l {
+            Literal::String(s) => format!("{s:?}"),
+            Literal::Number(n) => n.clone(),
+            Literal::Boolean(b) => b.to_string(),
+            Literal::EnumValue(v) => v.clone(),
+            Literal::List(items) => {
+                format!(
+                    "[{}]",
+                    items.iter().map(literal).collect::<Vec<_>>().join(", ")
+                )
+            }
+        }
+    }
+    match kind {
+        DefaultKind::Autoincrement => "autoincrement()".into(),
+        DefaultKind::Now => "now()".into(),
+        DefaultKind::Uuid(_) => "uuid()".into(),
+        DefaultKind::Cuid(_) => "cuid()".into(),
+        DefaultKind::Nanoid(_) => "nanoid()".into(),
+        DefaultKind::Ulid => "ulid()".into(),
+        DefaultKind::DbGenerated(e) => format!(
+            "dbgenerated({})",
+            e.as_deref().map(|e| format!("{e:?}")).unwrap_or_default()
+        ),
+        DefaultKind::Sequence(_) => "sequence()".into(),
+        DefaultKind::Auto => "auto()".into(),
+        DefaultKind::Value(l) => literal(l),
+    }
+}
+
+fn prisma_type(field: &Field) -> String {
+    let base = match &field.field_type {
+        FieldType::Scalar(s) => s.name().to_string(),
+        FieldType::Enum(n) | FieldType::Composite(n) | FieldType::Model(n) => n.clone(),
+        FieldType::Unsupported(u) => format!("Unsupported(\"{u}\")"),
+    };
+    let native = field
+        .native_type
+        .as_ref()
+        .map(|n| {
+            if n.args.is_empty() {
+                format!(" @db.{}", n.name)
+            } else {
+                format!(" @db.{}({})", n.name, n.args.join(", "))
+            }
+        })
+        .unwrap_or_default();
+    let suffix = match field.arity {
+        Arity::Required => "",
+        Arity::Optional => "?",
+        Arity::List => "[]",
+    };
+    format!("{base}{suffix}{native}")
+}
+
+/// Compare the fields of one model; returns old column name -> new column name for every
+/// column that was renamed, so that constraints on it are compared under its new name.
+fn model_fields(
+    om: &Model,
+    nm: &Model,
+    ot: Option<&Table>,
+    nt: Option<&Table>,
+    group: &Group,
+    context: &FieldContext,
+    out: &mut Diff,
+) -> HashMap<String, String> {
+    let renames = context.renames;
+    let mut column_renames = HashMap::new();
+    let table = nm.database_name().to_string();
+    let mut matched_old = HashSet::new();
+    // Virtual relation fields have no column: only their foreign keys (compared on the tables)
+    // reach the database.
+    let has_column = |f: &Field| !f.is_relation();
+    for nf in nm.fields.iter().filter(|f| has_column(f)) {
+        let anchor = Target::Field {
+            model: nm.name.clone(),
+            field: nf.name.clone(),
+        };
+        let at = Some(Location::New(nf.span));
+        let of = om
+            .fields
+            .iter()
+            .filter(|f| has_column(f))
+            .find(|of| {
+                renames.field(&om.name, &of.name) == nf.name
+                    && (renames.origin_of_field(&om.name, &of.name).is_some()
+                        || of.database_name() == nf.database_name())
+            })
+            .or_else(|| {
+                // A field renamed in Prisma only (`username String @map("user_name")`) keeps its
+                // column: that is the same field, declared or not.
+                om.fields.iter().filter(|f| has_column(f)).find(|of| {
+                    nm.field(&of.name).is_none()
+                        && renames.origin_of_field(&om.name, &of.name).is_none()
+                        && of.database_name() == nf.database_name()
+                })
+            });
+        let Some(of) = of else {
+            out.changes.push(Change {
+                group: group.clone(),
+                kind: ChangeKind::FieldAdded {
+                    model: nm.name.clone(),
+                    field: nf.name.clone(),
+                    table: table.clone(),
+                    column: column_facts(nf, nt),
+                },
+                location: at,
+                anchor,
+            });
+            continue;
+        };
+        matched_old.insert(of.name.as_str());
+        let column = nf.database_name().to_string();
+        if of.name != nf.name || of.database_name() != nf.database_name() {
+            column_renames.insert(of.database_name().to_string(), column.clone());
+            out.changes.push(Change {
+                group: group.clone(),
+                kind: ChangeKind::FieldRenamed {
+                    model: nm.name.clone(),
+                    from: of.name.clone(),
+                    to: nf.name.clone(),
+                    table: table.clone(),
+                    column_from: of.database_name().to_string(),
+                    column_to: column.clone(),
+                    declared: matches!(
+                        renames.origin_of_field(&om.name, &of.name),
+                        Some(Origin::Flag | Origin::Directive(_))
+                    ),
+                },
+                location: at,
+                anchor: anchor.clone(),
+            });
+        }
+        let oc = ot.and_then(|t| t.column(of.database_name()));
+        let nc = nt.and_then(|t| t.column(nf.database_name()));
+        let mut push = |kind: ChangeKind| {
+            out.changes.push(Change {
+                group: group.clone(),
+                kind,
+                location: at,
+                anchor: anchor.clone(),
+            })
+        };
+        let (model, field) = (nm.name.clone(), nf.name.clone());
+        match (oc, nc) {
+            (Some(oc), Some(nc)) => {
+                let same_enum = match (&of.field_type, &nf.field_type) {
+                    (FieldType::Enum(a), FieldType::Enum(b)) => context.enum_map.get(a) == Some(b),
+                    _ => false,
+                };
+                let names = ColumnNames {
+                    model,
+                    field,
+                    table: table.clone(),
+                };
+                column_changes(oc, nc, &names, same_enum, context.provider, &mut push)
+            }
+            _ => {
+                // MongoDB: compare the Prisma types.
+                let (pt, nt_) = (prisma_type(of), prisma_type(nf));
+                if pt != nt_ {
+                    push(ChangeKind::ColumnTypeChanged {
+                        model,
+                        field,
+                        table: table.clone(),
+                        column,
+                        from: pt,
+                        to: nt_,
+                        change: TypeChange {
+                            from: None,
+                            to: None,
+                            castable: true,
+                        },
+                    });
+                }
+            }
+        }
+    }
+    for of in om.fields.iter().filter(|f| has_column(f)) {
+        if matched_old.contains(of.name.as_str()) {
+            continue;
+        }
+        out.changes.push(Change {
+            group: group.clone(),
+            kind: ChangeKind::FieldRemoved {
+                model: nm.name.clone(),
+                field: of.name.clone(),
+                table: table.clone(),
+                column: column_facts(of, ot),
+            },
+            location: Some(Location::Old(of.span)),
+            anchor: Target::Model(nm.name.clone()),
+        });
+    }
+    column_renames
+}
+
+/// What [`model_fields`] needs besides the two models.
+struct FieldContext<'a> {
+    renames: &'a Renames,
+    enum_map: &'a HashMap<String, String>,
+    provider: Provider,
+}
+
+struct ColumnNames {
+    model: String,
+    field: String,
+    table: String,
+}
+
+fn column_changes(
+    oc: &Column,
+    nc: &Column,
+    names: &ColumnNames,
+    same_enum: bool,
+    provider: Provider,
+    push: &mut impl FnMut(ChangeKind),
+) {
+    let (m, f, t, c) = (
+        names.model.clone(),
+        names.field.clone(),
+        names.table.clone(),
+        nc.name.clone(),
+    );
+    // A renamed enum, or one whose values changed, is still the column's type: those changes
+    // are reported on the enum.
+    let same_type = oc.column_type == nc.column_type
+        || (same_enum && oc.column_type.is_list == nc.column_type.is_list);
+    if !same_type {
+        push(ChangeKind::ColumnTypeChanged {
+            model: m.clone(),
+            field: f.clone(),
+            table: t.clone(),
+            column: c.clone(),
+            from: oc.column_type.sql(),
+            to: nc.column_type.sql(),
+            change: TypeChange {
+                from: Some(oc.column_type.clone()),
+                to: Some(nc.column_type.clone()),
+                castable: provider == Provider::MySql || crate::migrate::castable(oc, nc),
+            },
+        });
+    }
+    // List columns are nullable in the database whatever the field says; a change between a
+    // scalar and a list is a type change, not a nullability change.
+    let same_shape = oc.column_type.is_list == nc.column_type.is_list;
+    if same_shape && oc.nullable && !nc.nullable {
+        push(ChangeKind::ColumnMadeRequired {
+            model: m.clone(),
+            field: f.clone(),
+            table: t.clone(),
+            column: c.clone(),
+            has_default: nc.default.is_some(),
+        });
+    } else if same_shape && !oc.nullable && nc.nullable {
+        push(ChangeKind::ColumnMadeOptional {
+            model: m.clone(),
+            field: f.clone(),
+            table: t.clone(),
+            column: c.clone(),
+        });
+    }
+    if oc.autoincrement != nc.autoincrement {
+        let (model, field, table, column) = (m.clone(), f.clone(), t.clone(), c.clone());
+        push(if nc.autoincrement {
+            ChangeKind::AutoincrementAdded {
+                model,
+                field,
+                table,
+                column,
+            }
+        } else {
+            ChangeKind::AutoincrementRemoved {
+                model,
+                field,
+                table,
+                column,
+            }
+        });
+    } else {
+        let (od, nd) = (
+            oc.default.as_ref().map(|d| d.sql.clone()),
+            nc.default.as_ref().map(|d| d.sql.clone()),
+        );
+        if od != nd {
+            push(ChangeKind::DefaultChanged {
+                model: m,
+                field: f,
+                table: t,
+                column: c,
+                from: od,
+                to: nd,
+                nullable: nc.nullable,
+            });
+        }
+    }
+}
+
+fn index_columns(index: &DbIndex, renames: &HashMap<String, String>) -> Vec<String> {
+    index
+        .columns
+        .iter()
+        .map(|c| {
+            renames
+                .get(&c.name)
+                .cloned()
+                .unwrap_or_else(|| c.name.clone())
+        })
+        .collect()
+}
+
+/// Indexes are the same when they cover the same columns the same way; names may differ.
+fn same_index(o: &DbIndex, n: &DbIndex, renames: &HashMap<String, String>) -> bool {
+    o.kind == n.kind
+        && o.algorithm == n.algorithm
+        && index_columns(o, renames) == n.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>()
+        && o.columns
+            .iter()
+            .zip(&n.columns)
+            .all(|(a, b)| a.sort == b.sort && a.length == b.length && a.ops == b.ops)
+}
+
+fn fk_columns(fk: &ForeignKey, renames: &HashMap<String, String>) -> Vec<String> {
+    fk.columns
+        .iter()
+        .map(|c| renames.get(c).cloned().unwrap_or_else(|| c.clone()))
+        .collect()
+}
+
+fn table_constraints(
+    ot: &Table,
+    nt: &Table,
+    column_renames: &HashMap<String, String>,
+    group: &Group,
+    anchor: &Target,
+    span: Span,
+    out: &mut Diff,
+) {
+    let table = nt.name.clone();
+    let at = Some(Location::New(span));
+    let mut push = |kind: ChangeKind| {
+        out.changes.push(Change {
+            group: group.clone(),
+            kind,
+            location: at,
+            anchor: anchor.clone(),
+        })
+    };
+    // Constraints on a dropped column go with it: the dropped column is what the user must
+    // hear about.
+    let dropped: HashSet<&str> = ot
+        .columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|c| {
+            let now = column_renames.get(*c).map_or(*c, |s| s.as_str());
+            nt.column(now).is_none()
+        })
+        .collect();
+
+    let pk_cols = |pk: &crate::database::PrimaryKeyConstraint,
+                   r: Option<&HashMap<String, String>>|
+     -> Vec<String> {
+        pk.columns
+            .iter()
+            .map(|c| {
+                r.and_then(|r| r.get(&c.name))
+                    .cloned()
+                    .unwrap_or_else(|| c.name.clone())
+            })
+            .collect()
+    };
+    let opk = ot
+        .primary_key
+        .as_ref()
+        .map(|pk| pk_cols(pk, Some(column_renames)));
+    let npk = nt.primary_key.as_ref().map(|pk| pk_cols(pk, None));
+    if opk != npk {
+        push(ChangeKind::PrimaryKeyChanged {
+            table: table.clone(),
+            from: opk.unwrap_or_default(),
+            to: npk.unwrap_or_default(),
+        });
+    }
+
+    let mut matched = HashSet::new();
+    for ni in &nt.indexes {
+        let found = ot
+            .indexes
+            .iter()
+            .enumerate()
+            .find(|(i, oi)| {
+                !matched.contains(i) && oi.name == ni.name && same_index(oi, ni, column_renames)
+            })
+            .or_else(|| {
+                ot.indexes
+                    .iter()
+                    .enumerate()
+                    .find(|(i, oi)| !matched.contains(i) && same_index(oi, ni, column_renames))
+            });
+        match found {
+            Some((i, oi)) => {
+                matched.insert(i);
+                if oi.name != ni.name {
+                    push(ChangeKind::IndexRenamed {
+                        table: table.clone(),
+                        from: oi.name.clone(),
+                        to: ni.name.clone(),
+                    });
+                }
+            }
+            None => push(ChangeKind::IndexAdded {
+                table: table.clone(),
+                index: ni.name.clone(),
+                unique: ni.kind == DbIndexKind::Unique,
+                fulltext: ni.kind == DbIndexKind::Fulltext,
+                columns: ni.columns.iter().map(|c| c.name.clone()).collect(),
+            }),
+        }
+    }
+    for (i, oi) in ot.indexes.iter().enumerate() {
+        if matched.contains(&i) || oi.columns.iter().any(|c| dropped.contains(c.name.as_str())) {
+            continue;
+        }
+        push(ChangeKind::IndexRemoved {
+            table: table.clone(),
+            index: oi.name.clone(),
+            unique: oi.kind == DbIndexKind::Unique,
+            columns: oi.columns.iter().map(|c| c.name.clone()).collect(),
+        });
+    }
+
+    let mut matched = HashSet::new();
+    for nf in &nt.foreign_keys {
+        let same_target = |of: &ForeignKey| {
+            fk_columns(of, column_renames) == nf.columns
+                && of.referenced_table == nf.referenced_table
+                && of.referenced_schema == nf.referenced_schema
+                && of.referenced_columns == nf.referenced_columns
+        };
+        let found = ot
+            .foreign_keys
+            .iter()
+            .enumerate()
+            .find(|(i, of)| !matched.contains(i) && of.name == nf.name && same_target(of))
+            .or_else(|| {
+                ot.foreign_keys
+                    .iter()
+                    .enumerate()
+                    .find(|(i, of)| !matched.contains(i) && same_target(of))
+            });
+        let Some((i, of)) = found else {
+            push(ChangeKind::ForeignKeyAdded {
+                table: table.clone(),
+                foreign_key: nf.name.clone(),
+                columns: nf.columns.clone(),
+                referenced_table: nf.referenced_table.clone(),
+            });
+            continue;
+        };
+        matched.insert(i);
+        if of.on_delete != nf.on_delete || of.on_update != nf.on_update {
+            push(ChangeKind::ForeignKeyActionsChanged {
+                table: table.clone(),
+                foreign_key: nf.name.clone(),
+                on_delete: (format!("{:?}", of.on_delete), format!("{:?}", nf.on_delete)),
+                on_update: (format!("{:?}", of.on_update), format!("{:?}", nf.on_update)),
+            });
+        } else if of.name != nf.name {
+            push(ChangeKind::ForeignKeyRenamed {
+                table: table.clone(),
+                from: of.name.clone(),
+                to: nf.name.clone(),
+            });
+        }
+    }
+    for (i, of) in ot.foreign_keys.iter().enumerate() {
+        if matched.contains(&i) || of.columns.iter().any(|c| dropped.contains(c.as_str())) {
+            continue;
+        }
+        push(ChangeKind::ForeignKeyRemoved {
+            table: table.clone(),
+            foreign_key: of.name.clone(),
+            columns: of.columns.clone(),
+            referenced_table: of.referenced_table.clone(),
+        });
+    }
+}
+
+/// Join tables of implicit many-to-many relations: no model declares them.
+fn relation_tables(sides: &Sides, handled: &HashSet<TableKey>, out: &mut Diff) {
+    let (Some(old_db), Some(new_db)) = (sides.old_db, sides.new_db) else {
+        return;
+    };
+    let free = |db: &'_ Database| -> Vec<(Option<String>, String)> {
+        db.tables
+            .iter()
+            .filter(|t| !handled.contains(&(t.schema.as_deref(), t.name.as_str())))
+            .filter(|t| !is_model_table(sides, t))
+            .map(|t| (t.schema.clone(), t.name.clone()))
+            .collect()
+    };
+    let (old_free, new_free) = (free(old_db), free(new_db));
+    for t in &new_free {
+        if !old_free.contains(t) {
+            out.changes.push(Change {
+                group: Group::Table(t.1.clone()),
+                kind: ChangeKind::RelationTableAdded { table: t.1.clone() },
+                location: None,
+                anchor: Target::Schema,
+            });
+        }
+    }
+    for t in &old_free {
+        if !new_free.contains(t) {
+            out.changes.push(Change {
+                group: Group::Table(t.1.clone()),
+                kind: ChangeKind::RelationTableRemoved { table: t.1.clone() },
+                location: None,
+                anchor: Target::Schema,
+            });
+        }
+    }
+}
+
+fn is_model_table(sides: &Sides, t: &Table) -> bool {
+    [sides.old, sides.new].iter().any(|s| {
+        s.models
+            .iter()
+            .any(|m| m.database_name() == t.name && m.schema == t.schema)
+    })
+}
+
+fn composite_types(old: &Schema, new: &Schema, out: &mut Diff) {
+    for nc in &new.composite_types {
+        let group = Group::CompositeType(nc.name.clone());
+        let anchor = Target::Model(nc.name.clone());
+        match old.composite_types.iter().find(|o| o.name == nc.name) {
+            None => out.changes.push(Change {
+                group,
+                kind: ChangeKind::CompositeTypeAdded {
+                    name: nc.name.clone(),
+                },
+                location: Some(Location::New(nc.span)),
+                anchor,
+            }),
+            Some(oc) => {
+                let names = |fs: &[Field]| fs.iter().map(|f| f.name.clone()).collect::<Vec<_>>();
+                let (on, nn) = (names(&oc.fields), names(&nc.fields));
+                let added: Vec<String> = nn.iter().filter(|n| !on.contains(n)).cloned().collect();
+                let removed: Vec<String> = on.iter().filter(|n| !nn.contains(n)).cloned().collect();
+                if !added.is_empty() || !removed.is_empty() {
+                    out.changes.push(Change {
+                        group,
+                        kind: ChangeKind::CompositeTypeChanged {
+                            name: nc.name.clone(),
+                            fields_added: added,
+                            fields_removed: removed,
+                        },
+                        location: Some(Location::New(nc.span)),
+                        anchor,
+                    });
+                }
+            }
+        }
+    }
+    for oc in &old.composite_types {
+        if !new.composite_types.iter().any(|n| n.name == oc.name) {
+            out.changes.push(Change {
+                group: Group::CompositeType(oc.name.clone()),
+                kind: ChangeKind::CompositeTypeRemoved {
+                    name: oc.name.clone(),
+                },
+                location: Some(Location::Old(oc.span)),
+                anchor: Target::Schema,
+            });
+        }
+    }
+}
+
+/// How alike two names are, 0 to 1, by the characters they share in order.
+fn similarity(a: &str, b: &str) -> f32 {
+    similar::TextDiff::from_chars(a.to_lowercase().as_str(), b.to_lowercase().as_str()).ratio()
+}
+
+/// Undeclared renames that look likely: a field dropped and a field of the same type added in
+/// one model, a model dropped and a model with mostly the same fields added, an enum likewise.
+fn suggest(
+    old: &Schema,
+    new: &Schema,
+    old_of_new: &HashMap<&str, &Model>,
+    matched_old: &HashSet<&str>,
+    renames: &Renames,
+    changes: &[Change],
+    out: &mut Vec<Suggestion>,
+) {
+    // Fields.
+    for nm in &new.models {
+        let Some(om) = old_of_new.get(nm.name.as_str()) else {
+            continue;
+        };
+        let removed: Vec<&Field> = changes
+            .iter()
+            .filter_map(|c| match &c.kind {
+                ChangeKind::FieldRemoved { model, field, .. } if model == &nm.name => {
+                    om.field(field)
+                }
+                _ => None,
+            })
+            .collect();
+        let added: Vec<&Field> = changes
+            .iter()
+            .filter_map(|c| match &c.kind {
+                ChangeKind::FieldAdded { model, field, .. } if model == &nm.name => nm.field(field),
+                _ => None,
+            })
+            .collect();
+        let mut pairs: Vec<(f32, &Field, &Field)> = Vec::new();
+        for of in &removed {
+            for nf in &added {
+                if of.field_type == nf.field_type || compatible_scalars(of, nf) {
+                    // The same type weighs more than a similar name.
+                    let score = similarity(&of.name, &nf.name)
+                        + if of.field_type == nf.field_type {
+                            0.5
+                        } else {
+                            0.0
+                        };
+                    pairs.push((score, of, nf));
+                }
+            }
+        }
+        pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let mut used_old = HashSet::new();
+        let mut used_new = HashSet::new();
+        for (_, of, nf) in pairs {
+            if used_old.contains(&of.name) || used_new.contains(&nf.name) {
+                continue;
+            }
+            used_old.insert(of.name.clone());
+            used_new.insert(nf.name.clone());
+            out.push(Suggestion {
+                group: Group::Model(nm.name.clone()),
+                from: format!("{}.{}", om.name, of.name),
+                to: format!("{}.{}", nm.name, nf.name),
+                flag: format!("--rename {}.{}={}", om.name, of.name, nf.name),
+                directive: format!("// prisma-xc: renamed from {}", of.name),
+                location: Some(Location::New(nf.span)),
+            });
+        }
+    }
+    // Models.
+    let field_names =
+        |m: &Model| -> HashSet<String> { m.scalar_fields().map(|f| f.name.clone()).collect() };
+    let removed: Vec<&Model> = old
+        .models
+        .iter()
+        .filter(|m| !matched_old.contains(m.name.as_str()))
+        .collect();
+    let added: Vec<&Model> = new
+        .models
+        .iter()
+        .filter(|m| !old_of_new.contains_key(m.name.as_str()))
+        .collect();
+    let mut pairs: Vec<(f32, &Model, &Model)> = Vec::new();
+    for om in &removed {
+        let of = field_names(om);
+        for nm in &added {
+            if om.kind != nm.kind {
+                continue;
+            }
+            let nf = field_names(nm);
+            let union = of.union(&nf).count().max(1) as f32;
+            let overlap = of.intersection(&nf).count() as f32 / union;
+            if overlap >= 0.5 {
+                pairs.push((overlap + similarity(&om.name, &nm.name) / 4.0, om, nm));
+            }
+        }
+    }
+    pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut used = HashSet::new();
+    for (_, om, nm) in pairs {
+        if used.contains(&om.name) || used.contains(&nm.name) {
+            continue;
+        }
+        used.insert(om.name.clone());
+        used.insert(nm.name.clone());
+        out.push(Suggestion {
+            group: Group::Model(nm.name.clone()),
+            from: om.name.clone(),
+            to: nm.name.clone(),
+            flag: format!("--rename {}={}", om.name, nm.name),
+            directive: format!("// prisma-xc: renamed from {}", om.name),
+            location: Some(Location::New(nm.name_span)),
+        });
+    }
+    // Enums and enum values.
+    let removed: Vec<&Enum> = changes
+        .iter()
+        .filter_map(|c| match &c.kind {
+            ChangeKind::EnumRemoved { enumeration } => old.enum_by_name(enumeration),
+            _ => None,
+        })
+        .collect();
+    for ne in changes.iter().filter_map(|c| match &c.kind {
+        ChangeKind::EnumAdded { enumeration } => new.enum_by_name(enumeration),
+        _ => None,
+    }) {
+        let values = |e: &Enum| {
+            e.values
+                .iter()
+                .map(|v| v.name.clone())
+                .collect::<HashSet<_>>()
+        };
+        if let Some(oe) = removed.iter().find(|oe| {
+            let (a, b) = (values(oe), values(ne));
+            a.intersection(&b).count() * 2 >= a.union(&b).count()
+        }) {
+            out.push(Suggestion {
+                group: Group::Enum(ne.name.clone()),
+                from: oe.name.clone(),
+                to: ne.name.clone(),
+                flag: format!("--rename {}={}", oe.name, ne.name),
+                directive: format!("// prisma-xc: renamed from {}", oe.name),
+                location: Some(Location::New(ne.span)),
+            });
+        }
+    }
+    for ne in &new.enums {
+        let added: Vec<&str> = changes
+            .iter()
+            .filter_map(|c| match &c.kind {
+                ChangeKind::EnumValueAdded { enumeration, value } if enumeration == &ne.name => {
+                    Some(value.as_str())
+                }
+                _ => None,
+            })
+            .collect();
+        let removed: Vec<&str> = changes
+            .iter()
+            .filter_map(|c| match &c.kind {
+                ChangeKind::EnumValueRemoved { enumeration, value } if enumeration == &ne.name => {
+                    Some(value.as_str())
+                }
+                _ => None,
+            })
+            .collect();
+        // One out, one in: the likeliest reading is a rename.
+        if let ([from], [to]) = (removed.as_slice(), added.as_slice()) {
+            let old_enum = old
+                .enums
+                .iter()
+                .find(|e| renames.enumeration(&e.name) == ne.name)
+                .map_or(ne.name.as_str(), |e| e.name.as_str());
+            out.push(Suggestion {
+                group: Group::Enum(ne.name.clone()),
+                from: format!("{old_enum}.{from}"),
+                to: format!("{}.{to}", ne.name),
+                flag: format!("--rename {old_enum}.{from}={to}"),
+                directive: format!("// prisma-xc: renamed from {from}"),
+                location: ne
+                    .values
+                    .iter()
+                    .find(|v| v.name == *to)
+                    .map(|v| Location::New(v.span)),
+            });
+        }
+    }
+}
+
+/// Scalar types whose values convert without loss: a rename that also widened the type.
+fn compatible_scalars(a: &Field, b: &Field) -> bool {
+    use crate::schema::ScalarType::*;
+    match (&a.field_type, &b.field_type) {
+        (FieldType::Scalar(x), FieldType::Scalar(y)) => matches!(
+            (x, y),
+            (Int, BigInt) | (Int, Float) | (Int, Decimal) | (Float, Decimal) | (Decimal, Float)
+        ),
+        _ => false,
+    }
+}

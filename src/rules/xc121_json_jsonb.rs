@@ -1,0 +1,99 @@
+//! XC121: a column switches between `json` and `jsonb`.
+
+use super::{Context, Rule, Severity, Verdict};
+use crate::changes::{Change, ChangeKind, TypeChange};
+use crate::database::TypeFamily;
+
+pub const RULE: Rule = Rule {
+    id: "XC121",
+    name: "json-jsonb",
+    title: "JSON <-> JSONB: every row is converted under an exclusive lock",
+    severity: Severity::Breaking,
+    trigger: "a `Json` field changes between `@db.Json` and `@db.JsonB` (PostgreSQL's default is `jsonb`).",
+    why: "
+The two types store values differently (`json` keeps the text, key order and duplicate keys;
+`jsonb` a parsed binary form), so `ALTER COLUMN ... TYPE ... USING col::jsonb` parses and rewrites
+every row, and the table's indexes, under an `ACCESS EXCLUSIVE` lock. Going to `jsonb` drops
+duplicate keys and whitespace; queries that relied on `json`'s text form, or GIN indexes that need
+`jsonb`, behave differently.
+",
+    recipe: "
+Add a new column of the target type, dual-write, backfill in batches with the cast, then swap
+(as for XC106).
+",
+    check,
+};
+
+/// `json` to `jsonb` or back: same Prisma type, different storage.
+pub fn is_json_switch(types: &TypeChange) -> bool {
+    match (&types.from, &types.to) {
+        (Some(a), Some(b)) => {
+            a.family == TypeFamily::Json
+                && b.family == TypeFamily::Json
+                && a.base != b.base
+                && a.is_list == b.is_list
+        }
+        _ => false,
+    }
+}
+
+fn check(change: &Change, _: &Context) -> Option<Verdict> {
+    let ChangeKind::ColumnTypeChanged {
+        table,
+        column,
+        from,
+        to,
+        change: types,
+        ..
+    } = &change.kind
+    else {
+        return None;
+    };
+    is_json_switch(types).then(|| {
+        Verdict::new(
+            Severity::Breaking,
+            format!("\"{table}\".\"{column}\" changes from {from} to {to}: every row is parsed and rewritten under an exclusive lock"),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::database::ColumnType;
+    use crate::rules::test_support::change;
+    use crate::schema::Provider;
+
+    #[test]
+    fn json_to_jsonb_is_breaking() {
+        let j = |b: &str| ColumnType {
+            base: b.into(),
+            family: TypeFamily::Json,
+            is_list: false,
+        };
+        let c = change(ChangeKind::ColumnTypeChanged {
+            model: "E".into(),
+            field: "data".into(),
+            table: "E".into(),
+            column: "data".into(),
+            from: "JSON".into(),
+            to: "JSONB".into(),
+            change: TypeChange {
+                from: Some(j("JSON")),
+                to: Some(j("JSONB")),
+                castable: true,
+            },
+        });
+        assert_eq!(
+            check(
+                &c,
+                &Context {
+                    provider: Provider::PostgreSql
+                }
+            )
+            .unwrap()
+            .severity,
+            Severity::Breaking
+        );
+    }
+}

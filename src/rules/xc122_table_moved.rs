@@ -1,0 +1,72 @@
+//! XC122: a table or enum moves to another database schema (`@@schema`).
+
+use super::{Context, Rule, Severity, Verdict};
+use crate::changes::{Change, ChangeKind};
+
+pub const RULE: Rule = Rule {
+    id: "XC122",
+    name: "table-moved",
+    title: "Moved to another database schema: Prisma drops and recreates it",
+    severity: Severity::Breaking,
+    trigger: "`@@schema(\"...\")` of a model or enum changes (multi-schema).",
+    why: "
+Prisma does not move tables between schemas: it drops the table in the old schema (with its rows)
+and creates an empty one in the new schema. `ALTER TABLE ... SET SCHEMA` would move it instantly,
+but running code still qualifies the table with the old schema and fails until it is replaced.
+",
+    recipe: "
+Write the move by hand (`ALTER TABLE \"old\".\"T\" SET SCHEMA \"new\"`, and `ALTER TYPE` for enums)
+instead of Prisma's drop and create; leave a view under the old name (PostgreSQL) until every old
+application version is gone, then drop it.
+",
+    check,
+};
+
+fn check(change: &Change, _: &Context) -> Option<Verdict> {
+    let show = |s: &Option<String>| s.clone().unwrap_or_else(|| "the default schema".into());
+    let reason = match &change.kind {
+        ChangeKind::TableMoved { table, from, to } => format!(
+            "table \"{table}\" moves from {} to {}: Prisma drops it (with its rows) and recreates it empty, and running code uses the old schema",
+            show(from),
+            show(to)
+        ),
+        ChangeKind::EnumMoved {
+            enumeration,
+            from,
+            to,
+        } => format!(
+            "enum `{enumeration}` moves from {} to {}: Prisma recreates the type, converting every column that uses it",
+            show(from),
+            show(to)
+        ),
+        _ => return None,
+    };
+    Some(Verdict::new(Severity::Breaking, reason))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_support::change;
+    use crate::schema::Provider;
+
+    #[test]
+    fn moving_a_table_is_breaking() {
+        let c = change(ChangeKind::TableMoved {
+            table: "User".into(),
+            from: Some("public".into()),
+            to: Some("auth".into()),
+        });
+        assert_eq!(
+            check(
+                &c,
+                &Context {
+                    provider: Provider::PostgreSql
+                }
+            )
+            .unwrap()
+            .severity,
+            Severity::Breaking
+        );
+    }
+}
