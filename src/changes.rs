@@ -480,6 +480,12 @@ pub fn diff(sides: &Sides, renames: &Renames) -> Diff {
             enum_map: &enum_map,
             provider,
         };
+        // Most models of a large schema do not change: the same table under the same field
+        // names has nothing to report, and comparing it field by field would cost more than
+        // everything else.
+        if ot.is_some() && ot == nt && renames.fields.is_empty() && same_field_names(om, nm) {
+            continue;
+        }
         let column_renames = model_fields(om, nm, ot, nt, &group, &context, &mut out);
         if let (Some(ot), Some(nt)) = (ot, nt) {
             table_constraints(
@@ -840,7 +846,8 @@ fn model_fields(
     // reach the database.
     let has_column = |f: &Field| !f.is_relation();
     for nf in nm.fields.iter().filter(|f| has_column(f)) {
-        let anchor = Target::Field {
+        // Built only for a change: most fields do not change, and a large schema has many.
+        let anchor = || Target::Field {
             model: nm.name.clone(),
             field: nf.name.clone(),
         };
@@ -873,13 +880,13 @@ fn model_fields(
                     column: column_facts(nf, nt),
                 },
                 location: at,
-                anchor,
+                anchor: anchor(),
             });
             continue;
         };
         matched_old.insert(of.name.as_str());
-        let column = nf.database_name().to_string();
         if of.name != nf.name || of.database_name() != nf.database_name() {
+            let column = nf.database_name().to_string();
             column_renames.insert(of.database_name().to_string(), column.clone());
             out.changes.push(Change {
                 group: group.clone(),
@@ -896,7 +903,7 @@ fn model_fields(
                     ),
                 },
                 location: at,
-                anchor: anchor.clone(),
+                anchor: anchor(),
             });
         }
         let oc = ot.and_then(|t| t.column(of.database_name()));
@@ -906,20 +913,19 @@ fn model_fields(
                 group: group.clone(),
                 kind,
                 location: at,
-                anchor: anchor.clone(),
+                anchor: anchor(),
             })
         };
-        let (model, field) = (nm.name.clone(), nf.name.clone());
+        let names = ColumnNames {
+            model: &nm.name,
+            field: &nf.name,
+            table: &table,
+        };
         match (oc, nc) {
             (Some(oc), Some(nc)) => {
                 let same_enum = match (&of.field_type, &nf.field_type) {
                     (FieldType::Enum(a), FieldType::Enum(b)) => context.enum_map.get(a) == Some(b),
                     _ => false,
-                };
-                let names = ColumnNames {
-                    model,
-                    field,
-                    table: table.clone(),
                 };
                 column_changes(oc, nc, &names, same_enum, context.provider, &mut push)
             }
@@ -928,10 +934,10 @@ fn model_fields(
                 let (pt, nt_) = (prisma_type(of), prisma_type(nf));
                 if pt != nt_ {
                     push(ChangeKind::ColumnTypeChanged {
-                        model,
-                        field,
+                        model: nm.name.clone(),
+                        field: nf.name.clone(),
                         table: table.clone(),
-                        column,
+                        column: nf.database_name().to_string(),
                         from: pt,
                         to: nt_,
                         change: TypeChange {
@@ -963,6 +969,15 @@ fn model_fields(
     column_renames
 }
 
+fn same_field_names(om: &Model, nm: &Model) -> bool {
+    om.fields.len() == nm.fields.len()
+        && om
+            .fields
+            .iter()
+            .zip(&nm.fields)
+            .all(|(a, b)| a.name == b.name)
+}
+
 /// What [`model_fields`] needs besides the two models.
 struct FieldContext<'a> {
     renames: &'a Renames,
@@ -970,10 +985,14 @@ struct FieldContext<'a> {
     provider: Provider,
 }
 
-struct ColumnNames {
-    model: String,
-    field: String,
-    table: String,
+struct ColumnNames<'a> {
+    model: &'a str,
+    field: &'a str,
+    table: &'a str,
+}
+
+fn default_sql(c: &Column) -> Option<&str> {
+    c.default.as_ref().map(|d| d.sql.as_str())
 }
 
 fn column_changes(
@@ -984,10 +1003,17 @@ fn column_changes(
     provider: Provider,
     push: &mut impl FnMut(ChangeKind),
 ) {
+    if oc.column_type == nc.column_type
+        && oc.nullable == nc.nullable
+        && oc.autoincrement == nc.autoincrement
+        && default_sql(oc) == default_sql(nc)
+    {
+        return;
+    }
     let (m, f, t, c) = (
-        names.model.clone(),
-        names.field.clone(),
-        names.table.clone(),
+        names.model.to_string(),
+        names.field.to_string(),
+        names.table.to_string(),
         nc.name.clone(),
     );
     // A renamed enum, or one whose values changed, is still the column's type: those changes

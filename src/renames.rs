@@ -39,6 +39,10 @@ impl Renames {
     }
 
     pub fn field<'a>(&'a self, old_model: &str, old_field: &'a str) -> &'a str {
+        // Called for every field of every model: no allocation when nothing was declared.
+        if self.fields.is_empty() {
+            return old_field;
+        }
         self.fields
             .get(&(old_model.to_string(), old_field.to_string()))
             .map_or(old_field, |(n, _)| n)
@@ -49,12 +53,18 @@ impl Renames {
     }
 
     pub fn enum_value<'a>(&'a self, old_enum: &str, old_value: &'a str) -> &'a str {
+        if self.enum_values.is_empty() {
+            return old_value;
+        }
         self.enum_values
             .get(&(old_enum.to_string(), old_value.to_string()))
             .map_or(old_value, |(n, _)| n)
     }
 
     pub fn origin_of_field(&self, old_model: &str, old_field: &str) -> Option<Origin> {
+        if self.fields.is_empty() {
+            return None;
+        }
         self.fields
             .get(&(old_model.to_string(), old_field.to_string()))
             .map(|(_, o)| *o)

@@ -169,6 +169,11 @@ pub fn json(c: &Classification, locator: &Locator) -> String {
     text
 }
 
+/// `--color auto`: colour on a terminal unless `NO_COLOR` is set to something (no-color.org).
+pub fn auto_color(is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    is_terminal && no_color.is_none_or(|v| v.is_empty())
+}
+
 fn paint(text: &str, severity: Severity, color: bool) -> String {
     if !color {
         return text.to_string();
@@ -276,4 +281,19 @@ pub fn human(c: &Classification, locator: &Locator, color: bool) -> String {
         paint(c.verdict().name(), c.verdict(), color),
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_color_turns_colour_off_on_a_terminal() {
+        let set = std::ffi::OsStr::new("1");
+        let empty = std::ffi::OsStr::new("");
+        assert!(auto_color(true, None));
+        assert!(auto_color(true, Some(empty)));
+        assert!(!auto_color(true, Some(set)));
+        assert!(!auto_color(false, None));
+    }
 }

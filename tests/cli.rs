@@ -31,6 +31,9 @@ fn run(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
     )
 }
 
+const OLD: &str = "testdata/example/old.prisma";
+const NEW: &str = "testdata/example/new.prisma";
+
 /// (arguments, standard input, exit code, text expected on stdout, text expected on stderr)
 type Case<'a> = (&'a [&'a str], Option<&'a str>, i32, &'a str, &'a str);
 
@@ -50,14 +53,14 @@ fn diff_cases() {
             ],
             None,
             0,
-            "2 models, 0 views, 1 enums",
+            "breaking    XC103  field `user_name` renamed to `username`",
             "",
         ),
         (
             &["diff", "-", "testdata/example/new.prisma"],
             Some(&old),
             0,
-            "old (-): postgresql",
+            "5 changes: 1 breaking, 1 caution, 3 safe.",
             "",
         ),
         (
@@ -68,7 +71,7 @@ fn diff_cases() {
             ],
             None,
             0,
-            "old (testdata/folder-schema): sqlite",
+            "XC124  provider sqlite -> postgresql",
             "",
         ),
         (
@@ -135,6 +138,125 @@ fn diff_cases() {
             2,
             "",
             "--> <stdin>:3:5",
+        ),
+        // --check: 1 on breaking, 0 once allowed, 2 on bad input.
+        (
+            &["diff", OLD, NEW, "--check"],
+            None,
+            1,
+            "Verdict: breaking",
+            "",
+        ),
+        (
+            &["diff", OLD, NEW, "--check", "--allow", "xc103"],
+            None,
+            0,
+            "(allowed by --allow)",
+            "",
+        ),
+        (&["diff", OLD, OLD, "--check"], None, 0, "No changes", ""),
+        (
+            &["diff", "testdata/nope.prisma", NEW, "--check"],
+            None,
+            2,
+            "",
+            "no such file or folder",
+        ),
+        (
+            &["diff", OLD, NEW, "--allow", "XC999"],
+            None,
+            2,
+            "",
+            "--allow XC999: there is no rule XC999",
+        ),
+        (
+            &["diff", OLD, NEW, "--format", "json"],
+            None,
+            0,
+            "\"checkPasses\": false",
+            "",
+        ),
+        (
+            &["diff", OLD, NEW, "--format", "json", "--allow", "XC103"],
+            None,
+            0,
+            "\"by\": \"flag\"",
+            "",
+        ),
+        // Renames: flags that name nothing are errors; a declared rename replaces a suggestion.
+        (
+            &["diff", OLD, NEW, "--rename", "User.nope=username"],
+            None,
+            2,
+            "",
+            "--rename User.nope=username: model `User` in the old schema has no field `nope`",
+        ),
+        (
+            &["diff", OLD, NEW, "--rename", "User"],
+            None,
+            2,
+            "",
+            "expected Model=NewModel",
+        ),
+        (
+            &["diff", OLD, "testdata/directives/names-nothing.prisma"],
+            None,
+            0,
+            "declare it with `--rename User.user_name=username`",
+            "testdata/directives/names-nothing.prisma:21:22",
+        ),
+        (
+            &["diff", OLD, "testdata/directives/names-nothing.prisma"],
+            None,
+            0,
+            "",
+            "this `renamed from` names nothing: model `User` in the old schema has no field `usr_name`",
+        ),
+        (
+            &["diff", OLD, "testdata/directives/malformed.prisma"],
+            None,
+            2,
+            "",
+            "unknown prisma-xc directive `renamed user_name`",
+        ),
+        (
+            &["diff", OLD, "testdata/directives/unknown-rule.prisma"],
+            None,
+            2,
+            "",
+            "`allow XC999`: there is no rule XC999",
+        ),
+        // Colour only when asked or on a terminal.
+        (&["diff", OLD, NEW], None, 0, "breaking    XC103", ""),
+        (
+            &["diff", OLD, NEW, "--color", "always"],
+            None,
+            0,
+            "\x1b[31mbreaking",
+            "",
+        ),
+        // explain
+        (
+            &["explain", "XC103"],
+            None,
+            0,
+            "## XC103 renamed-column",
+            "",
+        ),
+        (
+            &["explain", "renamed-column"],
+            None,
+            0,
+            "### Safe recipe",
+            "",
+        ),
+        (&["explain", "--list"], None, 0, "XC128  safe", ""),
+        (
+            &["explain", "XC999"],
+            None,
+            2,
+            "",
+            "there is no rule `XC999`",
         ),
     ];
     for (args, stdin, code, out, err) in cases {

@@ -270,6 +270,341 @@ mod tests {
         }
     }
 
+    /// One sample of every change kind, in the shapes the rules tell apart.
+    fn samples() -> Vec<crate::changes::ChangeKind> {
+        use crate::changes::{ChangeKind::*, TypeChange};
+        use crate::database::{ColumnType, TypeFamily};
+        use crate::schema::RelationMode;
+        use test_support::column;
+        let s = |x: &str| x.to_string();
+        let ty = |base: &str, family: TypeFamily| ColumnType {
+            base: s(base),
+            family,
+            is_list: false,
+        };
+        let text = |n: Option<u32>| TypeFamily::Text {
+            fixed: false,
+            length: n,
+        };
+        let type_change = |from: ColumnType, to: ColumnType, castable: bool| ColumnTypeChanged {
+            model: s("M"),
+            field: s("f"),
+            table: s("M"),
+            column: s("f"),
+            from: from.sql(),
+            to: to.sql(),
+            change: TypeChange {
+                from: Some(from),
+                to: Some(to),
+                castable,
+            },
+        };
+        let added = |c| FieldAdded {
+            model: s("M"),
+            field: s("f"),
+            table: s("M"),
+            column: c,
+        };
+        let mut auto = column("n", "SERIAL", false, None);
+        auto.autoincrement = true;
+        vec![
+            ProviderChanged {
+                from: Provider::Sqlite,
+                to: Provider::PostgreSql,
+            },
+            RelationModeChanged {
+                from: RelationMode::ForeignKeys,
+                to: RelationMode::Prisma,
+            },
+            ModelAdded {
+                model: s("M"),
+                table: s("M"),
+            },
+            ModelRemoved {
+                model: s("M"),
+                table: s("M"),
+            },
+            ViewAdded { view: s("V") },
+            ViewRemoved { view: s("V") },
+            ModelRenamed {
+                from: s("A"),
+                to: s("B"),
+                table_from: s("A"),
+                table_to: s("B"),
+                declared: true,
+            },
+            ModelRenamed {
+                from: s("A"),
+                to: s("B"),
+                table_from: s("A"),
+                table_to: s("A"),
+                declared: false,
+            },
+            TableMoved {
+                table: s("M"),
+                from: None,
+                to: Some(s("auth")),
+            },
+            RelationTableAdded { table: s("_AToB") },
+            RelationTableRemoved { table: s("_AToB") },
+            added(column("f", "TEXT", true, None)),
+            added(column("f", "TEXT", false, None)),
+            added(column("f", "TEXT", false, Some("'x'"))),
+            added(column("f", "UUID", false, Some("gen_random_uuid()"))),
+            added(auto),
+            FieldRemoved {
+                model: s("M"),
+                field: s("f"),
+                table: s("M"),
+                column: column("f", "TEXT", true, None),
+            },
+            FieldRenamed {
+                model: s("M"),
+                from: s("a"),
+                to: s("b"),
+                table: s("M"),
+                column_from: s("a"),
+                column_to: s("b"),
+                declared: true,
+            },
+            FieldRenamed {
+                model: s("M"),
+                from: s("a"),
+                to: s("b"),
+                table: s("M"),
+                column_from: s("a"),
+                column_to: s("a"),
+                declared: false,
+            },
+            type_change(
+                ty("VARCHAR(10)", text(Some(10))),
+                ty("VARCHAR(20)", text(Some(20))),
+                true,
+            ),
+            type_change(
+                ty("INTEGER", TypeFamily::Integer(4)),
+                ty("BIGINT", TypeFamily::Integer(8)),
+                true,
+            ),
+            type_change(
+                ty("TEXT", text(None)),
+                ty("INTEGER", TypeFamily::Integer(4)),
+                false,
+            ),
+            type_change(
+                ty("JSON", TypeFamily::Json),
+                ty("JSONB", TypeFamily::Json),
+                true,
+            ),
+            ColumnTypeChanged {
+                model: s("M"),
+                field: s("f"),
+                table: s("M"),
+                column: s("f"),
+                from: s("Int"),
+                to: s("String"),
+                change: TypeChange::default(),
+            },
+            ColumnMadeRequired {
+                model: s("M"),
+                field: s("f"),
+                table: s("M"),
+                column: s("f"),
+                has_default: false,
+            },
+            ColumnMadeOptional {
+                model: s("M"),
+                field: s("f"),
+                table: s("M"),
+                column: s("f"),
+            },
+            DefaultChanged {
+                model: s("M"),
+                field: s("f"),
+                table: s("M"),
+                column: s("f"),
+                from: Some(s("1")),
+                to: None,
+                nullable: false,
+            },
+            DefaultChanged {
+                model: s("M"),
+                field: s("f"),
+                table: s("M"),
+                column: s("f"),
+                from: Some(s("1")),
+                to: None,
+                nullable: true,
+            },
+            DefaultChanged {
+                model: s("M"),
+                field: s("f"),
+                table: s("M"),
+                column: s("f"),
+                from: None,
+                to: Some(s("1")),
+                nullable: false,
+            },
+            AutoincrementAdded {
+                model: s("M"),
+                field: s("f"),
+                table: s("M"),
+                column: s("f"),
+            },
+            AutoincrementRemoved {
+                model: s("M"),
+                field: s("f"),
+                table: s("M"),
+                column: s("f"),
+            },
+            PrimaryKeyChanged {
+                table: s("M"),
+                from: vec![s("a")],
+                to: vec![s("b")],
+            },
+            IndexAdded {
+                table: s("M"),
+                index: s("i"),
+                unique: false,
+                fulltext: false,
+                columns: vec![s("a")],
+            },
+            IndexAdded {
+                table: s("M"),
+                index: s("i"),
+                unique: true,
+                fulltext: false,
+                columns: vec![s("a")],
+            },
+            IndexRemoved {
+                table: s("M"),
+                index: s("i"),
+                unique: false,
+                columns: vec![s("a")],
+            },
+            IndexRenamed {
+                table: s("M"),
+                from: s("i"),
+                to: s("j"),
+            },
+            ForeignKeyAdded {
+                table: s("M"),
+                foreign_key: s("fk"),
+                columns: vec![s("a")],
+                referenced_table: s("N"),
+            },
+            ForeignKeyRemoved {
+                table: s("M"),
+                foreign_key: s("fk"),
+                columns: vec![s("a")],
+                referenced_table: s("N"),
+            },
+            ForeignKeyActionsChanged {
+                table: s("M"),
+                foreign_key: s("fk"),
+                on_delete: (s("Restrict"), s("Cascade")),
+                on_update: (s("Cascade"), s("Cascade")),
+            },
+            ForeignKeyRenamed {
+                table: s("M"),
+                from: s("a"),
+                to: s("b"),
+            },
+            EnumAdded {
+                enumeration: s("E"),
+            },
+            EnumRemoved {
+                enumeration: s("E"),
+            },
+            EnumRenamed {
+                from: s("A"),
+                to: s("B"),
+                type_from: s("A"),
+                type_to: s("B"),
+                declared: true,
+            },
+            EnumRenamed {
+                from: s("A"),
+                to: s("B"),
+                type_from: s("A"),
+                type_to: s("A"),
+                declared: false,
+            },
+            EnumValueAdded {
+                enumeration: s("E"),
+                value: s("V"),
+            },
+            EnumValueRemoved {
+                enumeration: s("E"),
+                value: s("V"),
+            },
+            EnumValueRenamed {
+                enumeration: s("E"),
+                from: s("A"),
+                to: s("B"),
+                db_from: s("A"),
+                db_to: s("B"),
+                declared: true,
+            },
+            EnumValueRenamed {
+                enumeration: s("E"),
+                from: s("A"),
+                to: s("B"),
+                db_from: s("A"),
+                db_to: s("A"),
+                declared: false,
+            },
+            EnumMoved {
+                enumeration: s("E"),
+                from: None,
+                to: Some(s("auth")),
+            },
+            CompositeTypeAdded { name: s("T") },
+            CompositeTypeRemoved { name: s("T") },
+            CompositeTypeChanged {
+                name: s("T"),
+                fields_added: vec![s("a")],
+                fields_removed: vec![],
+            },
+            CompositeTypeChanged {
+                name: s("T"),
+                fields_added: vec![],
+                fields_removed: vec![s("a")],
+            },
+        ]
+    }
+
+    #[test]
+    fn every_change_kind_has_exactly_one_rule_on_every_provider() {
+        let samples = samples();
+        // Every variant is sampled: the serde tag names them.
+        let kinds: std::collections::BTreeSet<String> = samples
+            .iter()
+            .map(|k| {
+                serde_json::to_value(k).unwrap()["kind"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(kinds.len(), 37, "a change kind was added: sample it here");
+        for provider in Provider::ALL {
+            for kind in &samples {
+                let change = test_support::change(kind.clone());
+                let claimed: Vec<&str> = RULES
+                    .iter()
+                    .filter(|r| (r.check)(&change, &Context { provider }).is_some())
+                    .map(|r| r.id)
+                    .collect();
+                assert_eq!(
+                    claimed.len(),
+                    1,
+                    "{provider:?} {kind:?}: claimed by {claimed:?}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn find_takes_ids_in_any_case_and_names() {
         assert_eq!(find("xc103").map(|r| r.id), Some("XC103"));

@@ -22,8 +22,8 @@ widens `NVARCHAR` as a metadata change. SQLite has no such thing: Prisma rebuild
 type change, so XC106 applies there.
 ",
     recipe: "
-Ship it as it is. On PostgreSQL set a `lock_timeout` (prisma-xc's phase migrations do) so that a
-long-running transaction holding the table cannot make the brief lock queue all traffic behind it.
+Ship it as it is. On PostgreSQL set a `lock_timeout` (`SET lock_timeout = '5s';` at the top of the migration) so
+that a long-running transaction holding the table cannot make the brief lock queue all traffic behind it.
 ",
     check,
 };

@@ -20,8 +20,7 @@ On MongoDB existing documents lack the field, and Prisma Client fails to read th
     recipe: "
 1. Expand: add the column as optional (or with a temporary default).
 2. Dual-write: code writes the new field on every insert and update.
-3. Backfill: fill the existing rows (prisma-xc writes the script; you fill in how the value is
-   computed, and it refuses to run until you do).
+3. Backfill: fill the existing rows in batches, with the value only you can define.
 4. Contract: verify no row is null, then `SET NOT NULL` (on PostgreSQL through a `CHECK ... NOT
    VALID` constraint validated first, so the lock is brief).
 

@@ -19,8 +19,7 @@ writes unless built `WITH (ONLINE = ON)` (Enterprise). Running code is unaffecte
 ",
     recipe: "
 On PostgreSQL build it with `CREATE INDEX CONCURRENTLY`, in a migration of its own (it cannot run
-inside a transaction, and Prisma runs each migration file as one): prisma-xc's expand phase does
-this. If a concurrent build fails it leaves an `INVALID` index: drop it and run again.
+inside a transaction, and Prisma runs each migration file as one). If a concurrent build fails it leaves an `INVALID` index: drop it and run again.
 ",
     check,
 };

@@ -18,7 +18,7 @@ duplicates just the same. Old code may keep inserting duplicates up to the momen
 then gets unique violations it does not handle.
 ",
     recipe: "
-1. Find and resolve duplicates first (the contract guard of prisma-xc counts them).
+1. Find and resolve duplicates first (`SELECT col, count(*) FROM t GROUP BY col HAVING count(*) > 1`).
 2. On PostgreSQL build the index with `CREATE UNIQUE INDEX CONCURRENTLY` in a migration of its own,
    then (for a constraint) `ALTER TABLE ... ADD CONSTRAINT ... UNIQUE USING INDEX`.
 3. Deploy code that handles the unique violation before the index exists.
