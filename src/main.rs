@@ -38,12 +38,24 @@ enum Command {
         /// Write the plain one-step migration, as `prisma migrate dev` would (no phases).
         #[arg(long)]
         direct: bool,
-        /// Prisma migrations folder to write into (with --direct); without it, the SQL is printed.
+        /// With --direct: the Prisma migrations folder to write into (else the SQL is printed).
+        /// With --name: the plan folder to create.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
-        /// Migration name, used in the folder name.
-        #[arg(long, default_value = "migration")]
-        name: String,
+        /// PostgreSQL lock_timeout set by every phase migration.
+        #[arg(long, value_name = "DURATION", default_value = "5s")]
+        lock_timeout: String,
+        /// How rows written by old code reach renamed columns during the rollout: a database
+        /// trigger (PostgreSQL), or the dual-write extension only (`app`).
+        #[arg(long, value_enum, default_value_t = Sync::Trigger)]
+        sync: Sync,
+        /// Module the generated TypeScript imports Prisma Client from.
+        #[arg(long, value_name = "MODULE", default_value = "@prisma/client")]
+        client_import: String,
+        /// Name of the change: writes the phased plan to <folder of NEW>/phases/<timestamp>_<name>/
+        /// (or --out). With --direct, the migration folder's name.
+        #[arg(long)]
+        name: Option<String>,
         /// Fix the folder timestamp (YYYYMMDDHHMMSS) so output is reproducible.
         #[arg(long, value_name = "YYYYMMDDHHMMSS")]
         timestamp: Option<String>,
@@ -65,6 +77,25 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
         color: ColorChoice,
     },
+    /// Copy a plan's expand or contract migrations into the Prisma migrations folder, stamped
+    /// to run after every migration already there.
+    #[command(
+        after_help = "Examples:\n  prisma-xc promote prisma/phases/20260101120000_rename_username expand\n  prisma-xc promote prisma/phases/20260101120000_rename_username contract --expand-deployed\n\nThe contract must never run in the same `prisma migrate deploy` as the expand: promote it only\nonce the expand is deployed, the application runs the dual-write code everywhere and the\nbackfill is verified."
+    )]
+    Promote {
+        /// The plan folder `prisma-xc diff --name` wrote.
+        plan: PathBuf,
+        phase: Phase,
+        /// The Prisma migrations folder (default: `migrations` next to the plan's `phases/`).
+        #[arg(long, value_name = "DIR")]
+        migrations: Option<PathBuf>,
+        /// Confirm the expand is deployed and the backfill verified (required for the contract).
+        #[arg(long)]
+        expand_deployed: bool,
+        /// Fix the folder timestamp (YYYYMMDDHHMMSS).
+        #[arg(long, value_name = "YYYYMMDDHHMMSS")]
+        timestamp: Option<String>,
+    },
     /// Print a rule's full text: why the change is dangerous and the safe recipe.
     #[command(
         after_help = "Examples:\n  prisma-xc explain XC103\n  prisma-xc explain renamed-column\n  prisma-xc explain --list\n  prisma-xc explain --all > docs/rules.md"
@@ -80,6 +111,18 @@ enum Command {
         #[arg(long)]
         all: bool,
     },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Sync {
+    Trigger,
+    App,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Phase {
+    Expand,
+    Contract,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -101,8 +144,11 @@ struct DiffRun<'a> {
     new: &'a Path,
     direct: bool,
     out: Option<&'a Path>,
-    name: &'a str,
+    name: Option<&'a str>,
     timestamp: Option<&'a str>,
+    lock_timeout: String,
+    sync: Sync,
+    client_import: String,
     options: prisma_xc::CompareOptions,
     check: bool,
     format: Format,
@@ -124,6 +170,9 @@ fn main() -> ExitCode {
             check,
             format,
             color,
+            lock_timeout,
+            sync,
+            client_import,
         } => {
             let (old, new) = match (from_empty, schemas.as_slice()) {
                 (false, [old, new]) => (Some(old.as_path()), new.as_path()),
@@ -131,9 +180,15 @@ fn main() -> ExitCode {
                 (false, _) => return usage("diff takes OLD and NEW (or --from-empty NEW)"),
                 (true, _) => return usage("with --from-empty, give only NEW"),
             };
-            if !direct && (out.is_some() || from_empty) {
+            if !direct && from_empty {
+                return usage("--from-empty needs --direct: an initial migration has no phases");
+            }
+            if !direct && out.is_some() && name.is_none() {
+                return usage("--out needs --name (the plan's name) or --direct");
+            }
+            if check && name.is_some() {
                 return usage(
-                    "--out and --from-empty need --direct for now: phased plans are not written yet",
+                    "--check only reports; drop --name to check, or --check to write the plan",
                 );
             }
             let color = match color {
@@ -149,8 +204,11 @@ fn main() -> ExitCode {
                 new,
                 direct,
                 out: out.as_deref(),
-                name: &name,
+                name: name.as_deref(),
                 timestamp: timestamp.as_deref(),
+                lock_timeout,
+                sync,
+                client_import,
                 options: prisma_xc::CompareOptions {
                     renames: rename,
                     allow,
@@ -161,6 +219,19 @@ fn main() -> ExitCode {
             })
         }
         Command::Explain { rule, list, all } => explain(rule.as_deref(), list, all),
+        Command::Promote {
+            plan,
+            phase,
+            migrations,
+            expand_deployed,
+            timestamp,
+        } => promote(
+            &plan,
+            phase,
+            migrations.as_deref(),
+            expand_deployed,
+            timestamp.as_deref(),
+        ),
     }
 }
 
@@ -277,6 +348,16 @@ fn diff(run: DiffRun) -> ExitCode {
         };
         // A closed pipe (`prisma-xc diff ... | head`) is the reader's choice, not an error.
         let _ = stdout.write_all(text.as_bytes());
+        if let Some(name) = name {
+            let input = prisma_xc::plan::PlanInput {
+                old: &old_loaded.schema,
+                old_sources,
+                new: &new_loaded.schema,
+                new_sources: &new_sources,
+                classification: &classification,
+            };
+            return write_plan(&input, &run, name, new);
+        }
         return if run.check && classification.blocks() {
             ExitCode::from(1)
         } else {
@@ -310,13 +391,8 @@ fn diff(run: DiffRun) -> ExitCode {
         let _ = stdout.write_all(sql.as_bytes());
         return ExitCode::SUCCESS;
     };
-    let ts = timestamp.map(str::to_string).unwrap_or_else(|| {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
-        prisma_xc::write::timestamp(now)
-    });
+    let ts = timestamp.map(str::to_string).unwrap_or_else(now);
+    let name = name.unwrap_or("migration");
     let provider = new_loaded
         .schema
         .provider()
@@ -329,6 +405,200 @@ fn diff(run: DiffRun) -> ExitCode {
     ) {
         Ok(folder) => {
             let _ = writeln!(stdout, "Wrote {}", folder.join("migration.sql").display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn now() -> String {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    prisma_xc::write::timestamp(seconds)
+}
+
+/// A name as it goes into folder names: lower case letters, digits and `_`.
+fn clean_name(name: &str) -> String {
+    prisma_xc::write::folder_name("", name)
+        .trim_start_matches('_')
+        .to_string()
+}
+
+fn write_plan(
+    input: &prisma_xc::plan::PlanInput,
+    run: &DiffRun,
+    name: &str,
+    new: &Path,
+) -> ExitCode {
+    let ts = run.timestamp.map(str::to_string).unwrap_or_else(now);
+    let name = clean_name(name);
+    if name.is_empty() {
+        return usage("--name needs at least one letter or digit");
+    }
+    let options = prisma_xc::plan::PlanOptions {
+        name: name.clone(),
+        timestamp: ts.clone(),
+        lock_timeout: run.lock_timeout.clone(),
+        sync: match run.sync {
+            Sync::Trigger => prisma_xc::plan::SyncMode::Trigger,
+            Sync::App => prisma_xc::plan::SyncMode::App,
+        },
+    };
+    let plan = match prisma_xc::plan::plan(input, &options) {
+        Ok(plan) => plan,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let schema_dir = if new.is_dir() {
+        new.to_path_buf()
+    } else {
+        new.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    let target = run
+        .out
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| schema_dir.join("phases").join(format!("{ts}_{name}")));
+    let render_options = prisma_xc::render::RenderOptions {
+        client_import: run.client_import.clone(),
+        old_schema: run.old.map(|p| p.display().to_string()).unwrap_or_default(),
+        new_schema: new.display().to_string(),
+    };
+    let files: Vec<(String, String)> = prisma_xc::render::render(&plan, &render_options)
+        .into_iter()
+        .map(|f| (f.path, f.text))
+        .collect();
+    match prisma_xc::write::write_plan(&target, &files) {
+        Ok(dir) => {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(
+                out,
+                "\nWrote the plan to {}: follow {} phase by phase.",
+                dir.display(),
+                dir.join("PLAN.md").display()
+            );
+            if plan.has_fill_ins() {
+                let _ = writeln!(
+                    out,
+                    "The backfill needs values only you know: fill in the FILL IN block of 3-backfill/backfill.ts."
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn promote(
+    plan: &Path,
+    phase: Phase,
+    migrations: Option<&Path>,
+    expand_deployed: bool,
+    timestamp: Option<&str>,
+) -> ExitCode {
+    let plan_json = plan.join("plan.json");
+    let meta: serde_json::Value = match std::fs::read_to_string(&plan_json)
+        .map_err(|e| e.to_string())
+        .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+    {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!(
+                "error: {}: {e}\n  = help: give the plan folder `prisma-xc diff --name` wrote",
+                plan_json.display()
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let Some(provider) = meta["provider"]
+        .as_str()
+        .and_then(prisma_xc::schema::Provider::from_name)
+    else {
+        eprintln!("error: {}: no provider", plan_json.display());
+        return ExitCode::from(2);
+    };
+    let name = meta["name"].as_str().unwrap_or_default().to_string();
+    let migrations = migrations.map(Path::to_path_buf).unwrap_or_else(|| {
+        // <schema folder>/phases/<plan>: the migrations folder is next to phases/.
+        plan.parent()
+            .and_then(Path::parent)
+            .map(|p| p.join("migrations"))
+            .unwrap_or_else(|| PathBuf::from("migrations"))
+    });
+    let expand_is_empty = meta["expand"].as_array().is_some_and(|e| e.is_empty());
+    let expand_marker = format!("_{name}_expand");
+    let has_expand = std::fs::read_dir(&migrations)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .any(|e| e.file_name().to_string_lossy().contains(&expand_marker))
+        })
+        .unwrap_or(false);
+    let (folder, label) = match phase {
+        Phase::Expand => {
+            if has_expand {
+                eprintln!(
+                    "error: {} already holds the expand of plan {name}",
+                    migrations.display()
+                );
+                return ExitCode::from(2);
+            }
+            (plan.join("1-expand/migrations"), "expand")
+        }
+        Phase::Contract => {
+            if !has_expand && !expand_is_empty {
+                eprintln!(
+                    "error: {} has no expand migration of plan {name}: promote and deploy the expand first",
+                    migrations.display()
+                );
+                return ExitCode::from(2);
+            }
+            if !expand_deployed {
+                eprintln!(
+                    "error: the contract must not run in the same `prisma migrate deploy` as the expand\n  = help: once the expand is deployed, every instance runs the dual-write code and the backfill is verified, run again with --expand-deployed"
+                );
+                return ExitCode::from(2);
+            }
+            (plan.join("4-contract/migrations"), "contract")
+        }
+    };
+    let ts = match timestamp {
+        Some(ts) => ts.to_string(),
+        None => {
+            let now = now();
+            match prisma_xc::write::latest_migration(&migrations) {
+                Some(latest) if latest >= now => prisma_xc::write::next_timestamp(&latest),
+                _ => now,
+            }
+        }
+    };
+    if !folder.is_dir() {
+        let _ = writeln!(
+            std::io::stdout().lock(),
+            "The {label} of plan {name} has no migration: nothing to promote."
+        );
+        return ExitCode::SUCCESS;
+    }
+    match prisma_xc::write::promote(&folder, &migrations, &ts, provider) {
+        Ok(written) => {
+            let mut out = std::io::stdout().lock();
+            for w in &written {
+                let _ = writeln!(out, "Wrote {}", w.join("migration.sql").display());
+            }
+            let _ = writeln!(
+                out,
+                "The {label} is in {}: deploy it with `npx prisma migrate deploy`.",
+                migrations.display()
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -20,7 +20,7 @@ pub struct TableRef {
 }
 
 impl TableRef {
-    fn of(t: &Table) -> Self {
+    pub fn of(t: &Table) -> Self {
         TableRef {
             schema: t.schema.clone(),
             name: t.name.clone(),

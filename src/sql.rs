@@ -24,7 +24,7 @@ impl Dialect {
         }
     }
 
-    fn qualified(self, schema: &Option<String>, name: &str) -> String {
+    pub fn qualified(self, schema: &Option<String>, name: &str) -> String {
         match (schema, self.0) {
             (_, Provider::Sqlite | Provider::MySql) => self.quote(name),
             (Some(s), _) => format!("{}.{}", self.quote(s), self.quote(name)),
@@ -34,7 +34,7 @@ impl Dialect {
         }
     }
 
-    fn table(self, t: &TableRef) -> String {
+    pub fn table(self, t: &TableRef) -> String {
         self.qualified(&t.schema, &t.name)
     }
 
@@ -85,6 +85,32 @@ pub fn render_script(steps: &[Step], provider: Provider) -> String {
         );
     }
     out
+}
+
+/// The statements of one step (without the trailing `;`), for callers that place steps in
+/// migrations of their own (the phased plan).
+pub fn step_statements(step: &Step, provider: Provider) -> Vec<String> {
+    render_step(Dialect(provider), step)
+}
+
+/// Render groups of steps the way [`render_script`] renders them, one `-- Step` comment each.
+pub fn render_statements(description: &str, statements: &[String]) -> String {
+    let mut out = format!("-- {description}\n");
+    for s in statements {
+        out.push_str(s);
+        out.push_str(";\n");
+    }
+    out
+}
+
+/// `CREATE [UNIQUE] INDEX CONCURRENTLY`: PostgreSQL builds it without blocking writes. It
+/// cannot run inside a transaction, so it must be the only statement of its migration.
+pub fn create_index_concurrently(table: &TableRef, index: &DbIndex) -> String {
+    create_index(Dialect(Provider::PostgreSql), table, index).replacen(
+        " INDEX ",
+        " INDEX CONCURRENTLY ",
+        1,
+    )
 }
 
 fn render_step(d: Dialect, step: &Step) -> Vec<String> {

@@ -115,6 +115,104 @@ pub fn write_migration(
     Ok(target)
 }
 
+/// Write a plan folder: every file under `target`, which must not exist yet. The files go into
+/// a temporary folder beside it first, renamed into place once all are written.
+pub fn write_plan(target: &Path, files: &[(String, String)]) -> Result<PathBuf, WriteError> {
+    if target.exists() {
+        return Err(WriteError::Exists(target.to_path_buf()));
+    }
+    let parent = target.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(io(parent))?;
+    let leaf = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = parent.join(format!(".prisma-xc-{}-{leaf}", std::process::id()));
+    let result = (|| {
+        for (path, text) in files {
+            let file = temp.join(path);
+            if let Some(dir) = file.parent() {
+                std::fs::create_dir_all(dir).map_err(io(dir))?;
+            }
+            std::fs::write(&file, text).map_err(io(&file))?;
+        }
+        std::fs::rename(&temp, target).map_err(io(target))
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_dir_all(&temp);
+        return Err(e);
+    }
+    Ok(target.to_path_buf())
+}
+
+/// Copy a phase's migration folders into a Prisma migrations folder, re-stamped with `ts` so
+/// they sort after every migration already there (their suffixes keep their order). The
+/// migrations folder's `migration_lock.toml` must name `provider`. Nothing is written when one
+/// target exists.
+pub fn promote(
+    phase_migrations: &Path,
+    migrations_dir: &Path,
+    ts: &str,
+    provider: Provider,
+) -> Result<Vec<PathBuf>, WriteError> {
+    let mut folders: Vec<PathBuf> = std::fs::read_dir(phase_migrations)
+        .map_err(io(phase_migrations))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.join("migration.sql").is_file())
+        .collect();
+    folders.sort();
+    let renamed: Vec<(PathBuf, String)> = folders
+        .iter()
+        .map(|f| {
+            let name = f
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let suffix = name
+                .split_once('_')
+                .map_or(name.as_str(), |(_, rest)| rest)
+                .to_string();
+            (f.clone(), format!("{ts}_{suffix}"))
+        })
+        .collect();
+    for (_, name) in &renamed {
+        let target = migrations_dir.join(name);
+        if target.exists() {
+            return Err(WriteError::Exists(target));
+        }
+    }
+    let mut written = Vec::new();
+    for (source, name) in &renamed {
+        let sql_path = source.join("migration.sql");
+        let sql = std::fs::read_to_string(&sql_path).map_err(io(&sql_path))?;
+        written.push(write_migration(migrations_dir, name, &sql, provider)?);
+    }
+    Ok(written)
+}
+
+/// The newest migration folder's timestamp in a migrations folder, if any.
+pub fn latest_migration(migrations_dir: &Path) -> Option<String> {
+    std::fs::read_dir(migrations_dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let ts = name.split('_').next()?.to_string();
+            (ts.len() == 14 && ts.bytes().all(|b| b.is_ascii_digit())).then_some(ts)
+        })
+        .max()
+}
+
+/// The next timestamp after `ts` (one second later), as a folder timestamp.
+pub fn next_timestamp(ts: &str) -> String {
+    // Digits only, so plain arithmetic on the calendar is not needed: a name that sorts after
+    // `ts` is enough, and `ts + 1` as a number always does (Prisma only sorts folder names).
+    let n: u64 = ts.parse().unwrap_or(0);
+    format!("{:014}", n + 1)
+}
+
 /// `YYYYMMDDHHMMSS` in UTC for a Unix time, as Prisma names migration folders.
 pub fn timestamp(unix_seconds: u64) -> String {
     let days = (unix_seconds / 86_400) as i64;

@@ -1,0 +1,291 @@
+//! The intermediate schema (`schema.expand.prisma`): the new schema's text, edited so that the
+//! old structures the application still uses stay beside the new ones, and new structures that
+//! old rows cannot satisfy yet are relaxed.
+//!
+//! Edits work on the source text so that the result keeps the user's formatting, comments and
+//! generators. Every edit is a byte range of one file of the new schema and its replacement;
+//! lines brought back from the old schema are copied verbatim from the old source.
+
+use crate::diagnostics::{FileId, Sources, Span};
+use crate::schema::{Arity, Field, Model};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Edit {
+    file: FileId,
+    start: usize,
+    end: usize,
+    text: String,
+}
+
+/// Text edits of the new schema, collected by the planner and applied at once.
+#[derive(Debug, Default)]
+pub struct SchemaEdits {
+    edits: Vec<Edit>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EditConflict {
+    pub at: Span,
+}
+
+impl SchemaEdits {
+    fn push(&mut self, span: Span, text: String) {
+        self.edits.push(Edit {
+            file: span.file,
+            start: span.start,
+            end: span.end,
+            text,
+        });
+    }
+
+    /// `Type` -> `Type?` on a required field of the new schema.
+    pub fn make_optional(&mut self, sources: &Sources, field: &Field) {
+        if field.arity != Arity::Required {
+            return;
+        }
+        let text = sources.text(field.span);
+        let at = field.span.start + type_end(text, field.name.len());
+        self.push(Span::new(field.span.file, at, at), "?".into());
+    }
+
+    /// Put an old field's line back into a model of the new schema, after its last field.
+    /// `rename` gives it another Prisma name (when the new schema reuses its name), keeping its
+    /// column with `@map`; `optional` relaxes it.
+    pub fn insert_old_field(
+        &mut self,
+        new_sources: &Sources,
+        new_model: &Model,
+        old_sources: &Sources,
+        old_field: &Field,
+        rename: Option<&str>,
+        optional: bool,
+    ) {
+        let mut line = old_sources.text(old_field.span).to_string();
+        if optional && old_field.arity == Arity::Required {
+            let at = type_end(&line, old_field.name.len());
+            line.insert(at, '?');
+        }
+        if let Some(name) = rename {
+            if old_field.mapped_name.is_none() {
+                let at = comment_start(&line).unwrap_or(line.len());
+                let trimmed = line[..at].trim_end().len();
+                line.insert_str(trimmed, &format!(" @map({:?})", old_field.name));
+            }
+            line.replace_range(..old_field.name.len(), name);
+        }
+        self.insert_line_after_fields(new_sources, new_model, &line);
+    }
+
+    /// Insert a line at the end of a model's fields, indented like them.
+    pub fn insert_line_after_fields(&mut self, sources: &Sources, model: &Model, line: &str) {
+        let (at, indent) = match model.fields.last() {
+            Some(last) => (last.span.end, indentation(sources, last.span)),
+            None => (model.name_span.end, "  ".to_string()),
+        };
+        // After the last field's line, before its line break.
+        let text = &sources.file(model.span.file).text;
+        let at = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        self.push(
+            Span::new(model.span.file, at, at),
+            format!("\n{indent}{line}"),
+        );
+    }
+
+    /// Replace a field's declaration (its line without indentation) with another text.
+    pub fn replace_field(&mut self, field: &Field, text: &str) {
+        self.push(field.span, text.to_string());
+    }
+
+    /// Remove `span` from its line, or the whole line when nothing else is on it.
+    pub fn remove(&mut self, sources: &Sources, span: Span) {
+        let text = &sources.file(span.file).text;
+        let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[span.end..]
+            .find('\n')
+            .map_or(text.len(), |i| span.end + i);
+        let before = &text[line_start..span.start];
+        let after = &text[span.end..line_end];
+        if before.trim().is_empty() && after.trim().is_empty() {
+            let end = (line_end + 1).min(text.len());
+            self.push(Span::new(span.file, line_start, end), String::new());
+        } else {
+            // ` @unique` on a field line: take the blank before it too.
+            let start = span.start - (before.len() - before.trim_end().len());
+            self.push(Span::new(span.file, start, span.end), String::new());
+        }
+    }
+
+    pub fn insert_text(&mut self, file: FileId, at: usize, text: String) {
+        self.push(Span::new(file, at, at), text);
+    }
+
+    /// Append text (an old model block) at the end of the first file.
+    pub fn append(&mut self, sources: &Sources, text: &str) {
+        let end = sources.files.first().map_or(0, |f| f.text.len());
+        self.push(Span::new(FileId(0), end, end), format!("\n{text}\n"));
+    }
+
+    /// Apply every edit; the files of a schema folder are joined into one schema.
+    pub fn apply(mut self, sources: &Sources) -> Result<String, EditConflict> {
+        // From the end, so earlier offsets stay valid; inserts at one offset keep their order.
+        self.edits
+            .sort_by_key(|e| std::cmp::Reverse((e.file, e.start, e.end)));
+        for pair in self.edits.windows(2) {
+            let (later, earlier) = (&pair[0], &pair[1]);
+            if later.file == earlier.file && earlier.end > later.start && later.start != later.end {
+                return Err(EditConflict {
+                    at: Span::new(later.file, later.start, later.end),
+                });
+            }
+        }
+        let mut texts: Vec<String> = sources.files.iter().map(|f| f.text.clone()).collect();
+        // Same-offset inserts were reversed by the sort: restore their order of arrival.
+        let mut i = 0;
+        while i < self.edits.len() {
+            let mut j = i;
+            while j + 1 < self.edits.len()
+                && self.edits[j + 1].file == self.edits[i].file
+                && self.edits[j + 1].start == self.edits[i].start
+                && self.edits[j + 1].end == self.edits[i].end
+            {
+                j += 1;
+            }
+            let e = &self.edits[i];
+            let joined: String = self.edits[i..=j]
+                .iter()
+                .rev()
+                .map(|e| e.text.as_str())
+                .collect();
+            texts[e.file.0 as usize].replace_range(e.start..e.end, &joined);
+            i = j + 1;
+        }
+        if texts.len() == 1 {
+            return Ok(texts.pop().unwrap_or_default());
+        }
+        let mut out = String::new();
+        for (file, text) in sources.files.iter().zip(texts) {
+            out.push_str(&format!("// ---- {} ----\n", file.name));
+            out.push_str(&text);
+            if !text.ends_with('\n') {
+                out.push('\n');
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Offset just after the type of a field declaration `name Type...` (before `?`, `[]`).
+fn type_end(declaration: &str, name_len: usize) -> usize {
+    let bytes = declaration.as_bytes();
+    let mut i = name_len;
+    while i < bytes.len() && (bytes[i] == b' ' || bytes[i] == b'\t') {
+        i += 1;
+    }
+    if declaration[i..].starts_with("Unsupported(") {
+        let close = declaration[i..]
+            .find(')')
+            .map_or(bytes.len(), |c| i + c + 1);
+        return close;
+    }
+    while i < bytes.len()
+        && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] >= 0x80)
+    {
+        i += 1;
+    }
+    i
+}
+
+/// Where a `//` comment starts on a line, outside strings.
+fn comment_start(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut in_string = false;
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        match bytes[i] {
+            b'\\' if in_string => i += 1,
+            b'"' => in_string = !in_string,
+            b'/' if !in_string && bytes[i + 1] == b'/' => return Some(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+fn indentation(sources: &Sources, span: Span) -> String {
+    let text = &sources.file(span.file).text;
+    let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    text[line_start..span.start].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::SourceFile;
+
+    fn load(text: &str) -> (Sources, crate::Loaded) {
+        let mut sources = Sources::default();
+        sources.add(SourceFile::new("schema.prisma", text));
+        let loaded = crate::load(&sources);
+        assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+        (sources, loaded)
+    }
+
+    const OLD: &str = "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DATABASE_URL\")\n}\n\nmodel User {\n  id        Int    @id\n  user_name String @unique // the handle\n}\n";
+    const NEW: &str = "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DATABASE_URL\")\n}\n\nmodel User {\n  id       Int    @id\n  username String @unique\n  email    String // required now\n}\n";
+
+    #[test]
+    fn relaxes_and_brings_old_fields_back_keeping_the_text() {
+        let (old_sources, old) = load(OLD);
+        let (new_sources, new) = load(NEW);
+        let (om, nm) = (&old.schema.models[0], &new.schema.models[0]);
+        let mut edits = SchemaEdits::default();
+        edits.make_optional(&new_sources, nm.field("username").unwrap());
+        edits.make_optional(&new_sources, nm.field("email").unwrap());
+        edits.insert_old_field(
+            &new_sources,
+            nm,
+            &old_sources,
+            om.field("user_name").unwrap(),
+            None,
+            false,
+        );
+        let text = edits.apply(&new_sources).unwrap();
+        assert!(text.contains("  username String? @unique\n"), "{text}");
+        assert!(
+            text.contains(
+                "  email    String? // required now\n  user_name String @unique // the handle\n}"
+            ),
+            "{text}"
+        );
+        load(&text);
+    }
+
+    #[test]
+    fn a_reused_name_gets_a_new_one_and_keeps_its_column() {
+        let (old_sources, old) = load(OLD);
+        let (new_sources, new) = load(NEW);
+        let mut edits = SchemaEdits::default();
+        let unique = new.schema.models[0]
+            .indexes
+            .iter()
+            .find(|i| i.from_field)
+            .unwrap();
+        edits.remove(&new_sources, unique.span);
+        edits.insert_old_field(
+            &new_sources,
+            &new.schema.models[0],
+            &old_sources,
+            old.schema.models[0].field("user_name").unwrap(),
+            Some("userNameOld"),
+            true,
+        );
+        let text = edits.apply(&new_sources).unwrap();
+        assert!(text.contains("  username String\n"), "{text}");
+        assert!(
+            text.contains("userNameOld String? @unique @map(\"user_name\") // the handle"),
+            "{text}"
+        );
+        load(&text);
+    }
+}

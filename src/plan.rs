@@ -1,0 +1,1077 @@
+//! Classified changes -> the phased plan: expand, dual-write, backfill, contract.
+//!
+//! The planner decides, change by change, what each phase does (its recipe), writes the
+//! intermediate schema (`schema.expand.prisma`, see [`crate::expand`]) and then lets the
+//! migration differ produce each phase's SQL: the expand migration is the migration from the old
+//! schema to the intermediate one, the contract migration the one from the intermediate schema
+//! to the new one. That keeps every phase exactly what Prisma expects for its schema. On top of
+//! that come what Prisma never writes: concurrent index builds in migrations of their own,
+//! foreign keys added `NOT VALID` and validated later, `SET NOT NULL` through a validated
+//! `CHECK`, the triggers that keep renamed columns in sync, the contract's guard, and a
+//! `lock_timeout`.
+
+use serde::Serialize;
+
+use crate::changes::ChangeKind;
+use crate::classify::Classification;
+use crate::database::{Database, DbIndexKind, Table};
+use crate::diagnostics::Sources;
+use crate::expand::SchemaEdits;
+use crate::migrate::{self, Step, TableChange, TableRef};
+use crate::rules::Severity;
+use crate::schema::{IndexKind, Model, Provider, Schema};
+use crate::sql::{self, Dialect};
+
+/// How rows written by old code reach the new columns while both versions run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SyncMode {
+    /// A database trigger copies between old and new columns (PostgreSQL and SQLite).
+    Trigger,
+    /// Only the dual-write extension does: rows written by old code are caught by the backfill.
+    App,
+}
+
+#[derive(Debug, Clone)]
+pub struct PlanOptions {
+    pub name: String,
+    pub timestamp: String,
+    /// PostgreSQL `lock_timeout` of every phase migration, e.g. `5s`.
+    pub lock_timeout: String,
+    pub sync: SyncMode,
+}
+
+/// One migration folder of a phase.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Migration {
+    /// Folder name: `<timestamp>_<name>_expand`, `..._expand_02_index_...`.
+    pub folder: String,
+    /// Why it is a folder of its own.
+    pub purpose: String,
+    #[serde(skip)]
+    pub sql: String,
+}
+
+/// Where a backfilled column's value comes from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum ValueSource {
+    /// Another column of the same row, cast when the types differ (a rename).
+    Column {
+        column: String,
+        cast: Option<String>,
+    },
+    /// A constant (the field's new default, an enum value).
+    Constant { sql: String },
+    /// Only the user knows: the backfill refuses to run until it is filled in.
+    FillIn { hint: String },
+}
+
+/// One column the backfill fills, and which rows need it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Assignment {
+    pub column: String,
+    pub sql_type: String,
+    pub source: ValueSource,
+    /// Rows still to do: the guard of the contract checks the same condition.
+    pub pending: String,
+    /// Rows where the column is right once done.
+    pub done_when: String,
+    pub why: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BackfillTable {
+    pub model: String,
+    pub table: String,
+    pub schema: Option<String>,
+    /// Primary key columns with their SQL types: batches walk the key (keyset pagination).
+    pub key: Vec<(String, String)>,
+    pub assignments: Vec<Assignment>,
+}
+
+/// A renamed field both of whose names the application writes while the phases run.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldPair {
+    pub old_field: String,
+    pub new_field: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DualWrite {
+    pub model: String,
+    pub pairs: Vec<FieldPair>,
+}
+
+/// A change of the diff and what the plan does with it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlannedChange {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub reason: String,
+    /// Which phase makes the change in the database: `expand` or `contract`.
+    pub phase: &'static str,
+    pub recipe: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Plan {
+    pub name: String,
+    pub timestamp: String,
+    pub provider: Provider,
+    pub sync: SyncMode,
+    pub lock_timeout: String,
+    pub changes: Vec<PlannedChange>,
+    #[serde(skip)]
+    pub expand_schema: String,
+    pub expand: Vec<Migration>,
+    #[serde(skip)]
+    pub expand_down: String,
+    pub dual_write: Vec<DualWrite>,
+    pub backfill: Vec<BackfillTable>,
+    pub contract: Vec<Migration>,
+    #[serde(skip)]
+    pub contract_down: String,
+}
+
+impl Plan {
+    pub fn needs_backfill(&self) -> bool {
+        !self.backfill.is_empty()
+    }
+
+    pub fn has_fill_ins(&self) -> bool {
+        self.backfill.iter().any(|t| {
+            t.assignments
+                .iter()
+                .any(|a| matches!(a.source, ValueSource::FillIn { .. }))
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlanError {
+    /// Changes no recipe covers yet; planning them by hand is safer than a wrong plan.
+    Unsupported(Vec<String>),
+    NoDatabase(String),
+    /// The intermediate schema did not come out valid: a bug, reported with its diagnostics.
+    Internal(String),
+}
+
+impl std::fmt::Display for PlanError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PlanError::Unsupported(what) => {
+                writeln!(
+                    f,
+                    "prisma-xc cannot plan these changes yet, so it writes no plan:"
+                )?;
+                for w in what {
+                    writeln!(f, "  - {w}")?;
+                }
+                write!(
+                    f,
+                    "  = help: split them into their own schema change and ship it by hand (`prisma-xc explain <ID>` has the recipe), or use `--direct` for Prisma's one-step migration"
+                )
+            }
+            PlanError::NoDatabase(why) => write!(f, "{why}"),
+            PlanError::Internal(why) => {
+                write!(f, "internal error while planning (please report it): {why}")
+            }
+        }
+    }
+}
+
+/// Everything the planner reads.
+pub struct PlanInput<'a> {
+    pub old: &'a Schema,
+    pub old_sources: &'a Sources,
+    pub new: &'a Schema,
+    pub new_sources: &'a Sources,
+    pub classification: &'a Classification,
+}
+
+const GUARD_HINT: &str = "run the backfill (3-backfill) and deploy the contract again";
+
+pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError> {
+    let provider = input.classification.provider;
+    if matches!(provider, Provider::MongoDb) {
+        return Err(PlanError::NoDatabase(
+            "MongoDB has no migrations to phase: Prisma applies MongoDB schemas with `prisma db push`".into(),
+        ));
+    }
+    let lower =
+        |s: &Schema| crate::database::lower(s).map_err(|e| PlanError::NoDatabase(e.to_string()));
+    let old_db = lower(input.old)?;
+    let new_db = lower(input.new)?;
+
+    let mut recipes = Recipes::default();
+    let mut edits = SchemaEdits::default();
+    let mut unsupported = Vec::new();
+    let mut changes = Vec::new();
+    for f in &input.classification.findings {
+        let (phase, recipe) = match decide(f, input, &new_db, &mut edits, &mut recipes) {
+            Ok(decision) => decision,
+            Err(why) => {
+                unsupported.push(format!("{} {}: {why}", f.rule.id, f.reason));
+                continue;
+            }
+        };
+        changes.push(PlannedChange {
+            rule: f.rule.id,
+            severity: f.severity,
+            reason: f.reason.clone(),
+            phase,
+            recipe,
+        });
+    }
+    if !unsupported.is_empty() {
+        return Err(PlanError::Unsupported(unsupported));
+    }
+
+    let expand_schema = edits
+        .apply(input.new_sources)
+        .map_err(|c| PlanError::Internal(format!("overlapping schema edits at {:?}", c.at)))?;
+    let mut expand_sources = Sources::default();
+    expand_sources.add(crate::diagnostics::SourceFile::new(
+        "schema.expand.prisma",
+        expand_schema.clone(),
+    ));
+    let expand_loaded = crate::load(&expand_sources);
+    if expand_loaded.has_errors() {
+        return Err(PlanError::Internal(format!(
+            "the intermediate schema is not valid:\n{}\n{expand_schema}",
+            crate::diagnostics::render_all(&expand_loaded.diagnostics, &expand_sources)
+        )));
+    }
+    let expand_db = lower(&expand_loaded.schema)?;
+
+    let stamp = |suffix: &str| format!("{}_{}_{suffix}", options.timestamp, options.name);
+    let postgres = provider == Provider::PostgreSql;
+    let lock = |sql: String| {
+        if postgres && !sql.is_empty() {
+            format!(
+                "-- Fail fast instead of queueing all traffic behind a blocked ALTER.\nSET lock_timeout = '{}';\n\n{sql}",
+                options.lock_timeout
+            )
+        } else {
+            sql
+        }
+    };
+    let triggers = if options.sync == SyncMode::Trigger {
+        sync_triggers(provider, &recipes.renames, &options.name)
+    } else {
+        SyncTriggers::default()
+    };
+
+    // Expand: the old database to the intermediate one.
+    let expand_steps = migrate::diff(&old_db, &expand_db);
+    let mut expand = Vec::new();
+    let mut concurrent = Vec::new();
+    let mut validate = Vec::new();
+    let mut main_steps = Vec::new();
+    for step in expand_steps {
+        match &step {
+            Step::CreateIndex { table, index } if postgres && table_exists(&old_db, table) => {
+                concurrent.push((
+                    index.name.clone(),
+                    sql::create_index_concurrently(table, index),
+                ));
+            }
+            Step::AddForeignKey { table, foreign_key }
+                if postgres && table_exists(&old_db, table) =>
+            {
+                validate.push(format!(
+                    "ALTER TABLE {} VALIDATE CONSTRAINT {}",
+                    Dialect(provider).table(table),
+                    Dialect(provider).quote(&foreign_key.name)
+                ));
+                main_steps.push(step);
+            }
+            _ => main_steps.push(step),
+        }
+    }
+    let mut main_sql = sql::render_script(&main_steps, provider);
+    for step in &main_steps {
+        if let Step::AddForeignKey { table, .. } = step
+            && postgres
+            && table_exists(&old_db, table)
+        {
+            for s in sql::step_statements(step, provider) {
+                main_sql = main_sql.replacen(&format!("{s};"), &format!("{s} NOT VALID;"), 1);
+            }
+        }
+    }
+    if !triggers.create.is_empty() {
+        if !main_sql.is_empty() {
+            main_sql.push('\n');
+        }
+        main_sql.push_str(&triggers.create);
+    }
+    if !main_sql.is_empty() {
+        expand.push(Migration {
+            folder: stamp("expand"),
+            purpose: "the expand migration: new structures beside the old ones".into(),
+            sql: lock(main_sql),
+        });
+    }
+    let mut n = 2;
+    for (index, statement) in concurrent {
+        expand.push(Migration {
+            folder: stamp(&format!("expand_{n:02}_index")),
+            purpose: format!("builds index \"{index}\" CONCURRENTLY, which cannot run inside a transaction"),
+            sql: format!("-- CreateIndex (CONCURRENTLY: writes go on while it builds; it must be alone in its migration)\n{statement};\n"),
+        });
+        n += 1;
+    }
+    if !validate.is_empty() {
+        expand.push(Migration {
+            folder: stamp(&format!("expand_{n:02}_validate")),
+            purpose: "validates the foreign keys added NOT VALID, without blocking writes".into(),
+            sql: lock(sql::render_statements("ValidateForeignKey", &validate)),
+        });
+    }
+    let mut expand_down = String::new();
+    if !triggers.drop.is_empty() {
+        expand_down.push_str(&triggers.drop);
+        expand_down.push('\n');
+    }
+    expand_down.push_str(&sql::render_script(
+        &migrate::diff(&expand_db, &old_db),
+        provider,
+    ));
+    let expand_down = lock(expand_down);
+
+    // Contract: the intermediate database to the new one.
+    let contract_steps = migrate::diff(&expand_db, &new_db);
+    let guard = guard_sql(provider, &recipes.backfill);
+    let mut contract = Vec::new();
+    let mut unique = Vec::new();
+    let mut main_steps = Vec::new();
+    let mut not_null = Vec::new();
+    for step in contract_steps {
+        match &step {
+            Step::CreateIndex { table, index }
+                if postgres
+                    && index.kind == DbIndexKind::Unique
+                    && table_exists(&old_db, table) =>
+            {
+                unique.push((
+                    index.name.clone(),
+                    sql::create_index_concurrently(table, index),
+                ));
+            }
+            Step::AlterTable { table, changes } if postgres => {
+                for c in changes {
+                    if let TableChange::AlterColumn { previous, next } = c
+                        && previous.nullable
+                        && !next.nullable
+                    {
+                        not_null.push((table.clone(), next.name.clone()));
+                    }
+                }
+                main_steps.push(step);
+            }
+            _ => main_steps.push(step),
+        }
+    }
+    let mut n = 1;
+    for (index, statement) in unique {
+        // Built first: if duplicates make it fail, nothing has been dropped yet.
+        contract.push(Migration {
+            folder: stamp(&format!("contract_{n:02}_unique")),
+            purpose: format!("builds unique index \"{index}\" CONCURRENTLY before anything is dropped; fails, changing nothing, if rows hold duplicates"),
+            sql: format!("-- CreateIndex (CONCURRENTLY: writes go on while it builds; it must be alone in its migration)\n{statement};\n"),
+        });
+        n += 1;
+    }
+    let d = Dialect(provider);
+    let check_name = |t: &TableRef, c: &str| {
+        crate::database::constraint_name(&t.name, &[c], "not_null", provider)
+    };
+    if !not_null.is_empty() {
+        let adds: Vec<String> = not_null
+            .iter()
+            .map(|(t, c)| {
+                format!(
+                    "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
+                    d.table(t),
+                    d.quote(&check_name(t, c)),
+                    d.quote(c)
+                )
+            })
+            .collect();
+        contract.push(Migration {
+            folder: stamp(&format!("contract_{n:02}_check")),
+            purpose: "adds NOT NULL checks NOT VALID (instant), so that SET NOT NULL later needs no long lock".into(),
+            sql: lock(format!(
+                "{guard}{}{}",
+                if guard.is_empty() { "" } else { "\n" },
+                sql::render_statements("AddCheckNotValid", &adds)
+            )),
+        });
+        n += 1;
+        let validates: Vec<String> = not_null
+            .iter()
+            .map(|(t, c)| {
+                format!(
+                    "ALTER TABLE {} VALIDATE CONSTRAINT {}",
+                    d.table(t),
+                    d.quote(&check_name(t, c))
+                )
+            })
+            .collect();
+        contract.push(Migration {
+            folder: stamp(&format!("contract_{n:02}_validate")),
+            purpose: "validates the NOT NULL checks while reads and writes go on".into(),
+            sql: lock(sql::render_statements("ValidateCheck", &validates)),
+        });
+    }
+    let mut main_sql = String::new();
+    if !guard.is_empty() {
+        // Again right before anything is dropped: rows may have changed since the first check.
+        main_sql.push_str(&guard);
+        main_sql.push('\n');
+    }
+    if !triggers.drop.is_empty() {
+        main_sql.push_str(&triggers.drop);
+        main_sql.push('\n');
+    }
+    main_sql.push_str(&sql::render_script(&main_steps, provider));
+    if !not_null.is_empty() {
+        let drops: Vec<String> = not_null
+            .iter()
+            .map(|(t, c)| {
+                format!(
+                    "ALTER TABLE {} DROP CONSTRAINT {}",
+                    d.table(t),
+                    d.quote(&check_name(t, c))
+                )
+            })
+            .collect();
+        main_sql.push('\n');
+        main_sql.push_str(&sql::render_statements(
+            "DropCheck (SET NOT NULL above used it instead of a scan)",
+            &drops,
+        ));
+    }
+    if main_sql.trim().is_empty() {
+        main_sql =
+            "-- Nothing left to contract: every change shipped with the expand.\nSELECT 1;\n"
+                .into();
+    }
+    contract.push(Migration {
+        folder: stamp("contract"),
+        purpose: "the contract migration: checks every row is in sync, tightens, drops the old structures".into(),
+        sql: lock(main_sql),
+    });
+    // Folder names sort in the order they run: the main contract comes last.
+    let last = contract.len() - 1;
+    contract[last].folder = stamp(&format!("contract_{:02}", last + 1));
+    if contract.len() == 1 {
+        contract[0].folder = stamp("contract");
+    }
+    let mut contract_down = String::from(
+        "-- Restores the intermediate schema's structure. Data the contract dropped is not restored:\n-- take a backup before the contract if you may need to come back.\n",
+    );
+    // A renamed column's old column comes back filled from the new one, then tightened.
+    let mut down_steps = migrate::diff(&new_db, &expand_db);
+    let mut refill = Vec::new();
+    for step in &mut down_steps {
+        let Step::AlterTable { table, changes } = step else {
+            continue;
+        };
+        for change in changes.iter_mut() {
+            let TableChange::AddColumn(column) = change else {
+                continue;
+            };
+            let Some(r) = recipes
+                .renames
+                .iter()
+                .find(|r| r.table == *table && r.old_column == column.name)
+            else {
+                continue;
+            };
+            let source = match &r.back_cast {
+                Some(ty) => format!("CAST({} AS {ty})", d.quote(&r.new_column)),
+                None => d.quote(&r.new_column),
+            };
+            refill.push(format!(
+                "UPDATE {} SET {} = {source}",
+                d.table(table),
+                d.quote(&r.old_column)
+            ));
+            if !column.nullable {
+                column.nullable = true;
+                refill.push(format!(
+                    "ALTER TABLE {} ALTER COLUMN {} SET NOT NULL",
+                    d.table(table),
+                    d.quote(&r.old_column)
+                ));
+            }
+        }
+    }
+    contract_down.push_str(&sql::render_script(&down_steps, provider));
+    if !refill.is_empty() {
+        contract_down.push('\n');
+        contract_down.push_str(&sql::render_statements("RefillRenamedColumn", &refill));
+    }
+    if !triggers.create.is_empty() {
+        contract_down.push('\n');
+        contract_down.push_str(&triggers.create);
+    }
+    let contract_down = lock(contract_down);
+
+    Ok(Plan {
+        name: options.name.clone(),
+        timestamp: options.timestamp.clone(),
+        provider,
+        sync: options.sync,
+        lock_timeout: options.lock_timeout.clone(),
+        changes,
+        expand_schema,
+        expand,
+        expand_down,
+        dual_write: recipes.dual_write,
+        backfill: recipes.backfill,
+        contract,
+        contract_down,
+    })
+}
+
+fn table_exists(db: &Database, t: &TableRef) -> bool {
+    db.tables
+        .iter()
+        .any(|x| x.name == t.name && x.schema == t.schema)
+}
+
+/// A column rename the phases carry: old and new columns of one table, kept in sync.
+#[derive(Debug, Clone, PartialEq)]
+struct ColumnRename {
+    table: TableRef,
+    old_column: String,
+    new_column: String,
+    /// Cast from the old column's type to the new one, when they differ.
+    cast: Option<String>,
+    back_cast: Option<String>,
+}
+
+#[derive(Debug, Default)]
+struct Recipes {
+    renames: Vec<ColumnRename>,
+    backfill: Vec<BackfillTable>,
+    dual_write: Vec<DualWrite>,
+}
+
+impl Recipes {
+    fn backfill_table(&mut self, model: &Model, table: &Table) -> &mut BackfillTable {
+        if let Some(i) = self
+            .backfill
+            .iter()
+            .position(|t| t.table == table.name && t.schema == table.schema)
+        {
+            return &mut self.backfill[i];
+        }
+        let key = table
+            .primary_key
+            .as_ref()
+            .map(|pk| {
+                pk.columns
+                    .iter()
+                    .map(|c| {
+                        let ty = table
+                            .column(&c.name)
+                            .map(|c| c.column_type.sql())
+                            .unwrap_or_default();
+                        (c.name.clone(), ty)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        self.backfill.push(BackfillTable {
+            model: model.name.clone(),
+            table: table.name.clone(),
+            schema: table.schema.clone(),
+            key,
+            assignments: Vec::new(),
+        });
+        self.backfill.last_mut().expect("just pushed")
+    }
+
+    fn dual_write(&mut self, model: &str, pair: FieldPair) {
+        match self.dual_write.iter_mut().find(|d| d.model == model) {
+            Some(d) => d.pairs.push(pair),
+            None => self.dual_write.push(DualWrite {
+                model: model.to_string(),
+                pairs: vec![pair],
+            }),
+        }
+    }
+}
+
+fn find_table<'a>(db: &'a Database, model: &Model) -> Option<&'a Table> {
+    db.tables
+        .iter()
+        .find(|t| t.name == model.database_name() && t.schema == model.schema)
+}
+
+/// The recipe of one finding: which phase applies it, in words, and the edits and steps it
+/// needs. `Err` says why no recipe covers it yet.
+fn decide(
+    f: &crate::classify::Finding,
+    input: &PlanInput,
+    new_db: &Database,
+    edits: &mut SchemaEdits,
+    recipes: &mut Recipes,
+) -> Result<(&'static str, String), String> {
+    let provider = input.classification.provider;
+    let d = Dialect(provider);
+    let new_model = |name: &str| {
+        input
+            .new
+            .model(name)
+            .ok_or_else(|| format!("model `{name}` not found"))
+    };
+    match &f.change.kind {
+        ChangeKind::FieldRenamed { model, from, to, column_from, column_to, .. } if column_from != column_to => {
+            let nm = new_model(model)?;
+            let om = old_model_of(input, nm)?;
+            let of = om.field(from).ok_or("old field not found")?;
+            let nf = nm.field(to).ok_or("new field not found")?;
+            let table = find_table(new_db, nm).ok_or("table not found")?;
+            edits.make_optional(input.new_sources, nf);
+            // The old field keeps its name unless the new schema reuses it (an `@map` change).
+            let old_name = if nm.field(&of.name).is_some() {
+                format!("{}Old", of.name)
+            } else {
+                of.name.clone()
+            };
+            let rename = (old_name != of.name).then_some(old_name.as_str());
+            edits.insert_old_field(input.new_sources, nm, input.old_sources, of, rename, false);
+            let old_db = crate::database::lower(input.old).map_err(|e| e.to_string())?;
+            let old_type = find_table(&old_db, om)
+                .and_then(|t| t.column(column_from))
+                .map(|c| c.column_type.sql());
+            let new_type = table.column(column_to).map(|c| c.column_type.sql()).unwrap_or_default();
+            let cast = old_type.as_ref().filter(|t| **t != new_type).map(|_| new_type.clone());
+            let back_cast = cast.as_ref().and(old_type.clone());
+            let source_sql = match &cast {
+                Some(ty) => format!("CAST({} AS {ty})", d.quote(column_from)),
+                None => d.quote(column_from),
+            };
+            recipes.renames.push(ColumnRename {
+                table: TableRef::of(table),
+                old_column: column_from.clone(),
+                new_column: column_to.clone(),
+                cast: cast.clone(),
+                back_cast,
+            });
+            recipes.backfill_table(nm, table).assignments.push(Assignment {
+                column: column_to.clone(),
+                sql_type: new_type,
+                source: ValueSource::Column { column: column_from.clone(), cast },
+                pending: format!("{} IS DISTINCT FROM {source_sql}", d.quote(column_to)),
+                done_when: format!("{} IS NOT DISTINCT FROM {source_sql}", d.quote(column_to)),
+                why: format!("`{to}` is the renamed `{from}`"),
+            });
+            recipes.dual_write(model, FieldPair { old_field: old_name.clone(), new_field: to.clone() });
+            Ok(("contract", format!(
+                "expand adds column \"{column_to}\" (nullable) beside \"{column_from}\"; the application writes both (dual-write){}; the backfill copies the rest; the contract drops \"{column_from}\"{}",
+                if provider == Provider::PostgreSql { " and a trigger syncs rows written by old code" } else { "" },
+                if nf.is_required() { " and makes the new column NOT NULL" } else { "" }
+            )))
+        }
+        ChangeKind::FieldAdded { model, field, column, .. } if f.rule.id == "XC108" => {
+            let nm = new_model(model)?;
+            let nf = nm.field(field).ok_or("new field not found")?;
+            let table = find_table(new_db, nm).ok_or("table not found")?;
+            edits.make_optional(input.new_sources, nf);
+            recipes.backfill_table(nm, table).assignments.push(Assignment {
+                column: column.name.clone(),
+                sql_type: column.sql_type.clone(),
+                source: ValueSource::FillIn {
+                    hint: format!("the value of the new required field `{model}.{field}` for existing rows"),
+                },
+                pending: format!("{} IS NULL", d.quote(&column.name)),
+                done_when: format!("{} IS NOT NULL", d.quote(&column.name)),
+                why: format!("`{field}` is a new required field without a default"),
+            });
+            Ok(("contract", format!(
+                "expand adds \"{}\" as nullable; the application writes it on every create; the backfill fills existing rows (you write the value); the contract makes it NOT NULL",
+                column.name
+            )))
+        }
+        ChangeKind::ColumnMadeRequired { model, field, column, .. } => {
+            let nm = new_model(model)?;
+            let nf = nm.field(field).ok_or("new field not found")?;
+            let table = find_table(new_db, nm).ok_or("table not found")?;
+            edits.make_optional(input.new_sources, nf);
+            let default = table.column(column).and_then(|c| c.default.as_ref()).map(|d| d.sql.clone());
+            let source = match default {
+                Some(sql) => ValueSource::Constant { sql },
+                None => ValueSource::FillIn {
+                    hint: format!("the value of `{model}.{field}` for rows where it is null"),
+                },
+            };
+            recipes.backfill_table(nm, table).assignments.push(Assignment {
+                column: column.clone(),
+                sql_type: table.column(column).map(|c| c.column_type.sql()).unwrap_or_default(),
+                source,
+                pending: format!("{} IS NULL", d.quote(column)),
+                done_when: format!("{} IS NOT NULL", d.quote(column)),
+                why: format!("`{field}` becomes required"),
+            });
+            Ok(("contract", format!(
+                "the application always writes `{field}`; the backfill fills the nulls; the contract makes \"{column}\" NOT NULL{}",
+                if provider == Provider::PostgreSql { " through a CHECK validated first" } else { "" }
+            )))
+        }
+        ChangeKind::FieldRemoved { model, field, .. } => {
+            let nm = new_model(model)?;
+            let om = old_model_of(input, nm)?;
+            let of = om.field(field).ok_or("old field not found")?;
+            let relax = of.is_required() && of.default.is_none();
+            let rename = nm.field(field).is_some().then(|| format!("{field}Old"));
+            edits.insert_old_field(input.new_sources, nm, input.old_sources, of, rename.as_deref(), relax);
+            Ok(("contract", format!(
+                "expand keeps `{field}`{}; deploy code that no longer uses it; the contract drops its column",
+                if relax { " but makes it optional, so code that stops writing it keeps working" } else { "" }
+            )))
+        }
+        ChangeKind::ModelRemoved { model, .. } => {
+            let om = input.old.model(model).ok_or("old model not found")?;
+            edits.append(input.new_sources, input.old_sources.text(om.span));
+            // Relation fields that pointed at it from models that stay come back too.
+            for nm in &input.new.models {
+                let Ok(old) = old_model_of(input, nm) else { continue };
+                for of in &old.fields {
+                    let points_here = matches!(&of.field_type, crate::schema::FieldType::Model(t) if t == model);
+                    if points_here && nm.field(&of.name).is_none() {
+                        edits.insert_old_field(input.new_sources, nm, input.old_sources, of, None, false);
+                    }
+                }
+            }
+            Ok(("contract", format!(
+                "expand keeps model `{model}`; deploy code that no longer uses it; the contract drops its table"
+            )))
+        }
+        ChangeKind::IndexAdded { unique: true, .. } => {
+            let ChangeKind::IndexAdded { table, index, .. } = &f.change.kind else { unreachable!() };
+            let (nm, idx) = find_index(input.new, new_db, table, index).ok_or("index not found in the schema")?;
+            let _ = nm;
+            edits.remove(input.new_sources, idx.span);
+            Ok(("contract", format!(
+                "the contract builds \"{index}\"{} once the application writes no duplicates; it fails, changing nothing, if rows still hold duplicates",
+                if provider == Provider::PostgreSql { " CONCURRENTLY, in a migration of its own," } else { "" }
+            )))
+        }
+        ChangeKind::IndexAdded { index, .. } => Ok(("expand", if provider == Provider::PostgreSql {
+            format!("expand builds \"{index}\" CONCURRENTLY in a migration of its own")
+        } else {
+            format!("expand creates \"{index}\"")
+        })),
+        ChangeKind::ForeignKeyAdded { foreign_key, .. } => Ok(("expand", if provider == Provider::PostgreSql {
+            format!("expand adds \"{foreign_key}\" NOT VALID (new rows are checked at once) and validates it in a migration of its own")
+        } else {
+            format!("expand adds \"{foreign_key}\"")
+        })),
+        ChangeKind::EnumValueRemoved { enumeration, value } => {
+            let ne = input.new.enum_by_name(enumeration).ok_or("enum not found")?;
+            let oe = input
+                .old
+                .enums
+                .iter()
+                .find(|e| e.values.iter().any(|v| &v.name == value) && (e.name == ne.name || e.database_name() == ne.database_name()))
+                .ok_or("old enum not found")?;
+            let ov = oe.values.iter().find(|v| &v.name == value).ok_or("old value not found")?;
+            insert_enum_value(edits, input, ne, input.old_sources.text(ov.span));
+            for (model, table, column) in enum_columns(input.new, new_db, ne) {
+                let literal = crate::database::string_literal(ov.database_name());
+                recipes.backfill_table(model, table).assignments.push(Assignment {
+                    column: column.clone(),
+                    sql_type: table.column(&column).map(|c| c.column_type.sql()).unwrap_or_default(),
+                    source: ValueSource::FillIn {
+                        hint: format!("the value that replaces `{enumeration}.{value}` in \"{}\".\"{column}\"", table.name),
+                    },
+                    pending: format!("{}::text = {literal}", d.quote(&column)),
+                    done_when: format!("{}::text <> {literal}", d.quote(&column)),
+                    why: format!("value `{value}` is removed from enum `{enumeration}`"),
+                });
+            }
+            Ok(("contract", format!(
+                "expand keeps `{value}`; deploy code that no longer writes it; the backfill moves rows off it (you choose the new value); the contract removes it"
+            )))
+        }
+        ChangeKind::EnumValueRenamed { enumeration, from, to, db_from, db_to, .. } if db_from != db_to => {
+            let ne = input.new.enum_by_name(enumeration).ok_or("enum not found")?;
+            let oe = input
+                .old
+                .enums
+                .iter()
+                .find(|e| e.values.iter().any(|v| &v.name == from))
+                .ok_or("old enum not found")?;
+            let ov = oe.values.iter().find(|v| &v.name == from).ok_or("old value not found")?;
+            insert_enum_value(edits, input, ne, input.old_sources.text(ov.span));
+            for (model, table, column) in enum_columns(input.new, new_db, ne) {
+                let (old_lit, new_lit) = (crate::database::string_literal(db_from), crate::database::string_literal(db_to));
+                recipes.backfill_table(model, table).assignments.push(Assignment {
+                    column: column.clone(),
+                    sql_type: table.column(&column).map(|c| c.column_type.sql()).unwrap_or_default(),
+                    source: ValueSource::Constant { sql: new_lit.clone() },
+                    pending: format!("{}::text = {old_lit}", d.quote(&column)),
+                    done_when: format!("{}::text <> {old_lit}", d.quote(&column)),
+                    why: format!("value `{from}` of enum `{enumeration}` is renamed to `{to}`"),
+                });
+            }
+            Ok(("contract", format!(
+                "expand adds `{to}` beside `{from}`; deploy code that writes `{to}` and reads both; the backfill moves rows from '{db_from}' to '{db_to}'; the contract removes `{from}`"
+            )))
+        }
+        ChangeKind::ColumnTypeChanged { model, field, change, .. }
+            if f.severity >= Severity::Breaking =>
+        {
+            if !change.castable && f.severity == Severity::Destructive {
+                return Err("a type change without a cast loses every value; add a new field of the new type, backfill it, then drop the old one, in separate schema changes".into());
+            }
+            revert_field(input, edits, model, field)?;
+            Ok(("contract", "the contract changes the type in place (a rewrite under lock, once no old code writes the old type); for a large table, add a new field instead".into()))
+        }
+        ChangeKind::DefaultChanged { model, field, .. } | ChangeKind::AutoincrementRemoved { model, field, .. }
+            if f.severity >= Severity::Breaking =>
+        {
+            revert_field(input, edits, model, field)?;
+            Ok(("contract", "the contract removes the default, once the application always sets the field".into()))
+        }
+        ChangeKind::AutoincrementAdded { .. } if f.severity >= Severity::Breaking => {
+            Err("moving an existing column to a sequence needs `setval` past the existing ids, which prisma-xc does not write yet".into())
+        }
+        ChangeKind::RelationTableRemoved { table } => {
+            restore_join_table(input, edits, table)?;
+            Ok(("contract", format!("expand keeps join table \"{table}\"; the contract drops it")))
+        }
+        _ if f.severity >= Severity::Breaking => Err(match f.rule.id {
+            "XC104" => "a table rename: keep the table with `@@map(\"Old\")`, which is safe (XC105)".into(),
+            "XC127" => "an enum type rename: keep the type with `@@map(\"Old\")`, which is safe (XC105)".into(),
+            _ => "no phased recipe covers this change yet".into(),
+        }),
+        _ => Ok(("expand", "ships with the expand migration".into())),
+    }
+}
+
+fn old_model_of<'a>(input: &'a PlanInput, nm: &Model) -> Result<&'a Model, String> {
+    input
+        .classification
+        .findings
+        .iter()
+        .find_map(|f| match &f.change.kind {
+            ChangeKind::ModelRenamed { from, to, .. } if to == &nm.name => input.old.model(from),
+            _ => None,
+        })
+        .or_else(|| input.old.model(&nm.name))
+        .ok_or_else(|| format!("model `{}` is not in the old schema", nm.name))
+}
+
+/// Replace the new field's line with the old one: the change waits for the contract.
+fn revert_field(
+    input: &PlanInput,
+    edits: &mut SchemaEdits,
+    model: &str,
+    field: &str,
+) -> Result<(), String> {
+    let nm = input.new.model(model).ok_or("model not found")?;
+    let om = old_model_of(input, nm)?;
+    let nf = nm.field(field).ok_or("new field not found")?;
+    let of = om
+        .field(field)
+        .ok_or("the field has another name in the old schema")?;
+    edits.replace_field(nf, input.old_sources.text(of.span));
+    Ok(())
+}
+
+fn insert_enum_value(
+    edits: &mut SchemaEdits,
+    input: &PlanInput,
+    ne: &crate::schema::Enum,
+    line: &str,
+) {
+    let sources = input.new_sources;
+    let (at, file) = match ne.values.last() {
+        Some(v) => (v.span.end, v.span.file),
+        None => (ne.span.start, ne.span.file),
+    };
+    let text = &sources.file(file).text;
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let indent: String = text[line_start..]
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect();
+    let at = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    edits.insert_text(file, at, format!("\n{indent}{line}"));
+}
+
+/// Every column of type `e`: (model, table, column).
+fn enum_columns<'a>(
+    schema: &'a Schema,
+    db: &'a Database,
+    e: &crate::schema::Enum,
+) -> Vec<(&'a Model, &'a Table, String)> {
+    let mut out = Vec::new();
+    for m in &schema.models {
+        let Some(t) = find_table(db, m) else { continue };
+        for f in m.scalar_fields() {
+            if matches!(&f.field_type, crate::schema::FieldType::Enum(n) if *n == e.name)
+                && f.arity != crate::schema::Arity::List
+            {
+                out.push((m, t, f.database_name().to_string()));
+            }
+        }
+    }
+    out
+}
+
+fn find_index<'a>(
+    schema: &'a Schema,
+    db: &Database,
+    table: &str,
+    index: &str,
+) -> Option<(&'a Model, &'a crate::schema::Index)> {
+    let t = db.tables.iter().find(|t| t.name == table)?;
+    let di = t.indexes.iter().find(|i| i.name == index)?;
+    let m = schema.models.iter().find(|m| m.database_name() == table)?;
+    let columns: Vec<&str> = di.columns.iter().map(|c| c.name.as_str()).collect();
+    let idx = m.indexes.iter().find(|i| {
+        i.kind == IndexKind::Unique
+            && i.fields.len() == columns.len()
+            && i.fields
+                .iter()
+                .zip(&columns)
+                .all(|(f, c)| m.field(&f.name).map(|x| x.database_name()) == Some(*c))
+    })?;
+    Some((m, idx))
+}
+
+/// Bring back the list fields of an implicit many-to-many relation whose join table goes.
+fn restore_join_table(
+    input: &PlanInput,
+    edits: &mut SchemaEdits,
+    table: &str,
+) -> Result<(), String> {
+    let relation = input
+        .old
+        .relations
+        .iter()
+        .find(|r| {
+            r.kind == crate::schema::RelationKind::ManyToMany && format!("_{}", r.name) == table
+        })
+        .ok_or("relation not found")?;
+    for side in [relation.referencing, relation.referenced] {
+        let om = &input.old.models[side.model];
+        let of = &om.fields[side.field];
+        let nm = input
+            .new
+            .model(&om.name)
+            .ok_or("a model of the relation is gone too")?;
+        if nm.field(&of.name).is_none() {
+            edits.insert_old_field(input.new_sources, nm, input.old_sources, of, None, false);
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Default)]
+struct SyncTriggers {
+    create: String,
+    drop: String,
+}
+
+/// Triggers that keep each renamed column and its old column equal, whichever one a row's
+/// writer set: old code writes only the old column, new code both.
+fn sync_triggers(provider: Provider, renames: &[ColumnRename], plan: &str) -> SyncTriggers {
+    let mut out = SyncTriggers::default();
+    if provider != Provider::PostgreSql {
+        return out;
+    }
+    let d = Dialect(provider);
+    for r in renames {
+        let base =
+            crate::database::constraint_name(&r.table.name, &[&r.new_column], "xc_sync", provider);
+        let function = d.qualified(&r.table.schema, &base);
+        let (old, new) = (d.quote(&r.old_column), d.quote(&r.new_column));
+        let to_new = match &r.cast {
+            Some(ty) => format!("CAST(NEW.{old} AS {ty})"),
+            None => format!("NEW.{old}"),
+        };
+        let to_old = match &r.back_cast {
+            Some(ty) => format!("CAST(NEW.{new} AS {ty})"),
+            None => format!("NEW.{new}"),
+        };
+        let body = [
+            format!(
+                "-- CreateSyncTrigger (plan {plan}: keeps {new} and {old} equal while old and new code run side by side)"
+            ),
+            format!("CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$"),
+            "BEGIN".to_string(),
+            "  IF TG_OP = 'INSERT' THEN".to_string(),
+            format!("    IF NEW.{new} IS NULL THEN NEW.{new} := {to_new}; END IF;"),
+            format!("    IF NEW.{old} IS NULL THEN NEW.{old} := {to_old}; END IF;"),
+            format!(
+                "  ELSIF NEW.{old} IS DISTINCT FROM OLD.{old} AND NEW.{new} IS NOT DISTINCT FROM OLD.{new} THEN"
+            ),
+            format!("    NEW.{new} := {to_new};"),
+            format!(
+                "  ELSIF NEW.{new} IS DISTINCT FROM OLD.{new} AND NEW.{old} IS NOT DISTINCT FROM OLD.{old} THEN"
+            ),
+            format!("    NEW.{old} := {to_old};"),
+            "  END IF;".to_string(),
+            "  RETURN NEW;".to_string(),
+            "END".to_string(),
+            "$$;".to_string(),
+            format!(
+                "CREATE TRIGGER {} BEFORE INSERT OR UPDATE ON {} FOR EACH ROW EXECUTE FUNCTION {function}();",
+                d.quote(&base),
+                d.table(&r.table)
+            ),
+        ];
+        out.create.push_str(&body.join("\n"));
+        out.create.push('\n');
+        out.drop.push_str(&format!(
+            "-- DropSyncTrigger\nDROP TRIGGER IF EXISTS {} ON {};\nDROP FUNCTION IF EXISTS {function}();\n",
+            d.quote(&base),
+            d.table(&r.table)
+        ));
+    }
+    out
+}
+
+/// The contract's first statement: abort, changing nothing, while rows are out of sync.
+fn guard_sql(provider: Provider, backfill: &[BackfillTable]) -> String {
+    if provider != Provider::PostgreSql || backfill.is_empty() {
+        return String::new();
+    }
+    let d = Dialect(provider);
+    let mut checks = String::new();
+    for t in backfill {
+        let table = d.qualified(&t.schema, &t.table);
+        for a in &t.assignments {
+            let message = format!(
+                "prisma-xc contract guard: rows of {} are not backfilled yet ({}); {GUARD_HINT}",
+                t.table, a.why
+            )
+            .replace('\'', "''")
+            .replace('%', "%%");
+            checks.push_str(&format!(
+                "  IF EXISTS (SELECT 1 FROM {table} WHERE {}) THEN\n    RAISE EXCEPTION '{message}';\n  END IF;\n",
+                a.pending
+            ));
+        }
+    }
+    format!(
+        "-- ContractGuard (aborts this migration, changing nothing, while any row is out of sync)\nDO $$\nBEGIN\n{checks}END\n$$;\n"
+    )
+}

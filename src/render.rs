@@ -1,0 +1,395 @@
+//! A plan -> the files of its folder: PLAN.md, plan.json, the intermediate schema, each phase's
+//! migration folders and down.sql, the dual-write extension and the backfill scripts.
+//!
+//! Text artifacts come from the handlebars templates in `templates/`, embedded in the binary.
+//! The registry is strict (a missing value is an error, not an empty string) and does no HTML
+//! escaping: values are SQL and TypeScript, quoted here before they reach a template.
+
+use handlebars::Handlebars;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::plan::{BackfillTable, Plan, ValueSource};
+use crate::schema::Provider;
+use crate::sql::Dialect;
+
+/// One file of the plan folder: its path relative to the folder, and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanFile {
+    pub path: String,
+    pub text: String,
+}
+
+/// What the artifacts need beyond the plan.
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    /// Module the TypeScript files import Prisma Client from.
+    pub client_import: String,
+    /// How PLAN.md names the old and new schemas.
+    pub old_schema: String,
+    pub new_schema: String,
+}
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("plan", include_str!("../templates/PLAN.md.hbs")),
+    ("dual-write", include_str!("../templates/dual-write.ts.hbs")),
+    ("backfill-ts", include_str!("../templates/backfill.ts.hbs")),
+    (
+        "backfill-postgresql",
+        include_str!("../templates/backfill.postgresql.sql.hbs"),
+    ),
+    (
+        "backfill-batch",
+        include_str!("../templates/backfill.batch.sql.hbs"),
+    ),
+];
+
+fn registry() -> Handlebars<'static> {
+    let mut h = Handlebars::new();
+    h.set_strict_mode(true);
+    h.register_escape_fn(handlebars::no_escape);
+    for (name, text) in TEMPLATES {
+        h.register_template_string(name, *text)
+            .unwrap_or_else(|e| panic!("template {name} is invalid: {e}"));
+    }
+    h
+}
+
+/// Marks a fill-in inside generated SQL until the target language decides how to show it.
+const FILL: char = '\u{1}';
+
+fn fill_key(t: &BackfillTable, column: &str) -> String {
+    format!("{}.{}", t.table, column)
+}
+
+/// The keyset batch of one table: take the next `limit` keys after the last one, update the
+/// rows among them that are still pending, return the batch's last key and the counts.
+/// `param(i)` is how the last key's i-th column is written, `limit` the batch size.
+fn batch_sql(
+    t: &BackfillTable,
+    provider: Provider,
+    param: &dyn Fn(usize) -> String,
+    limit: &str,
+) -> String {
+    let d = Dialect(provider);
+    let table = d.qualified(&t.schema, &t.table);
+    let keys: Vec<String> = t.key.iter().map(|(c, _)| d.quote(c)).collect();
+    let key_list = keys.join(", ");
+    let params: Vec<String> = (0..t.key.len()).map(param).collect();
+    let order_desc: Vec<String> = keys.iter().map(|k| format!("{k} DESC")).collect();
+    let sets: Vec<String> = t
+        .assignments
+        .iter()
+        .map(|a| {
+            let value = match &a.source {
+                ValueSource::Column {
+                    column,
+                    cast: Some(ty),
+                } => format!("CAST({} AS {ty})", d.quote(column)),
+                ValueSource::Column { column, cast: None } => d.quote(column),
+                ValueSource::Constant { sql } => sql.clone(),
+                ValueSource::FillIn { .. } => format!("{FILL}{}{FILL}", fill_key(t, &a.column)),
+            };
+            format!(
+                "{} = CASE WHEN {} THEN {value} ELSE {} END",
+                d.quote(&a.column),
+                a.pending,
+                d.quote(&a.column)
+            )
+        })
+        .collect();
+    let pending: Vec<String> = t
+        .assignments
+        .iter()
+        .map(|a| format!("({})", a.pending))
+        .collect();
+    let last_key: Vec<String> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| format!("k.{k} AS \"k{i}\""))
+        .collect();
+    format!(
+        "WITH batch AS (\n  SELECT {key_list} FROM {table}\n  WHERE {first} IS NULL OR ({key_list}) > ({params})\n  ORDER BY {key_list}\n  LIMIT {limit}\n), updated AS (\n  UPDATE {table} SET\n    {sets}\n  WHERE ({key_list}) IN (SELECT {key_list} FROM batch)\n    AND ({pending})\n  RETURNING 1\n)\nSELECT {last_key}, (SELECT COUNT(*) FROM batch) AS \"scanned\", (SELECT COUNT(*) FROM updated) AS \"updated\"\nFROM (SELECT 1) AS one LEFT JOIN (SELECT {key_list} FROM batch ORDER BY {order_desc} LIMIT 1) AS k ON TRUE",
+        first = params.first().cloned().unwrap_or_else(|| "NULL".into()),
+        params = params.join(", "),
+        sets = sets.join(",\n    "),
+        pending = pending.join(" OR "),
+        last_key = last_key.join(", "),
+        order_desc = order_desc.join(", "),
+    )
+}
+
+/// One batch of the next pending rows, for databases without data-modifying CTEs: repeated until
+/// it updates nothing. `limit` is the batch size.
+fn pending_batch_sql(t: &BackfillTable, provider: Provider, limit: &str) -> String {
+    let d = Dialect(provider);
+    let table = d.qualified(&t.schema, &t.table);
+    let keys: Vec<String> = t.key.iter().map(|(c, _)| d.quote(c)).collect();
+    let key_list = keys.join(", ");
+    let sets: Vec<String> = t
+        .assignments
+        .iter()
+        .map(|a| {
+            let value = match &a.source {
+                ValueSource::Column {
+                    column,
+                    cast: Some(ty),
+                } => format!("CAST({} AS {ty})", d.quote(column)),
+                ValueSource::Column { column, cast: None } => d.quote(column),
+                ValueSource::Constant { sql } => sql.clone(),
+                ValueSource::FillIn { .. } => format!("{FILL}{}{FILL}", fill_key(t, &a.column)),
+            };
+            format!(
+                "{} = CASE WHEN {} THEN {value} ELSE {} END",
+                d.quote(&a.column),
+                a.pending,
+                d.quote(&a.column)
+            )
+        })
+        .collect();
+    let pending: Vec<String> = t
+        .assignments
+        .iter()
+        .map(|a| format!("({})", a.pending))
+        .collect();
+    // The derived table lets MySQL read the table it updates.
+    format!(
+        "UPDATE {table} SET\n    {}\nWHERE ({key_list}) IN (\n  SELECT {key_list} FROM (SELECT {key_list} FROM {table} WHERE {} ORDER BY {key_list} LIMIT {limit}) AS xc_batch\n)",
+        sets.join(",\n    "),
+        pending.join(" OR "),
+    )
+}
+
+fn pending_count_sql(t: &BackfillTable, provider: Provider) -> String {
+    let d = Dialect(provider);
+    let pending: Vec<String> = t
+        .assignments
+        .iter()
+        .map(|a| format!("({})", a.pending))
+        .collect();
+    format!(
+        "SELECT COUNT(*) AS \"pending\" FROM {} WHERE {}",
+        d.qualified(&t.schema, &t.table),
+        pending.join(" OR ")
+    )
+}
+
+/// A string with fill-in marks as a TypeScript expression: `"..." + fill("User.email") + "..."`.
+fn ts_expression(sql: &str) -> String {
+    let mut parts = Vec::new();
+    for (i, part) in sql.split(FILL).enumerate() {
+        if i % 2 == 1 {
+            parts.push(format!(
+                "fill({})",
+                serde_json::to_string(part).expect("a string")
+            ));
+        } else if !part.is_empty() {
+            parts.push(serde_json::to_string(part).expect("a string"));
+        }
+    }
+    parts.join(" +\n    ")
+}
+
+/// Fill-ins in SQL become an identifier that fails until replaced: the script refuses to run.
+fn sql_with_placeholders(sql: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in sql.split(FILL).enumerate() {
+        if i % 2 == 1 {
+            let ident: String = part
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                .collect();
+            out.push_str(&format!(
+                "FILL_IN_{ident} /* <- FILL IN: an SQL expression for {part} */"
+            ));
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+fn camel_model(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().collect::<String>() + chars.as_str(),
+        None => String::new(),
+    }
+}
+
+#[derive(Serialize)]
+struct MigrationView<'a> {
+    folder: &'a str,
+    purpose: &'a str,
+}
+
+fn view(ms: &[crate::plan::Migration]) -> Vec<MigrationView<'_>> {
+    ms.iter()
+        .map(|m| MigrationView {
+            folder: &m.folder,
+            purpose: &m.purpose,
+        })
+        .collect()
+}
+
+/// Every file of the plan folder, in a fixed order.
+pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
+    let h = registry();
+    let provider = plan.provider;
+    let postgres = provider == Provider::PostgreSql;
+    let mut files = Vec::new();
+    let file = |path: String, text: String| PlanFile { path, text };
+
+    let tables: Vec<serde_json::Value> = plan
+        .backfill
+        .iter()
+        .map(|t| {
+            let ts_param = |i: usize| match provider {
+                Provider::PostgreSql | Provider::CockroachDb => format!("${}::{}", i + 1, t.key[i].1),
+                _ => "?".into(),
+            };
+            let limit = match provider {
+                Provider::PostgreSql | Provider::CockroachDb => format!("${}", t.key.len() + 1),
+                _ => "?".into(),
+            };
+            // PostgreSQL walks the key (keyset); elsewhere each batch takes the next pending rows.
+            let keyset = matches!(provider, Provider::PostgreSql | Provider::CockroachDb);
+            let ts_batch = if keyset {
+                batch_sql(t, provider, &ts_param, &limit)
+            } else {
+                pending_batch_sql(t, provider, "?")
+            };
+            let plpgsql_batch = batch_sql(t, provider, &|i| format!("xc_last_{i}"), "xc_batch_size");
+            let one_batch = pending_batch_sql(t, provider, "1000");
+            let fill_ins: Vec<serde_json::Value> = t
+                .assignments
+                .iter()
+                .filter_map(|a| match &a.source {
+                    ValueSource::FillIn { hint } => Some(json!({
+                        "key": serde_json::to_string(&fill_key(t, &a.column)).expect("a string"),
+                        "hint": hint,
+                        "sqlType": a.sql_type,
+                    })),
+                    _ => None,
+                })
+                .collect();
+            json!({
+                "model": t.model,
+                "table": t.table,
+                "quotedTable": Dialect(provider).qualified(&t.schema, &t.table),
+                "keyColumns": t.key.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>().join(", "),
+                "keyCount": t.key.len(),
+                "keyset": keyset,
+                "hasKey": !t.key.is_empty(),
+                "keys": t.key.iter().enumerate().map(|(i, (c, ty))| json!({"index": i, "column": c, "sqlType": ty})).collect::<Vec<_>>(),
+                "assignments": t.assignments.iter().map(|a| json!({"column": a.column, "why": a.why})).collect::<Vec<_>>(),
+                "tsBatch": ts_expression(&ts_batch),
+                "tsCount": serde_json::to_string(&pending_count_sql(t, provider)).expect("a string"),
+                "sqlBatch": sql_with_placeholders(&plpgsql_batch).replace('\n', "\n    "),
+                "sqlOneBatch": sql_with_placeholders(&one_batch),
+                "sqlCount": pending_count_sql(t, provider),
+                "fillIns": fill_ins,
+            })
+        })
+        .collect();
+    let fill_ins: Vec<serde_json::Value> = tables
+        .iter()
+        .flat_map(|t| t["fillIns"].as_array().cloned().unwrap_or_default())
+        .collect();
+    let dual: Vec<serde_json::Value> = plan
+        .dual_write
+        .iter()
+        .map(|d| {
+            json!({
+                "model": d.model,
+                "delegate": camel_model(&d.model),
+                "pairs": d.pairs.iter().map(|p| json!({
+                    "old": serde_json::to_string(&p.old_field).expect("a string"),
+                    "new": serde_json::to_string(&p.new_field).expect("a string"),
+                    "oldName": p.old_field,
+                    "newName": p.new_field,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let data = json!({
+        "name": plan.name,
+        "timestamp": plan.timestamp,
+        "provider": provider.name(),
+        "postgres": postgres,
+        "triggers": plan.sync == crate::plan::SyncMode::Trigger && postgres,
+        "lockTimeout": plan.lock_timeout,
+        "oldSchema": options.old_schema,
+        "newSchema": options.new_schema,
+        "clientImport": serde_json::to_string(&options.client_import).expect("a string"),
+        "changes": plan.changes,
+        "expand": view(&plan.expand),
+        "contract": view(&plan.contract),
+        "expandChanges": plan.changes.iter().filter(|c| c.phase == "expand").collect::<Vec<_>>(),
+        "contractChanges": plan.changes.iter().filter(|c| c.phase == "contract").collect::<Vec<_>>(),
+        "dualWrite": dual,
+        "hasDualWrite": !plan.dual_write.is_empty(),
+        "tables": tables,
+        "hasBackfill": plan.needs_backfill(),
+        "fillIns": fill_ins,
+        "hasFillIns": plan.has_fill_ins(),
+    });
+    let render = |name: &str| {
+        h.render(name, &data)
+            .unwrap_or_else(|e| panic!("template {name} failed: {e}"))
+    };
+    files.push(file("PLAN.md".into(), render("plan")));
+    let mut json_text =
+        serde_json::to_string_pretty(&plan_json(plan)).expect("the plan serializes");
+    json_text.push('\n');
+    files.push(file("plan.json".into(), json_text));
+    files.push(file(
+        "schema.expand.prisma".into(),
+        plan.expand_schema.clone(),
+    ));
+    for m in &plan.expand {
+        files.push(file(
+            format!("1-expand/migrations/{}/migration.sql", m.folder),
+            m.sql.clone(),
+        ));
+    }
+    files.push(file("1-expand/down.sql".into(), plan.expand_down.clone()));
+    files.push(file(
+        "2-dual-write/dual-write.ts".into(),
+        render("dual-write"),
+    ));
+    files.push(file("3-backfill/backfill.ts".into(), render("backfill-ts")));
+    let backfill_sql = if postgres {
+        render("backfill-postgresql")
+    } else {
+        render("backfill-batch")
+    };
+    files.push(file("3-backfill/backfill.sql".into(), backfill_sql));
+    for m in &plan.contract {
+        files.push(file(
+            format!("4-contract/migrations/{}/migration.sql", m.folder),
+            m.sql.clone(),
+        ));
+    }
+    files.push(file(
+        "4-contract/down.sql".into(),
+        plan.contract_down.clone(),
+    ));
+    files
+}
+
+/// plan.json: the plan without its file contents (those are the files beside it).
+fn plan_json(plan: &Plan) -> serde_json::Value {
+    let mut v = serde_json::to_value(plan).expect("the plan serializes");
+    v["version"] = json!(1);
+    v["files"] = json!({
+        "schema": "schema.expand.prisma",
+        "expandMigrations": plan.expand.iter().map(|m| format!("1-expand/migrations/{}", m.folder)).collect::<Vec<_>>(),
+        "expandDown": "1-expand/down.sql",
+        "dualWrite": "2-dual-write/dual-write.ts",
+        "backfill": ["3-backfill/backfill.ts", "3-backfill/backfill.sql"],
+        "contractMigrations": plan.contract.iter().map(|m| format!("4-contract/migrations/{}", m.folder)).collect::<Vec<_>>(),
+        "contractDown": "4-contract/down.sql",
+    });
+    v
+}

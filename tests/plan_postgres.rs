@@ -1,0 +1,519 @@
+//! Phased plans against a real PostgreSQL and the real Prisma CLI, one case per recipe.
+//!
+//! Each case builds the old database with `prisma migrate deploy`, seeds it, writes the plan,
+//! promotes and deploys the expand, checks that Prisma sees no difference between the
+//! migrations and `schema.expand.prisma` nor between the database and it, runs writes of old and
+//! new application code side by side, deploys the contract once before the backfill (it must
+//! abort and change nothing), runs the backfill, deploys the contract, checks the same against
+//! `new.prisma` and that every seeded value arrived where it belongs, and finally applies each
+//! phase's down.sql and checks the database is back at the previous schema.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Case {
+    name: &'static str,
+    old: &'static str,
+    new: &'static str,
+    /// Extra flags for `prisma-xc diff` (renames).
+    flags: &'static [&'static str],
+    /// Rows written before the expand.
+    seed: &'static str,
+    /// Writes of old and new application code while the expand is deployed.
+    mixed: &'static str,
+    /// FILL_IN placeholder -> SQL expression.
+    fill_in: &'static [(&'static str, &'static str)],
+    /// A query after the contract and its expected psql output (unaligned, tuples only).
+    check: (&'static str, &'static str),
+    /// Whether the contract must abort when deployed before the backfill.
+    guarded: bool,
+}
+
+const DS: &str =
+    "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n\n";
+
+fn schema(body: &str) -> String {
+    format!("{DS}{body}")
+}
+
+const CASES: &[Case] = &[
+    Case {
+        name: "renamed_field",
+        old: "model User {\n  id        Int    @id\n  user_name String @unique\n}\n",
+        new: "model User {\n  id       Int    @id\n  username String @unique // prisma-xc: renamed from user_name\n}\n",
+        flags: &[],
+        seed: "INSERT INTO \"User\" (id, user_name) VALUES (1, 'ada'), (2, 'grace'), (5, 'untouched');",
+        // Old code writes only user_name; new code writes both (dual-write); an old-code update.
+        mixed: "INSERT INTO \"User\" (id, user_name) VALUES (3, 'linus'); INSERT INTO \"User\" (id, user_name, username) VALUES (4, 'ken', 'ken'); UPDATE \"User\" SET user_name = 'grace2' WHERE id = 2; UPDATE \"User\" SET username = 'ada2' WHERE id = 1;",
+        fill_in: &[],
+        check: (
+            "SELECT string_agg(id || '=' || username, ',' ORDER BY id) FROM \"User\"",
+            "1=ada2,2=grace2,3=linus,4=ken,5=untouched",
+        ),
+        guarded: true,
+    },
+    Case {
+        name: "new_required_field",
+        old: "model Person {\n  id   Int    @id\n  name String\n}\n",
+        new: "model Person {\n  id    Int    @id\n  name  String\n  email String\n}\n",
+        flags: &[],
+        seed: "INSERT INTO \"Person\" (id, name) VALUES (1, 'Ada'), (2, 'Grace');",
+        mixed: "INSERT INTO \"Person\" (id, name) VALUES (3, 'Old'); INSERT INTO \"Person\" (id, name, email) VALUES (4, 'New', 'new@x.org');",
+        fill_in: &[("FILL_IN_Person_email", "lower(\"name\") || '@example.com'")],
+        check: (
+            "SELECT string_agg(id || '=' || email, ',' ORDER BY id) FROM \"Person\"",
+            "1=ada@example.com,2=grace@example.com,3=old@example.com,4=new@x.org",
+        ),
+        guarded: true,
+    },
+    Case {
+        name: "optional_to_required",
+        old: "model Account {\n  id   Int     @id\n  plan String?\n}\n",
+        new: "model Account {\n  id   Int    @id\n  plan String @default(\"free\")\n}\n",
+        flags: &[],
+        seed: "INSERT INTO \"Account\" (id, plan) VALUES (1, NULL), (2, 'pro');",
+        mixed: "INSERT INTO \"Account\" (id) VALUES (3);",
+        fill_in: &[],
+        check: (
+            "SELECT string_agg(id || '=' || plan, ',' ORDER BY id) FROM \"Account\"",
+            "1=free,2=pro,3=free",
+        ),
+        guarded: true,
+    },
+    Case {
+        name: "dropped_field",
+        old: "model Item {\n  id     Int    @id\n  legacy String\n  title  String\n}\n",
+        new: "model Item {\n  id    Int    @id\n  title String\n}\n",
+        flags: &[],
+        seed: "INSERT INTO \"Item\" (id, legacy, title) VALUES (1, 'x', 'one');",
+        // New code no longer writes `legacy`: the expand relaxed it.
+        mixed: "INSERT INTO \"Item\" (id, title) VALUES (2, 'two');",
+        fill_in: &[],
+        check: (
+            "SELECT string_agg(id || '=' || title, ',' ORDER BY id) FROM \"Item\"",
+            "1=one,2=two",
+        ),
+        guarded: false,
+    },
+    Case {
+        name: "index_unique_foreign_key",
+        old: "model Team {\n  id Int @id\n}\n\nmodel Member {\n  id     Int    @id\n  email  String\n  teamId Int\n}\n",
+        new: "model Team {\n  id      Int      @id\n  members Member[]\n}\n\nmodel Member {\n  id     Int    @id\n  email  String @unique\n  teamId Int\n  team   Team   @relation(fields: [teamId], references: [id])\n\n  @@index([teamId])\n}\n",
+        flags: &[],
+        seed: "INSERT INTO \"Team\" (id) VALUES (1); INSERT INTO \"Member\" (id, email, \"teamId\") VALUES (1, 'a@x.org', 1), (2, 'b@x.org', 1);",
+        mixed: "INSERT INTO \"Member\" (id, email, \"teamId\") VALUES (3, 'c@x.org', 1);",
+        fill_in: &[],
+        check: (
+            "SELECT count(*) FROM pg_indexes WHERE indexname IN ('Member_email_key', 'Member_teamId_idx')",
+            "2",
+        ),
+        guarded: false,
+    },
+    Case {
+        name: "enum_value_renamed",
+        old: "enum Status {\n  ACTIVE\n  BLOCKED\n}\n\nmodel Login {\n  id     Int    @id\n  status Status\n}\n",
+        new: "enum Status {\n  ENABLED\n  BLOCKED\n}\n\nmodel Login {\n  id     Int    @id\n  status Status\n}\n",
+        flags: &["--rename", "Status.ACTIVE=ENABLED"],
+        seed: "INSERT INTO \"Login\" (id, status) VALUES (1, 'ACTIVE'), (2, 'BLOCKED');",
+        mixed: "INSERT INTO \"Login\" (id, status) VALUES (3, 'ACTIVE'), (4, 'ENABLED');",
+        fill_in: &[],
+        check: (
+            "SELECT string_agg(id || '=' || status, ',' ORDER BY id) FROM \"Login\"",
+            "1=ENABLED,2=BLOCKED,3=ENABLED,4=ENABLED",
+        ),
+        guarded: true,
+    },
+    Case {
+        name: "enum_value_removed",
+        old: "enum Size {\n  S\n  M\n  XL\n}\n\nmodel Shirt {\n  id   Int  @id\n  size Size\n}\n",
+        new: "enum Size {\n  S\n  M\n}\n\nmodel Shirt {\n  id   Int  @id\n  size Size\n}\n",
+        flags: &[],
+        seed: "INSERT INTO \"Shirt\" (id, size) VALUES (1, 'XL'), (2, 'S');",
+        mixed: "INSERT INTO \"Shirt\" (id, size) VALUES (3, 'XL');",
+        fill_in: &[("FILL_IN_Shirt_size", "'M'")],
+        check: (
+            "SELECT string_agg(id || '=' || size, ',' ORDER BY id) FROM \"Shirt\"",
+            "1=M,2=S,3=M",
+        ),
+        guarded: true,
+    },
+    Case {
+        name: "dropped_model",
+        old: "model Author {\n  id    Int    @id\n  books Book[]\n}\n\nmodel Book {\n  id       Int    @id\n  authorId Int\n  author   Author @relation(fields: [authorId], references: [id])\n}\n",
+        new: "model Author {\n  id Int @id\n}\n",
+        flags: &[],
+        seed: "INSERT INTO \"Author\" (id) VALUES (1); INSERT INTO \"Book\" (id, \"authorId\") VALUES (1, 1);",
+        mixed: "INSERT INTO \"Author\" (id) VALUES (2);",
+        fill_in: &[],
+        check: (
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'Book'",
+            "0",
+        ),
+        guarded: false,
+    },
+    Case {
+        name: "type_change",
+        old: "model Counter {\n  id    Int @id\n  total Int\n}\n",
+        new: "model Counter {\n  id    Int    @id\n  total BigInt\n}\n",
+        flags: &[],
+        seed: "INSERT INTO \"Counter\" (id, total) VALUES (1, 41);",
+        mixed: "INSERT INTO \"Counter\" (id, total) VALUES (2, 7);",
+        fill_in: &[],
+        check: (
+            "SELECT string_agg(id || '=' || total || ':' || pg_typeof(total), ',' ORDER BY id) FROM \"Counter\"",
+            "1=41:bigint,2=7:bigint",
+        ),
+        guarded: false,
+    },
+];
+
+struct Env {
+    harness: PathBuf,
+    db: String,
+    url: String,
+    dir: PathBuf,
+}
+
+impl Env {
+    fn prisma(&self, args: &[&str], schema: &Path) -> std::process::Output {
+        Command::new(&self.harness)
+            .arg("prisma")
+            .args(args)
+            .env("DATABASE_URL", &self.url)
+            .env("XC_SCHEMA", schema)
+            .current_dir(&self.dir)
+            .output()
+            .expect("run the harness")
+    }
+
+    fn deploy(&self) -> Result<(), String> {
+        let out = self.prisma(
+            &["migrate", "deploy"],
+            &self.dir.join("prisma/schema.prisma"),
+        );
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ))
+        }
+    }
+
+    /// Prisma's drift check between the migrations folder and a schema.
+    fn migrations_match(&self, schema: &Path) -> Result<(), String> {
+        let out = self.prisma(
+            &[
+                "migrate",
+                "diff",
+                "--from-migrations",
+                "prisma/migrations",
+                "--to-schema-datamodel",
+                &schema.display().to_string(),
+                "--script",
+                "--exit-code",
+            ],
+            schema,
+        );
+        match out.status.code() {
+            Some(0) => Ok(()),
+            _ => Err(format!(
+                "migrations differ from {}:\n{}{}",
+                schema.display(),
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )),
+        }
+    }
+
+    /// The live database against a schema: Prisma introspects it, then diffs the two schemas.
+    fn database_matches(&self, schema: &Path) -> Result<(), String> {
+        let pulled = Command::new(&self.harness)
+            .arg("db-schema")
+            .env("DATABASE_URL", &self.url)
+            .env("XC_SCHEMA", schema)
+            .current_dir(&self.dir)
+            .output()
+            .expect("run the harness");
+        let pulled_path = self.dir.join("pulled.prisma");
+        std::fs::write(&pulled_path, &pulled.stdout).unwrap();
+        let out = self.prisma(
+            &[
+                "migrate",
+                "diff",
+                "--from-schema-datamodel",
+                "pulled.prisma",
+                "--to-schema-datamodel",
+                &schema.display().to_string(),
+                "--script",
+                "--exit-code",
+            ],
+            schema,
+        );
+        match out.status.code() {
+            Some(0) => Ok(()),
+            _ => Err(format!(
+                "the database differs from {}:\n{}{}",
+                schema.display(),
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )),
+        }
+    }
+
+    fn psql(&self, args: &[&str]) -> Result<String, String> {
+        let out = Command::new(&self.harness)
+            .args(["psql", &self.db, "-At"])
+            .args(args)
+            .current_dir(&self.dir)
+            .output()
+            .expect("run psql");
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        }
+    }
+
+    fn xc(&self, args: &[&str]) -> Result<String, String> {
+        let out = Command::new(env!("CARGO_BIN_EXE_prisma-xc"))
+            .args(args)
+            .current_dir(&self.dir)
+            .output()
+            .expect("run prisma-xc");
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        } else {
+            Err(format!(
+                "prisma-xc {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ))
+        }
+    }
+}
+
+fn run_case(harness: &Path, case: &Case) -> Result<(), String> {
+    let db = format!("xc_plan_{}", case.name);
+    let status = Command::new(harness)
+        .args(["createdb", &db])
+        .status()
+        .map_err(|e| e.to_string())?;
+    if !status.success() {
+        return Err("createdb failed".into());
+    }
+    let url = String::from_utf8(
+        Command::new(harness)
+            .args(["pg-url", &db])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
+    .trim()
+    .to_string();
+    let dir = std::env::temp_dir().join(format!(
+        "prisma-xc-plan-{}-{}",
+        std::process::id(),
+        case.name
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("prisma")).unwrap();
+    let env = Env {
+        harness: harness.to_path_buf(),
+        db,
+        url,
+        dir: dir.clone(),
+    };
+    std::fs::write(dir.join("old.prisma"), schema(case.old)).unwrap();
+    std::fs::write(dir.join("new.prisma"), schema(case.new)).unwrap();
+    std::fs::write(dir.join("prisma/schema.prisma"), schema(case.old)).unwrap();
+
+    // The old database, as Prisma builds it, with rows.
+    env.xc(&[
+        "diff",
+        "--from-empty",
+        "old.prisma",
+        "--direct",
+        "--out",
+        "prisma/migrations",
+        "--name",
+        "init",
+        "--timestamp",
+        "20200101000000",
+    ])?;
+    env.deploy().map_err(|e| format!("deploy old: {e}"))?;
+    env.psql(&["-c", case.seed])?;
+
+    // The plan.
+    let mut args = vec![
+        "diff",
+        "old.prisma",
+        "new.prisma",
+        "--name",
+        case.name,
+        "--out",
+        "plan",
+        "--timestamp",
+        "20300101000000",
+    ];
+    args.extend_from_slice(case.flags);
+    env.xc(&args)?;
+    let plan = dir.join("plan");
+    let expand_schema = plan.join("schema.expand.prisma");
+
+    // Phase 1: expand, its way back, and again.
+    env.xc(&[
+        "promote",
+        "plan",
+        "expand",
+        "--migrations",
+        "prisma/migrations",
+        "--timestamp",
+        "20300101000001",
+    ])?;
+    env.deploy().map_err(|e| format!("deploy expand: {e}"))?;
+    env.migrations_match(&expand_schema)?;
+    env.database_matches(&expand_schema)?;
+    env.psql(&["-f", &plan.join("1-expand/down.sql").display().to_string()])
+        .map_err(|e| format!("expand down.sql: {e}"))?;
+    env.database_matches(&dir.join("old.prisma"))
+        .map_err(|e| format!("after the expand's down.sql: {e}"))?;
+    let mut expand_folders: Vec<PathBuf> = std::fs::read_dir(plan.join("1-expand/migrations"))
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.path().join("migration.sql"))
+                .collect()
+        })
+        .unwrap_or_default();
+    expand_folders.sort();
+    for sql in &expand_folders {
+        env.psql(&["-f", &sql.display().to_string()])
+            .map_err(|e| format!("expand again: {e}"))?;
+    }
+    env.database_matches(&expand_schema)
+        .map_err(|e| format!("after the expand again: {e}"))?;
+
+    // Phase 2: old and new code write side by side.
+    env.psql(&["-c", case.mixed])
+        .map_err(|e| format!("mixed writes after the expand: {e}"))?;
+
+    // Phase 4 too early: the guard aborts, changing nothing.
+    env.xc(&[
+        "promote",
+        "plan",
+        "contract",
+        "--migrations",
+        "prisma/migrations",
+        "--timestamp",
+        "20300101000002",
+        "--expand-deployed",
+    ])?;
+    if case.guarded {
+        if env.deploy().is_ok() {
+            return Err("the contract ran before the backfill".into());
+        }
+        env.database_matches(&expand_schema)
+            .map_err(|e| format!("after the aborted contract: {e}"))?;
+        // What `prisma migrate resolve --rolled-back` records (it needs the native schema
+        // engine, which the harness does not have).
+        env.psql(&["-c", "UPDATE _prisma_migrations SET rolled_back_at = now() WHERE finished_at IS NULL AND rolled_back_at IS NULL"])?;
+    }
+
+    // Phase 3: backfill.
+    let mut backfill = std::fs::read_to_string(plan.join("3-backfill/backfill.sql")).unwrap();
+    for (placeholder, expression) in case.fill_in {
+        let start = backfill
+            .find(placeholder)
+            .ok_or(format!("no {placeholder} in backfill.sql"))?;
+        let end = backfill[start..].find("*/").map(|e| start + e + 2).unwrap();
+        backfill.replace_range(start..end, expression);
+    }
+    assert!(
+        !backfill.contains("<- FILL IN"),
+        "{}: unfilled placeholders",
+        case.name
+    );
+    std::fs::write(dir.join("backfill.sql"), &backfill).unwrap();
+    env.psql(&["-f", "backfill.sql"])
+        .map_err(|e| format!("backfill: {e}"))?;
+
+    // Phase 4: contract.
+    env.deploy().map_err(|e| format!("deploy contract: {e}"))?;
+    let new_schema = dir.join("new.prisma");
+    env.migrations_match(&new_schema)?;
+    env.database_matches(&new_schema)?;
+    let got = env.psql(&["-c", case.check.0])?;
+    if got != case.check.1 {
+        return Err(format!(
+            "after the contract {} gave {got:?}, expected {:?}",
+            case.check.0, case.check.1
+        ));
+    }
+
+    // The contract's way back.
+    env.psql(&[
+        "-f",
+        &plan.join("4-contract/down.sql").display().to_string(),
+    ])
+    .map_err(|e| format!("contract down.sql: {e}"))?;
+    env.database_matches(&expand_schema)
+        .map_err(|e| format!("after the contract's down.sql: {e}"))?;
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+#[test]
+fn every_recipe_deploys_phase_by_phase_on_postgres() {
+    let Some(harness) = common::harness() else {
+        return;
+    };
+    if !Command::new(&harness)
+        .arg("pg-start")
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        assert!(
+            !common::in_ci(),
+            "CI=true but PostgreSQL could not be started"
+        );
+        eprintln!("skipped: PostgreSQL could not be started (xc-harness pg-start)");
+        return;
+    }
+    // Prisma's CLI is one Node process per call: run the cases two at a time.
+    let results: Vec<(&str, Result<(), String>)> = std::thread::scope(|s| {
+        let chunks: Vec<Vec<&Case>> = CASES
+            .chunks(CASES.len().div_ceil(2))
+            .map(|c| c.iter().collect())
+            .collect();
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                let harness = &harness;
+                s.spawn(move || {
+                    chunk
+                        .into_iter()
+                        .map(|c| (c.name, run_case(harness, c)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    let failures: Vec<String> = results
+        .iter()
+        .filter_map(|(name, r)| r.as_ref().err().map(|e| format!("{name}: {e}")))
+        .collect();
+    eprintln!(
+        "plan catalog on PostgreSQL: {}/{} recipes pass",
+        results.len() - failures.len(),
+        results.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
