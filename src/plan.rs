@@ -653,7 +653,9 @@ fn decide(
                 of.name.clone()
             };
             let rename = (old_name != of.name).then_some(old_name.as_str());
-            edits.insert_old_field(input.new_sources, nm, input.old_sources, of, rename, false);
+            // Optional too: code built on the intermediate schema may name only the new field
+            // (the extension and the trigger fill the old one).
+            edits.insert_old_field(input.new_sources, nm, input.old_sources, of, rename, true);
             let old_db = crate::database::lower(input.old).map_err(|e| e.to_string())?;
             let old_type = find_table(&old_db, om)
                 .and_then(|t| t.column(column_from))

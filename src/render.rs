@@ -62,21 +62,10 @@ fn fill_key(t: &BackfillTable, column: &str) -> String {
     format!("{}.{}", t.table, column)
 }
 
-/// The keyset batch of one table: take the next `limit` keys after the last one, update the
-/// rows among them that are still pending, return the batch's last key and the counts.
-/// `param(i)` is how the last key's i-th column is written, `limit` the batch size.
-fn batch_sql(
-    t: &BackfillTable,
-    provider: Provider,
-    param: &dyn Fn(usize) -> String,
-    limit: &str,
-) -> String {
+/// The `SET` clauses of a table's batch (each column changes only where it is pending) and the
+/// condition of rows still pending.
+fn assignments_sql(t: &BackfillTable, provider: Provider) -> (Vec<String>, Vec<String>) {
     let d = Dialect(provider);
-    let table = d.qualified(&t.schema, &t.table);
-    let keys: Vec<String> = t.key.iter().map(|(c, _)| d.quote(c)).collect();
-    let key_list = keys.join(", ");
-    let params: Vec<String> = (0..t.key.len()).map(param).collect();
-    let order_desc: Vec<String> = keys.iter().map(|k| format!("{k} DESC")).collect();
     let sets: Vec<String> = t
         .assignments
         .iter()
@@ -103,6 +92,25 @@ fn batch_sql(
         .iter()
         .map(|a| format!("({})", a.pending))
         .collect();
+    (sets, pending)
+}
+
+/// The keyset batch of one table: take the next `limit` keys after the last one, update the
+/// rows among them that are still pending, return the batch's last key and the counts.
+/// `param(i)` is how the last key's i-th column is written, `limit` the batch size.
+fn batch_sql(
+    t: &BackfillTable,
+    provider: Provider,
+    param: &dyn Fn(usize) -> String,
+    limit: &str,
+) -> String {
+    let d = Dialect(provider);
+    let table = d.qualified(&t.schema, &t.table);
+    let keys: Vec<String> = t.key.iter().map(|(c, _)| d.quote(c)).collect();
+    let key_list = keys.join(", ");
+    let params: Vec<String> = (0..t.key.len()).map(param).collect();
+    let order_desc: Vec<String> = keys.iter().map(|k| format!("{k} DESC")).collect();
+    let (sets, pending) = assignments_sql(t, provider);
     let last_key: Vec<String> = keys
         .iter()
         .enumerate()
@@ -126,32 +134,7 @@ fn pending_batch_sql(t: &BackfillTable, provider: Provider, limit: &str) -> Stri
     let table = d.qualified(&t.schema, &t.table);
     let keys: Vec<String> = t.key.iter().map(|(c, _)| d.quote(c)).collect();
     let key_list = keys.join(", ");
-    let sets: Vec<String> = t
-        .assignments
-        .iter()
-        .map(|a| {
-            let value = match &a.source {
-                ValueSource::Column {
-                    column,
-                    cast: Some(ty),
-                } => format!("CAST({} AS {ty})", d.quote(column)),
-                ValueSource::Column { column, cast: None } => d.quote(column),
-                ValueSource::Constant { sql } => sql.clone(),
-                ValueSource::FillIn { .. } => format!("{FILL}{}{FILL}", fill_key(t, &a.column)),
-            };
-            format!(
-                "{} = CASE WHEN {} THEN {value} ELSE {} END",
-                d.quote(&a.column),
-                a.pending,
-                d.quote(&a.column)
-            )
-        })
-        .collect();
-    let pending: Vec<String> = t
-        .assignments
-        .iter()
-        .map(|a| format!("({})", a.pending))
-        .collect();
+    let (sets, pending) = assignments_sql(t, provider);
     // The derived table lets MySQL read the table it updates.
     format!(
         "UPDATE {table} SET\n    {}\nWHERE ({key_list}) IN (\n  SELECT {key_list} FROM (SELECT {key_list} FROM {table} WHERE {} ORDER BY {key_list} LIMIT {limit}) AS xc_batch\n)",

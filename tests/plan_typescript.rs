@@ -1,0 +1,229 @@
+//! The TypeScript artifacts of a plan are real: a Prisma Client generated from
+//! `schema.expand.prisma` type-checks `dual-write.ts` and `backfill.ts` with `tsc --strict`, and
+//! `tsx` runs them against PostgreSQL: writes through the extension set old and new fields
+//! together, the backfill refuses to run while a FILL IN is empty, then fills every row.
+
+mod common;
+
+use std::process::Command;
+
+const OLD: &str = "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n\nmodel User {\n  id        Int    @id\n  user_name String\n}\n";
+const NEW: &str = "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n\nmodel User {\n  id       Int    @id\n  username String // prisma-xc: renamed from user_name\n  email    String\n}\n";
+
+const RUN: &str = r#"import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "./generated/client";
+import { dualWrite } from "./2-dual-write/dual-write";
+import { runBackfill } from "./3-backfill/backfill";
+
+async function main(): Promise<void> {
+  const base = new PrismaClient({ adapter: new PrismaPg({ connectionString: process.env.DATABASE_URL! }) });
+  const prisma = base.$extends(dualWrite);
+  // New code names only the new field; the extension writes the old one too.
+  await prisma.user.create({ data: { id: 100, username: "new-only", email: "n@x.org" } });
+  await prisma.user.update({ where: { id: 1 }, data: { username: "ada-renamed" } });
+  await prisma.user.updateMany({ where: { id: 2 }, data: { username: "grace-renamed" } });
+  await prisma.user.upsert({ where: { id: 101 }, create: { id: 101, username: "upserted" }, update: {} });
+  const left = await runBackfill(base, { dryRun: false, batchSize: 2, pauseMs: 0, log: (line) => console.log(line) });
+  console.log(`left=${left}`);
+  await base.$disconnect();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
+"#;
+
+fn run(cmd: &mut Command) -> Result<String, String> {
+    let out = cmd.output().map_err(|e| e.to_string())?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if out.status.success() {
+        Ok(text)
+    } else {
+        Err(format!("{cmd:?} failed ({}):\n{text}", out.status))
+    }
+}
+
+#[test]
+fn dual_write_and_backfill_type_check_and_run() {
+    let Some(harness) = common::harness() else {
+        return;
+    };
+    if !Command::new(&harness)
+        .arg("pg-start")
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        assert!(
+            !common::in_ci(),
+            "CI=true but PostgreSQL could not be started"
+        );
+        eprintln!("skipped: PostgreSQL could not be started (xc-harness pg-start)");
+        return;
+    }
+    let db = "xc_plan_typescript";
+    assert!(
+        Command::new(&harness)
+            .args(["createdb", db])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let url = String::from_utf8(
+        Command::new(&harness)
+            .args(["pg-url", db])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
+    .trim()
+    .to_string();
+    let dir = std::env::temp_dir().join(format!("prisma-xc-ts-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("prisma")).unwrap();
+    std::fs::write(dir.join("old.prisma"), OLD).unwrap();
+    std::fs::write(dir.join("new.prisma"), NEW).unwrap();
+    std::fs::write(dir.join("prisma/schema.prisma"), OLD).unwrap();
+    let xc = |args: &[&str]| {
+        run(Command::new(env!("CARGO_BIN_EXE_prisma-xc"))
+            .args(args)
+            .current_dir(&dir))
+    };
+    let prisma = |args: &[&str]| {
+        run(Command::new(&harness)
+            .arg("prisma")
+            .args(args)
+            .env("DATABASE_URL", &url)
+            .env("XC_SCHEMA", dir.join("prisma/schema.prisma"))
+            .current_dir(&dir))
+    };
+    let psql = |sql: &str| run(Command::new(&harness).args(["psql", db, "-At", "-c", sql]));
+
+    xc(&[
+        "diff",
+        "--from-empty",
+        "old.prisma",
+        "--direct",
+        "--out",
+        "prisma/migrations",
+        "--name",
+        "init",
+        "--timestamp",
+        "20200101000000",
+    ])
+    .unwrap();
+    prisma(&["migrate", "deploy"]).unwrap();
+    psql("INSERT INTO \"User\" (id, user_name) SELECT g, 'user' || g FROM generate_series(1, 9) g")
+        .unwrap();
+    xc(&[
+        "diff",
+        "old.prisma",
+        "new.prisma",
+        "--name",
+        "ts",
+        "--out",
+        "plan",
+        "--timestamp",
+        "20300101000000",
+        "--client-import",
+        "../generated/client",
+    ])
+    .unwrap();
+    xc(&[
+        "promote",
+        "plan",
+        "expand",
+        "--migrations",
+        "prisma/migrations",
+    ])
+    .unwrap();
+    prisma(&["migrate", "deploy"]).unwrap();
+
+    let plan = dir.join("plan");
+    run(Command::new(&harness)
+        .args(["generate", "plan/schema.expand.prisma", "plan/generated"])
+        .current_dir(&dir))
+    .unwrap();
+    std::fs::write(plan.join("run.ts"), RUN).unwrap();
+    let tsc = |files: &[&str]| {
+        let mut cmd = Command::new(&harness);
+        cmd.args([
+            "bin",
+            "tsc",
+            "--noEmit",
+            "--strict",
+            "--target",
+            "es2022",
+            "--module",
+            "commonjs",
+            "--moduleResolution",
+            "node",
+            "--esModuleInterop",
+            "--skipLibCheck",
+            "--typeRoots",
+            "plan/node_modules/@types",
+            "--types",
+            "node",
+        ])
+        .args(files)
+        .current_dir(&dir);
+        run(&mut cmd)
+    };
+    tsc(&[
+        "plan/2-dual-write/dual-write.ts",
+        "plan/3-backfill/backfill.ts",
+        "plan/run.ts",
+    ])
+    .unwrap();
+
+    // The backfill refuses to run while its FILL IN is empty.
+    let refused = Command::new(&harness)
+        .args(["bin", "tsx", "plan/3-backfill/backfill.ts"])
+        .env("DATABASE_URL", &url)
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        refused.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("Fill in"));
+
+    // Filled in, as a user would.
+    let backfill_path = plan.join("3-backfill/backfill.ts");
+    let text = std::fs::read_to_string(&backfill_path).unwrap();
+    let filled = text.replacen(
+        "\"User.email\": \"\",",
+        "\"User.email\": \"lower(\\\"user_name\\\") || '@example.com'\",",
+        1,
+    );
+    assert_ne!(text, filled, "the FILL IN entry was not found");
+    std::fs::write(&backfill_path, filled).unwrap();
+    tsc(&["plan/3-backfill/backfill.ts"]).unwrap();
+
+    let out = run(Command::new(&harness)
+        .args(["bin", "tsx", "plan/run.ts"])
+        .env("DATABASE_URL", &url)
+        .current_dir(&dir))
+    .unwrap();
+    assert!(out.contains("left=0"), "{out}");
+    assert!(out.contains("rows/s"), "progress is reported: {out}");
+    let rows = psql("SELECT string_agg(id || ':' || user_name || ':' || coalesce(username, '-') || ':' || coalesce(email, '-'), ',' ORDER BY id) FROM \"User\" WHERE id IN (1, 2, 3, 100, 101)").unwrap();
+    assert_eq!(
+        rows.trim(),
+        "1:ada-renamed:ada-renamed:ada-renamed@example.com,2:grace-renamed:grace-renamed:grace-renamed@example.com,3:user3:user3:user3@example.com,100:new-only:new-only:n@x.org,101:upserted:upserted:upserted@example.com"
+    );
+    let pending = psql(
+        "SELECT count(*) FROM \"User\" WHERE username IS DISTINCT FROM user_name OR email IS NULL",
+    )
+    .unwrap();
+    assert_eq!(pending.trim(), "0");
+    let _ = std::fs::remove_dir_all(&dir);
+}
