@@ -532,6 +532,8 @@ fn hand_written_renames_are_suggested_or_declared() {
                 _ => continue,
             };
             let (flag, from, to) = rename;
+            // scripts/corpus-renames.tsv declares these for `corpus-check --plan`.
+            eprintln!("  rename\t{}\t{flag}", step.name);
             let plain = classify(step, &prisma_xc::CompareOptions::default());
             if plain
                 .suggestions

@@ -517,3 +517,152 @@ fn every_recipe_deploys_phase_by_phase_on_postgres() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// Old and new application versions write at the same time while the expand is deployed (old
+/// code names only `user_name`, new code only `username`), with the backfill running beside
+/// them; after the contract no write is lost.
+#[test]
+fn mixed_fleet_rename_loses_no_value() {
+    let Some(harness) = common::harness() else {
+        return;
+    };
+    if !Command::new(&harness)
+        .arg("pg-start")
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        assert!(
+            !common::in_ci(),
+            "CI=true but PostgreSQL could not be started"
+        );
+        eprintln!("skipped: PostgreSQL could not be started (xc-harness pg-start)");
+        return;
+    }
+    let db = "xc_plan_mixed_fleet".to_string();
+    assert!(
+        Command::new(&harness)
+            .args(["createdb", &db])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let url = String::from_utf8(
+        Command::new(&harness)
+            .args(["pg-url", &db])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
+    .trim()
+    .to_string();
+    let dir = std::env::temp_dir().join(format!("prisma-xc-mixed-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("prisma")).unwrap();
+    let env = Env {
+        harness: harness.clone(),
+        db,
+        url,
+        dir: dir.clone(),
+    };
+    let old = schema("model User {\n  id        Int    @id\n  user_name String\n}\n");
+    let new = schema(
+        "model User {\n  id       Int    @id\n  username String // prisma-xc: renamed from user_name\n}\n",
+    );
+    std::fs::write(dir.join("old.prisma"), &old).unwrap();
+    std::fs::write(dir.join("new.prisma"), &new).unwrap();
+    std::fs::write(dir.join("prisma/schema.prisma"), &old).unwrap();
+    env.xc(&[
+        "diff",
+        "--from-empty",
+        "old.prisma",
+        "--direct",
+        "--out",
+        "prisma/migrations",
+        "--name",
+        "init",
+        "--timestamp",
+        "20200101000000",
+    ])
+    .unwrap();
+    env.deploy().unwrap();
+    env.psql(&["-c", "INSERT INTO \"User\" (id, user_name) SELECT g, 'seed-' || g FROM generate_series(1, 3000) g"]).unwrap();
+    env.xc(&[
+        "diff",
+        "old.prisma",
+        "new.prisma",
+        "--name",
+        "mixed",
+        "--out",
+        "plan",
+        "--timestamp",
+        "20300101000000",
+    ])
+    .unwrap();
+    env.xc(&[
+        "promote",
+        "plan",
+        "expand",
+        "--migrations",
+        "prisma/migrations",
+    ])
+    .unwrap();
+    env.deploy().unwrap();
+
+    // One statement per transaction, as application requests are.
+    let mut old_code = String::new();
+    let mut new_code = String::new();
+    for i in 1..=300 {
+        old_code.push_str(&format!("INSERT INTO \"User\" (id, user_name) VALUES ({}, 'old-{i}');\nUPDATE \"User\" SET user_name = 'old-upd-{i}' WHERE id = {i};\n", 10_000 + i));
+        new_code.push_str(&format!("INSERT INTO \"User\" (id, username) VALUES ({}, 'new-{i}');\nUPDATE \"User\" SET username = 'new-upd-{i}' WHERE id = {};\n", 20_000 + i, 300 + i));
+    }
+    std::fs::write(dir.join("old-code.sql"), old_code).unwrap();
+    std::fs::write(dir.join("new-code.sql"), new_code).unwrap();
+    let backfill = plan_file(&dir, "3-backfill/backfill.sql");
+    std::thread::scope(|s| {
+        let writers: Vec<_> = ["old-code.sql", "new-code.sql", backfill.as_str()]
+            .into_iter()
+            .map(|file| {
+                let env = &env;
+                s.spawn(move || env.psql(&["-f", file]))
+            })
+            .collect();
+        for w in writers {
+            w.join().unwrap().unwrap();
+        }
+    });
+    env.psql(&["-f", &backfill]).unwrap();
+    env.xc(&[
+        "promote",
+        "plan",
+        "contract",
+        "--expand-deployed",
+        "--migrations",
+        "prisma/migrations",
+    ])
+    .unwrap();
+    env.deploy().unwrap();
+    env.database_matches(&dir.join("new.prisma")).unwrap();
+    let wrong = env
+        .psql(&[
+            "-c",
+            "SELECT count(*) FROM \"User\" WHERE username IS DISTINCT FROM CASE \
+            WHEN id <= 300 THEN 'old-upd-' || id \
+            WHEN id <= 600 THEN 'new-upd-' || (id - 300) \
+            WHEN id <= 3000 THEN 'seed-' || id \
+            WHEN id BETWEEN 10001 AND 10300 THEN 'old-' || (id - 10000) \
+            ELSE 'new-' || (id - 20000) END",
+        ])
+        .unwrap();
+    let total = env.psql(&["-c", "SELECT count(*) FROM \"User\""]).unwrap();
+    assert_eq!(
+        (wrong.as_str(), total.as_str()),
+        ("0", "3600"),
+        "values lost or wrong after the contract"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn plan_file(dir: &Path, path: &str) -> String {
+    dir.join("plan").join(path).display().to_string()
+}
