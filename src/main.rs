@@ -469,6 +469,7 @@ fn write_plan(
         client_import: run.client_import.clone(),
         old_schema: run.old.map(|p| p.display().to_string()).unwrap_or_default(),
         new_schema: new.display().to_string(),
+        plan_dir: target.display().to_string(),
     };
     let files: Vec<(String, String)> = prisma_xc::render::render(&plan, &render_options)
         .into_iter()

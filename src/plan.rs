@@ -197,6 +197,9 @@ pub struct PlanInput<'a> {
     pub classification: &'a Classification,
 }
 
+/// The recipe of a change that needs no phases of its own.
+pub const SHIPS_WITH_EXPAND: &str = "ships with the expand migration";
+
 const GUARD_HINT: &str = "run the backfill (3-backfill) and deploy the contract again";
 
 pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError> {
@@ -862,7 +865,7 @@ fn decide(
             "XC127" => "an enum type rename: keep the type with `@@map(\"Old\")`, which is safe (XC105)".into(),
             _ => "no phased recipe covers this change yet".into(),
         }),
-        _ => Ok(("expand", "ships with the expand migration".into())),
+        _ => Ok(("expand", SHIPS_WITH_EXPAND.into())),
     }
 }
 

@@ -28,6 +28,8 @@ pub struct RenderOptions {
     /// How PLAN.md names the old and new schemas.
     pub old_schema: String,
     pub new_schema: String,
+    /// The plan folder as the user names it, for the commands in PLAN.md.
+    pub plan_dir: String,
 }
 
 const TEMPLATES: &[(&str, &str)] = &[
@@ -308,7 +310,8 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
         "changes": plan.changes,
         "expand": view(&plan.expand),
         "contract": view(&plan.contract),
-        "expandChanges": plan.changes.iter().filter(|c| c.phase == "expand").collect::<Vec<_>>(),
+        "planDir": options.plan_dir,
+        "expandChanges": plan.changes.iter().filter(|c| c.phase == "expand" && c.recipe != crate::plan::SHIPS_WITH_EXPAND).collect::<Vec<_>>(),
         "contractChanges": plan.changes.iter().filter(|c| c.phase == "contract").collect::<Vec<_>>(),
         "dualWrite": dual,
         "hasDualWrite": !plan.dual_write.is_empty(),
