@@ -6,18 +6,25 @@
 use std::path::Path;
 use std::process::Command;
 
-fn plan_text(case: &Path, out: &Path) -> String {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let rel = case.strip_prefix(root).unwrap();
-    let _ = std::fs::remove_dir_all(out);
+/// Runs in `work` on copies of the schemas, so that every path in the plan is the same each run.
+fn plan_text(case: &Path, work: &Path) -> String {
+    let _ = std::fs::remove_dir_all(work);
+    std::fs::create_dir_all(work).unwrap();
+    for schema in ["old.prisma", "new.prisma"] {
+        std::fs::copy(case.join(schema), work.join(schema)).unwrap();
+    }
+    let out = work.join("plan");
     let mut args = vec![
         "diff".to_string(),
-        rel.join("old.prisma").display().to_string(),
-        rel.join("new.prisma").display().to_string(),
+        "old.prisma".into(),
+        "new.prisma".into(),
         "--name".into(),
-        case.file_name().unwrap().to_string_lossy().replace('-', "_"),
+        case.file_name()
+            .unwrap()
+            .to_string_lossy()
+            .replace('-', "_"),
         "--out".into(),
-        out.display().to_string(),
+        "plan".into(),
         "--timestamp".into(),
         "20300101000000".into(),
     ];
@@ -26,7 +33,7 @@ fn plan_text(case: &Path, out: &Path) -> String {
     }
     let result = Command::new(env!("CARGO_BIN_EXE_prisma-xc"))
         .args(&args)
-        .current_dir(root)
+        .current_dir(work)
         .output()
         .expect("run prisma-xc");
     let mut text = format!("exit {}\n", result.status.code().unwrap_or(-1));
@@ -35,7 +42,7 @@ fn plan_text(case: &Path, out: &Path) -> String {
         return text;
     }
     let mut files = Vec::new();
-    collect(out, out, &mut files);
+    collect(&out, &out, &mut files);
     files.sort();
     for (path, content) in files {
         text.push_str(&format!("=== {path} ===\n{content}"));
@@ -88,5 +95,9 @@ fn plan_goldens() {
         }
     }
     let _ = std::fs::remove_dir_all(&tmp);
-    assert!(failures.is_empty(), "golden plans differ (UPDATE_EXPECT=1 to accept):\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "golden plans differ (UPDATE_EXPECT=1 to accept):\n{}",
+        failures.join("\n")
+    );
 }
