@@ -352,7 +352,25 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
     let expand_down = lock(expand_down);
 
     // Contract: the intermediate database to the new one.
-    let contract_steps = migrate::diff(&expand_db, &new_db);
+    // Type renames run first, as renames: the differ then compares like with like.
+    let mut renamed_expand_db = expand_db.clone();
+    let mut type_renames_sql = Vec::new();
+    let mut type_renames_back = Vec::new();
+    for (schema, from, to) in &recipes.type_renames {
+        rename_enum_type(&mut renamed_expand_db, schema, from, to);
+        let d = Dialect(provider);
+        type_renames_sql.push(format!(
+            "ALTER TYPE {} RENAME TO {}",
+            d.qualified(schema, from),
+            d.quote(to)
+        ));
+        type_renames_back.push(format!(
+            "ALTER TYPE {} RENAME TO {}",
+            d.qualified(schema, to),
+            d.quote(from)
+        ));
+    }
+    let contract_steps = migrate::diff(&renamed_expand_db, &new_db);
     let guard = guard_sql(provider, &recipes.backfill);
     let mut contract = Vec::new();
     let mut unique = Vec::new();
@@ -446,6 +464,10 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         main_sql.push_str(&triggers.drop);
         main_sql.push('\n');
     }
+    if !type_renames_sql.is_empty() {
+        main_sql.push_str(&sql::render_statements("RenameEnum", &type_renames_sql));
+        main_sql.push('\n');
+    }
     main_sql.push_str(&sql::render_script(&main_steps, provider));
     if !not_null.is_empty() {
         let drops: Vec<String> = not_null
@@ -484,7 +506,15 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         "-- Restores the intermediate schema's structure. Data the contract dropped is not restored:\n-- take a backup before the contract if you may need to come back.\n",
     );
     // A renamed column's old column comes back filled from the new one, then tightened.
-    let mut down_steps = migrate::diff(&new_db, &expand_db);
+    let mut renamed_new_db = new_db.clone();
+    for (schema, from, to) in &recipes.type_renames {
+        rename_enum_type(&mut renamed_new_db, schema, to, from);
+    }
+    if !type_renames_back.is_empty() {
+        contract_down.push_str(&sql::render_statements("RenameEnum", &type_renames_back));
+        contract_down.push('\n');
+    }
+    let mut down_steps = migrate::diff(&renamed_new_db, &expand_db);
     let mut refill = Vec::new();
     for step in &mut down_steps {
         let Step::AlterTable { table, changes } = step else {
@@ -567,6 +597,8 @@ struct ColumnRename {
 
 #[derive(Debug, Default)]
 struct Recipes {
+    /// Enum types the contract renames: (schema, old name, new name).
+    type_renames: Vec<(Option<String>, String, String)>,
     renames: Vec<ColumnRename>,
     backfill: Vec<BackfillTable>,
     dual_write: Vec<DualWrite>,
@@ -856,13 +888,25 @@ fn decide(
         ChangeKind::AutoincrementAdded { .. } if f.severity >= Severity::Breaking => {
             Err("moving an existing column to a sequence needs `setval` past the existing ids, which prisma-xc does not write yet".into())
         }
+        ChangeKind::EnumRenamed { from, to, type_from, type_to, .. } if type_from != type_to => {
+            let ne = input.new.enum_by_name(to).ok_or("enum not found")?;
+            if ne.mapped_name.is_some() {
+                return Err("the new enum has its own `@@map`: rename the type by hand".into());
+            }
+            // The intermediate schema already uses the new name, on the old type.
+            let line = format!("@@map({type_from:?})");
+            insert_enum_value(edits, input, ne, &line);
+            recipes.type_renames.push((ne.schema.clone(), type_from.clone(), type_to.clone()));
+            Ok(("contract", format!(
+                "expand keeps type \"{type_from}\" under the new name `{to}` (`@@map`); the contract renames the type to \"{type_to}\" in place: deploy the application built on the new schema right after it, since until then queries that cast to \"{type_from}\" fail (to avoid that moment, keep `@@map(\"{type_from}\")` in the new schema)"
+            )))
+        }
         ChangeKind::RelationTableRemoved { table } => {
             restore_join_table(input, edits, table)?;
             Ok(("contract", format!("expand keeps join table \"{table}\"; the contract drops it")))
         }
         _ if f.severity >= Severity::Breaking => Err(match f.rule.id {
             "XC104" => "a table rename: keep the table with `@@map(\"Old\")`, which is safe (XC105)".into(),
-            "XC127" => "an enum type rename: keep the type with `@@map(\"Old\")`, which is safe (XC105)".into(),
             _ => "no phased recipe covers this change yet".into(),
         }),
         _ => Ok(("expand", SHIPS_WITH_EXPAND.into())),
@@ -1079,4 +1123,31 @@ fn guard_sql(provider: Provider, backfill: &[BackfillTable]) -> String {
     format!(
         "-- ContractGuard (aborts this migration, changing nothing, while any row is out of sync)\nDO $$\nBEGIN\n{checks}END\n$$;\n"
     )
+}
+
+/// Rename an enum type in a database model, with every column that uses it.
+fn rename_enum_type(db: &mut Database, schema: &Option<String>, from: &str, to: &str) {
+    let quoted = |name: &str| match schema {
+        Some(s) => format!(
+            "{}.{}",
+            crate::database::quote_pg(s),
+            crate::database::quote_pg(name)
+        ),
+        None => crate::database::quote_pg(name),
+    };
+    for e in &mut db.enums {
+        if e.name == from && &e.schema == schema {
+            e.name = to.to_string();
+        }
+    }
+    for t in &mut db.tables {
+        for c in &mut t.columns {
+            if c.column_type.family == crate::database::TypeFamily::Enum(from.to_string())
+                && c.column_type.base == quoted(from)
+            {
+                c.column_type.base = quoted(to);
+                c.column_type.family = crate::database::TypeFamily::Enum(to.to_string());
+            }
+        }
+    }
 }

@@ -126,6 +126,20 @@ const CASES: &[Case] = &[
         guarded: true,
     },
     Case {
+        name: "enum_type_renamed",
+        old: "enum Role {\n  ADMIN\n  USER\n}\n\nmodel Member {\n  id   Int  @id\n  role Role\n}\n",
+        new: "enum Access {\n  ADMIN\n  USER\n}\n\nmodel Member {\n  id   Int    @id\n  role Access\n}\n",
+        flags: &["--rename", "Role=Access"],
+        seed: "INSERT INTO \"Member\" (id, role) VALUES (1, 'ADMIN'), (2, 'USER');",
+        mixed: "INSERT INTO \"Member\" (id, role) VALUES (3, 'USER');",
+        fill_in: &[],
+        check: (
+            "SELECT string_agg(id || '=' || role || ':' || pg_typeof(role), ',' ORDER BY id) FROM \"Member\"",
+            "1=ADMIN:\"Access\",2=USER:\"Access\",3=USER:\"Access\"",
+        ),
+        guarded: false,
+    },
+    Case {
         name: "enum_value_removed",
         old: "enum Size {\n  S\n  M\n  XL\n}\n\nmodel Shirt {\n  id   Int  @id\n  size Size\n}\n",
         new: "enum Size {\n  S\n  M\n}\n\nmodel Shirt {\n  id   Int  @id\n  size Size\n}\n",
