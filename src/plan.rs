@@ -836,8 +836,8 @@ fn decide(
                     source: ValueSource::FillIn {
                         hint: format!("the value that replaces `{enumeration}.{value}` in \"{}\".\"{column}\"", table.name),
                     },
-                    pending: format!("{}::text = {literal}", d.quote(&column)),
-                    done_when: format!("{}::text <> {literal}", d.quote(&column)),
+                    pending: format!("{} = {literal}", as_text(provider, &column)),
+                    done_when: format!("{} <> {literal}", as_text(provider, &column)),
                     why: format!("value `{value}` is removed from enum `{enumeration}`"),
                 });
             }
@@ -861,8 +861,8 @@ fn decide(
                     column: column.clone(),
                     sql_type: table.column(&column).map(|c| c.column_type.sql()).unwrap_or_default(),
                     source: ValueSource::Constant { sql: new_lit.clone() },
-                    pending: format!("{}::text = {old_lit}", d.quote(&column)),
-                    done_when: format!("{}::text <> {old_lit}", d.quote(&column)),
+                    pending: format!("{} = {old_lit}", as_text(provider, &column)),
+                    done_when: format!("{} <> {old_lit}", as_text(provider, &column)),
                     why: format!("value `{from}` of enum `{enumeration}` is renamed to `{to}`"),
                 });
             }
@@ -1043,6 +1043,9 @@ struct SyncTriggers {
 /// writer set: old code writes only the old column, new code both.
 fn sync_triggers(provider: Provider, renames: &[ColumnRename], plan: &str) -> SyncTriggers {
     let mut out = SyncTriggers::default();
+    if provider == Provider::Sqlite {
+        return sqlite_sync_triggers(renames, plan);
+    }
     if provider != Provider::PostgreSql {
         return out;
     }
@@ -1100,6 +1103,9 @@ fn sync_triggers(provider: Provider, renames: &[ColumnRename], plan: &str) -> Sy
 
 /// The contract's first statement: abort, changing nothing, while rows are out of sync.
 fn guard_sql(provider: Provider, backfill: &[BackfillTable]) -> String {
+    if provider == Provider::Sqlite && !backfill.is_empty() {
+        return sqlite_guard_sql(backfill);
+    }
     if provider != Provider::PostgreSql || backfill.is_empty() {
         return String::new();
     }
@@ -1150,4 +1156,81 @@ fn rename_enum_type(db: &mut Database, schema: &Option<String>, from: &str, to: 
             }
         }
     }
+}
+
+/// An enum column compared with a string literal: PostgreSQL compares the enum's text.
+fn as_text(provider: Provider, column: &str) -> String {
+    let d = Dialect(provider);
+    match provider {
+        Provider::PostgreSql | Provider::CockroachDb => format!("{}::text", d.quote(column)),
+        _ => d.quote(column),
+    }
+}
+
+/// SQLite has no trigger functions: three triggers per renamed column, each an `UPDATE` of the
+/// row just written. Triggers do not fire themselves again (`recursive_triggers` is off), so the
+/// copy stops after one step.
+fn sqlite_sync_triggers(renames: &[ColumnRename], plan: &str) -> SyncTriggers {
+    let d = Dialect(Provider::Sqlite);
+    let mut out = SyncTriggers::default();
+    for r in renames {
+        let base = crate::database::constraint_name(
+            &r.table.name,
+            &[&r.new_column],
+            "xc_sync",
+            Provider::Sqlite,
+        );
+        let table = d.table(&r.table);
+        let (old, new) = (d.quote(&r.old_column), d.quote(&r.new_column));
+        let names = [
+            format!("{base}_insert"),
+            format!("{base}_old"),
+            format!("{base}_new"),
+        ];
+        out.create.push_str(&format!(
+            "-- CreateSyncTrigger (plan {plan}: keeps {new} and {old} equal while old and new code run side by side)\n\
+CREATE TRIGGER {} AFTER INSERT ON {table} FOR EACH ROW WHEN NEW.{new} IS NULL OR NEW.{old} IS NULL\n\
+BEGIN\n  UPDATE {table} SET {new} = coalesce(NEW.{new}, NEW.{old}), {old} = coalesce(NEW.{old}, NEW.{new}) WHERE rowid = NEW.rowid;\nEND;\n\
+CREATE TRIGGER {} AFTER UPDATE OF {old} ON {table} FOR EACH ROW WHEN NEW.{old} IS NOT OLD.{old} AND NEW.{new} IS OLD.{new}\n\
+BEGIN\n  UPDATE {table} SET {new} = NEW.{old} WHERE rowid = NEW.rowid;\nEND;\n\
+CREATE TRIGGER {} AFTER UPDATE OF {new} ON {table} FOR EACH ROW WHEN NEW.{new} IS NOT OLD.{new} AND NEW.{old} IS OLD.{old}\n\
+BEGIN\n  UPDATE {table} SET {old} = NEW.{new} WHERE rowid = NEW.rowid;\nEND;\n",
+            d.quote(&names[0]),
+            d.quote(&names[1]),
+            d.quote(&names[2]),
+        ));
+        out.drop.push_str("-- DropSyncTrigger\n");
+        for n in &names {
+            out.drop
+                .push_str(&format!("DROP TRIGGER IF EXISTS {};\n", d.quote(n)));
+        }
+    }
+    out
+}
+
+/// SQLite has no procedural blocks: the guard inserts the count of pending rows into a
+/// temporary table whose CHECK only accepts 0, so the migration stops at its first statement,
+/// naming the reason.
+fn sqlite_guard_sql(backfill: &[BackfillTable]) -> String {
+    let d = Dialect(Provider::Sqlite);
+    let mut pending = Vec::new();
+    for t in backfill {
+        let conditions: Vec<String> = t
+            .assignments
+            .iter()
+            .map(|a| format!("({})", a.pending))
+            .collect();
+        pending.push(format!(
+            "(SELECT COUNT(*) FROM {} WHERE {})",
+            d.qualified(&t.schema, &t.table),
+            conditions.join(" OR ")
+        ));
+    }
+    format!(
+        "-- ContractGuard (aborts this migration, changing nothing, while any row is out of sync)\n\
+CREATE TEMP TABLE \"prisma_xc_guard\" (\"pending\" INTEGER NOT NULL CONSTRAINT \"prisma-xc contract guard: rows are not backfilled yet; {GUARD_HINT}\" CHECK (\"pending\" = 0));\n\
+INSERT INTO \"prisma_xc_guard\" SELECT {};\n\
+DROP TABLE \"prisma_xc_guard\";\n",
+        pending.join(" + ")
+    )
 }

@@ -302,7 +302,9 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
         "timestamp": plan.timestamp,
         "provider": provider.name(),
         "postgres": postgres,
-        "triggers": plan.sync == crate::plan::SyncMode::Trigger && postgres && !plan.dual_write.is_empty(),
+        "triggers": plan.sync == crate::plan::SyncMode::Trigger
+            && matches!(provider, Provider::PostgreSql | Provider::Sqlite)
+            && !plan.dual_write.is_empty(),
         "lockTimeout": plan.lock_timeout,
         "oldSchema": options.old_schema,
         "newSchema": options.new_schema,

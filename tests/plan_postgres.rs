@@ -188,6 +188,8 @@ struct Env {
     db: String,
     url: String,
     dir: PathBuf,
+    /// The database file, on SQLite.
+    sqlite: Option<PathBuf>,
 }
 
 impl Env {
@@ -279,13 +281,26 @@ impl Env {
         }
     }
 
+    /// psql, or the sqlite3 shell on SQLite (`-c SQL` or `-f FILE` either way).
     fn psql(&self, args: &[&str]) -> Result<String, String> {
-        let out = Command::new(&self.harness)
-            .args(["psql", &self.db, "-At"])
-            .args(args)
-            .current_dir(&self.dir)
-            .output()
-            .expect("run psql");
+        let out = match &self.sqlite {
+            Some(file) => {
+                let mut cmd = Command::new("sqlite3");
+                cmd.arg("-bail").arg(file);
+                match args {
+                    ["-c", sql] => cmd.arg(sql),
+                    ["-f", path] => cmd.arg(format!(".read {path}")),
+                    _ => panic!("unsupported sqlite3 arguments {args:?}"),
+                };
+                cmd.current_dir(&self.dir).output().expect("run sqlite3")
+            }
+            None => Command::new(&self.harness)
+                .args(["psql", &self.db, "-At"])
+                .args(args)
+                .current_dir(&self.dir)
+                .output()
+                .expect("run psql"),
+        };
         if out.status.success() {
             Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
         } else {
@@ -310,37 +325,48 @@ impl Env {
     }
 }
 
-fn run_case(harness: &Path, case: &Case) -> Result<(), String> {
-    let db = format!("xc_plan_{}", case.name);
-    let status = Command::new(harness)
-        .args(["createdb", &db])
-        .status()
-        .map_err(|e| e.to_string())?;
-    if !status.success() {
-        return Err("createdb failed".into());
-    }
-    let url = String::from_utf8(
-        Command::new(harness)
-            .args(["pg-url", &db])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap()
-    .trim()
-    .to_string();
+fn run_case(harness: &Path, case: &Case, sqlite: bool) -> Result<(), String> {
     let dir = std::env::temp_dir().join(format!(
-        "prisma-xc-plan-{}-{}",
+        "prisma-xc-plan-{}-{}-{sqlite}",
         std::process::id(),
         case.name
     ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("prisma")).unwrap();
+    let db = format!("xc_plan_{}", case.name);
+    let (url, sqlite_file, schema): (String, Option<PathBuf>, fn(&str) -> String) = if sqlite {
+        let file = dir.join("dev.db");
+        (
+            format!("file:{}", file.display()),
+            Some(file),
+            sqlite_schema,
+        )
+    } else {
+        let status = Command::new(harness)
+            .args(["createdb", &db])
+            .status()
+            .map_err(|e| e.to_string())?;
+        if !status.success() {
+            return Err("createdb failed".into());
+        }
+        let url = String::from_utf8(
+            Command::new(harness)
+                .args(["pg-url", &db])
+                .output()
+                .unwrap()
+                .stdout,
+        )
+        .unwrap()
+        .trim()
+        .to_string();
+        (url, None, schema)
+    };
     let env = Env {
         harness: harness.to_path_buf(),
         db,
         url,
         dir: dir.clone(),
+        sqlite: sqlite_file,
     };
     std::fs::write(dir.join("old.prisma"), schema(case.old)).unwrap();
     std::fs::write(dir.join("new.prisma"), schema(case.new)).unwrap();
@@ -434,7 +460,7 @@ fn run_case(harness: &Path, case: &Case) -> Result<(), String> {
             .map_err(|e| format!("after the aborted contract: {e}"))?;
         // What `prisma migrate resolve --rolled-back` records (it needs the native schema
         // engine, which the harness does not have).
-        env.psql(&["-c", "UPDATE _prisma_migrations SET rolled_back_at = now() WHERE finished_at IS NULL AND rolled_back_at IS NULL"])?;
+        env.psql(&["-c", "UPDATE _prisma_migrations SET rolled_back_at = CURRENT_TIMESTAMP WHERE finished_at IS NULL AND rolled_back_at IS NULL"])?;
     }
 
     // Phase 3: backfill.
@@ -497,20 +523,23 @@ fn every_recipe_deploys_phase_by_phase_on_postgres() {
         eprintln!("skipped: PostgreSQL could not be started (xc-harness pg-start)");
         return;
     }
-    // Prisma's CLI is one Node process per call: run the cases two at a time.
+    run_catalog(&harness, CASES, false);
+}
+
+/// Two at a time: Prisma's CLI is one Node process per call.
+fn run_catalog(harness: &Path, cases: &[Case], sqlite: bool) {
     let results: Vec<(&str, Result<(), String>)> = std::thread::scope(|s| {
-        let chunks: Vec<Vec<&Case>> = CASES
-            .chunks(CASES.len().div_ceil(2))
+        let chunks: Vec<Vec<&Case>> = cases
+            .chunks(cases.len().div_ceil(2))
             .map(|c| c.iter().collect())
             .collect();
         let handles: Vec<_> = chunks
             .into_iter()
             .map(|chunk| {
-                let harness = &harness;
                 s.spawn(move || {
                     chunk
                         .into_iter()
-                        .map(|c| (c.name, run_case(harness, c)))
+                        .map(|c| (c.name, run_case(harness, c, sqlite)))
                         .collect::<Vec<_>>()
                 })
             })
@@ -524,12 +553,84 @@ fn every_recipe_deploys_phase_by_phase_on_postgres() {
         .iter()
         .filter_map(|(name, r)| r.as_ref().err().map(|e| format!("{name}: {e}")))
         .collect();
+    let provider = if sqlite { "SQLite" } else { "PostgreSQL" };
     eprintln!(
-        "plan catalog on PostgreSQL: {}/{} recipes pass",
+        "plan catalog on {provider}: {}/{} recipes pass",
         results.len() - failures.len(),
         results.len()
     );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+fn sqlite_schema(body: &str) -> String {
+    format!(
+        "datasource db {{\n  provider = \"sqlite\"\n  url      = env(\"DATABASE_URL\")\n}}\n\n{body}"
+    )
+}
+
+/// The recipes SQLite has (no enums, no concurrent builds), with its own checks.
+const SQLITE_CASES: &[Case] = &[
+    Case {
+        name: "sqlite_renamed_field",
+        check: (
+            "SELECT group_concat(x, ',') FROM (SELECT id || '=' || username AS x FROM \"User\" ORDER BY id)",
+            "1=ada2,2=grace2,3=linus,4=ken,5=untouched",
+        ),
+        ..CASES[0]
+    },
+    Case {
+        name: "sqlite_new_required_field",
+        check: (
+            "SELECT group_concat(x, ',') FROM (SELECT id || '=' || email AS x FROM \"Person\" ORDER BY id)",
+            "1=ada@example.com,2=grace@example.com,3=old@example.com,4=new@x.org",
+        ),
+        ..CASES[1]
+    },
+    Case {
+        name: "sqlite_optional_to_required",
+        check: (
+            "SELECT group_concat(x, ',') FROM (SELECT id || '=' || plan AS x FROM \"Account\" ORDER BY id)",
+            "1=free,2=pro,3=free",
+        ),
+        ..CASES[2]
+    },
+    Case {
+        name: "sqlite_dropped_field",
+        check: (
+            "SELECT group_concat(x, ',') FROM (SELECT id || '=' || title AS x FROM \"Item\" ORDER BY id)",
+            "1=one,2=two",
+        ),
+        ..CASES[3]
+    },
+    Case {
+        name: "sqlite_index_unique_foreign_key",
+        check: (
+            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ('Member_email_key', 'Member_teamId_idx')",
+            "2",
+        ),
+        ..CASES[4]
+    },
+    Case {
+        name: "sqlite_dropped_model",
+        check: (
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'Book'",
+            "0",
+        ),
+        ..CASES[8]
+    },
+];
+
+#[test]
+fn every_recipe_deploys_phase_by_phase_on_sqlite() {
+    let Some(harness) = common::harness() else {
+        return;
+    };
+    if Command::new("sqlite3").arg("--version").output().is_err() {
+        assert!(!common::in_ci(), "CI=true but the sqlite3 shell is missing");
+        eprintln!("skipped: the sqlite3 shell is not installed");
+        return;
+    }
+    run_catalog(&harness, SQLITE_CASES, true);
 }
 
 /// Old and new application versions write at the same time while the expand is deployed (old
@@ -578,6 +679,7 @@ fn mixed_fleet_rename_loses_no_value() {
         db,
         url,
         dir: dir.clone(),
+        sqlite: None,
     };
     let old = schema("model User {\n  id        Int    @id\n  user_name String\n}\n");
     let new = schema(
