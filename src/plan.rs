@@ -680,7 +680,7 @@ fn decide(
             let of = om.field(from).ok_or("old field not found")?;
             let nf = nm.field(to).ok_or("new field not found")?;
             let table = find_table(new_db, nm).ok_or("table not found")?;
-            edits.make_optional(input.new_sources, nf);
+            relax(edits, input.new_sources, nm, nf);
             // The old field keeps its name unless the new schema reuses it (an `@map` change).
             let old_name = if nm.field(&of.name).is_some() {
                 format!("{}Old", of.name)
@@ -728,7 +728,7 @@ fn decide(
             let nm = new_model(model)?;
             let nf = nm.field(field).ok_or("new field not found")?;
             let table = find_table(new_db, nm).ok_or("table not found")?;
-            edits.make_optional(input.new_sources, nf);
+            relax(edits, input.new_sources, nm, nf);
             recipes.backfill_table(nm, table).assignments.push(Assignment {
                 column: column.name.clone(),
                 sql_type: column.sql_type.clone(),
@@ -748,7 +748,7 @@ fn decide(
             let nm = new_model(model)?;
             let nf = nm.field(field).ok_or("new field not found")?;
             let table = find_table(new_db, nm).ok_or("table not found")?;
-            edits.make_optional(input.new_sources, nf);
+            relax(edits, input.new_sources, nm, nf);
             let default = table.column(column).and_then(|c| c.default.as_ref()).map(|d| d.sql.clone());
             let source = match default {
                 Some(sql) => ValueSource::Constant { sql },
@@ -1233,4 +1233,19 @@ INSERT INTO \"prisma_xc_guard\" SELECT {};\n\
 DROP TABLE \"prisma_xc_guard\";\n",
         pending.join(" + ")
     )
+}
+
+/// Make a field optional, and the relation fields built on it too: Prisma rejects a required
+/// relation over an optional scalar.
+fn relax(edits: &mut SchemaEdits, sources: &Sources, model: &Model, field: &crate::schema::Field) {
+    edits.make_optional(sources, field);
+    for relation_field in &model.fields {
+        if relation_field
+            .relation
+            .as_ref()
+            .is_some_and(|r| r.fields.iter().any(|f| *f == field.name))
+        {
+            edits.make_optional(sources, relation_field);
+        }
+    }
 }

@@ -10,6 +10,7 @@ pub fn validate(schema: &Schema) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let provider = schema.provider();
     database_name_clashes(schema, &mut out);
+    required_relations_over_optional_scalars(schema, &mut out);
     generator_names(schema, &mut out);
     if let Some(ds) = &schema.datasource {
         let multi_schema = matches!(
@@ -207,6 +208,44 @@ fn generator_names(schema: &Schema, out: &mut Vec<Diagnostic>) {
     for (i, g) in schema.generators.iter().enumerate() {
         if schema.generators[..i].iter().any(|x| x.name == g.name) {
             out.push(Diagnostic::error(g.span, format!("The generator \"{}\" cannot be defined because a generator with that name already exists.", g.name)).with_help("Rename one of the generators."));
+        }
+    }
+}
+
+/// A required relation field needs required scalar fields: an optional one could hold null.
+fn required_relations_over_optional_scalars(schema: &Schema, out: &mut Vec<Diagnostic>) {
+    for model in &schema.models {
+        for field in &model.fields {
+            let Some(relation) = &field.relation else {
+                continue;
+            };
+            if field.arity != crate::schema::Arity::Required || relation.fields.is_empty() {
+                continue;
+            }
+            let optional: Vec<&str> = relation
+                .fields
+                .iter()
+                .filter(|f| {
+                    model
+                        .field(f)
+                        .is_some_and(|s| s.arity == crate::schema::Arity::Optional)
+                })
+                .map(String::as_str)
+                .collect();
+            if optional.is_empty() {
+                continue;
+            }
+            out.push(
+                Diagnostic::error(
+                    field.span,
+                    format!(
+                        "Error validating: The relation field `{}` uses the scalar fields {}. At least one of those fields is optional. Hence the relation field must be optional as well.",
+                        field.name,
+                        relation.fields.join(", ")
+                    ),
+                )
+                .with_help(format!("Make `{}` optional (`{}?`), or make {} required.", field.name, match &field.field_type { crate::schema::FieldType::Model(m) => m.as_str(), _ => "" }, optional.join(", "))),
+            );
         }
     }
 }
