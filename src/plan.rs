@@ -278,6 +278,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
     let mut expand = Vec::new();
     let mut concurrent = Vec::new();
     let mut validate = Vec::new();
+    let mut foreign_keys = Vec::new();
     let mut main_steps = Vec::new();
     for step in expand_steps {
         match &step {
@@ -295,22 +296,15 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
                     Dialect(provider).table(table),
                     Dialect(provider).quote(&foreign_key.name)
                 ));
-                main_steps.push(step);
+                // After the concurrent index builds: a key may reference a new unique index.
+                for s in sql::step_statements(&step, provider) {
+                    foreign_keys.push(format!("{s} NOT VALID"));
+                }
             }
             _ => main_steps.push(step),
         }
     }
     let mut main_sql = sql::render_script(&main_steps, provider);
-    for step in &main_steps {
-        if let Step::AddForeignKey { table, .. } = step
-            && postgres
-            && table_exists(&old_db, table)
-        {
-            for s in sql::step_statements(step, provider) {
-                main_sql = main_sql.replacen(&format!("{s};"), &format!("{s} NOT VALID;"), 1);
-            }
-        }
-    }
     if !triggers.create.is_empty() {
         if !main_sql.is_empty() {
             main_sql.push('\n');
@@ -330,6 +324,16 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
             folder: stamp(&format!("expand_{n:02}_index")),
             purpose: format!("builds index \"{index}\" CONCURRENTLY, which cannot run inside a transaction"),
             sql: format!("-- CreateIndex (CONCURRENTLY: writes go on while it builds; it must be alone in its migration)\n{statement};\n"),
+        });
+        n += 1;
+    }
+    if !foreign_keys.is_empty() {
+        expand.push(Migration {
+            folder: stamp(&format!("expand_{n:02}_foreign_keys")),
+            purpose:
+                "adds the foreign keys NOT VALID: instant, and new rows are checked from then on"
+                    .into(),
+            sql: lock(sql::render_statements("AddForeignKey", &foreign_keys)),
         });
         n += 1;
     }
@@ -801,7 +805,21 @@ fn decide(
         ChangeKind::IndexAdded { unique: true, .. } => {
             let ChangeKind::IndexAdded { table, index, .. } = &f.change.kind else { unreachable!() };
             let (nm, idx) = find_index(input.new, new_db, table, index).ok_or("index not found in the schema")?;
-            let _ = nm;
+            // A relation that references these fields needs the unique index from the start.
+            let referenced = input.new.models.iter().flat_map(|m| &m.fields).any(|f| {
+                f.relation.as_ref().is_some_and(|r| {
+                    matches!(&f.field_type, crate::schema::FieldType::Model(t) if *t == nm.name)
+                        && !r.references.is_empty()
+                        && r.references.len() == idx.fields.len()
+                        && r.references.iter().all(|x| idx.fields.iter().any(|i| &i.name == x))
+                })
+            });
+            if referenced {
+                return Ok(("expand", format!(
+                    "relations reference it, so expand builds \"{index}\"{} (it fails, changing nothing, if rows hold duplicates)",
+                    if provider == Provider::PostgreSql { " CONCURRENTLY in a migration of its own" } else { "" }
+                )));
+            }
             edits.remove(input.new_sources, idx.span);
             Ok(("contract", format!(
                 "the contract builds \"{index}\"{} once the application writes no duplicates; it fails, changing nothing, if rows still hold duplicates",
@@ -899,6 +917,43 @@ fn decide(
             recipes.type_renames.push((ne.schema.clone(), type_from.clone(), type_to.clone()));
             Ok(("contract", format!(
                 "expand keeps type \"{type_from}\" under the new name `{to}` (`@@map`); the contract renames the type to \"{type_to}\" in place: deploy the application built on the new schema right after it, since until then queries that cast to \"{type_from}\" fail (to avoid that moment, keep `@@map(\"{type_from}\")` in the new schema)"
+            )))
+        }
+        ChangeKind::PrimaryKeyChanged { table, .. } => {
+            let nm = input
+                .new
+                .models
+                .iter()
+                .find(|m| m.database_name() == table)
+                .ok_or("model not found")?;
+            let om = old_model_of(input, nm)?;
+            let Some(old_pk) = &om.primary_key else {
+                return Err("a new primary key on a table without one: add it by hand".into());
+            };
+            // The expand keeps the old key; the contract swaps it.
+            if old_pk.from_field {
+                let name = &old_pk.fields[0].name;
+                if nm.field(name).is_none() {
+                    return Err(format!("the old key field `{name}` is gone"));
+                }
+                revert_field(input, edits, &nm.name, name)?;
+            } else {
+                if old_pk.fields.iter().any(|f| nm.field(&f.name).is_none()) {
+                    return Err("a field of the old key is gone".into());
+                }
+                edits.insert_line_after_fields(input.new_sources, nm, input.old_sources.text(old_pk.span));
+            }
+            if let Some(new_pk) = &nm.primary_key {
+                // The same field, reverted above, already lost its new key.
+                let same_field = old_pk.from_field
+                    && new_pk.from_field
+                    && new_pk.fields[0].name == old_pk.fields[0].name;
+                if !same_field {
+                    edits.remove(input.new_sources, new_pk.span);
+                }
+            }
+            Ok(("contract", format!(
+                "expand keeps the old primary key of \"{table}\"; the contract swaps it (the unique index of the new key is built first, where there is one)"
             )))
         }
         ChangeKind::RelationTableRemoved { table } => {
