@@ -1298,7 +1298,7 @@ fn relax(edits: &mut SchemaEdits, sources: &Sources, model: &Model, field: &crat
         if relation_field
             .relation
             .as_ref()
-            .is_some_and(|r| r.fields.iter().any(|f| *f == field.name))
+            .is_some_and(|r| r.fields.contains(&field.name))
         {
             edits.make_optional(sources, relation_field);
         }
