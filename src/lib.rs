@@ -23,7 +23,6 @@ pub mod resolve;
 pub mod rules;
 pub mod schema;
 pub mod sql;
-pub mod summary;
 pub mod validate;
 pub mod write;
 
