@@ -175,7 +175,7 @@ impl SchemaEdits {
 }
 
 /// Offset just after the type of a field declaration `name Type...` (before `?`, `[]`).
-fn type_end(declaration: &str, name_len: usize) -> usize {
+pub(crate) fn type_end(declaration: &str, name_len: usize) -> usize {
     let bytes = declaration.as_bytes();
     let mut i = name_len;
     while i < bytes.len() && (bytes[i] == b' ' || bytes[i] == b'\t') {
@@ -196,7 +196,7 @@ fn type_end(declaration: &str, name_len: usize) -> usize {
 }
 
 /// Where a `//` comment starts on a line, outside strings.
-fn comment_start(line: &str) -> Option<usize> {
+pub(crate) fn comment_start(line: &str) -> Option<usize> {
     let bytes = line.as_bytes();
     let mut in_string = false;
     let mut i = 0;

@@ -374,6 +374,22 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
             d.quote(from)
         ));
     }
+    let mut swap_sql = Vec::new();
+    for swap in &recipes.swaps {
+        apply_swap(&mut renamed_expand_db, swap);
+        let d = Dialect(provider);
+        swap_sql.push(format!(
+            "ALTER TABLE {} DROP COLUMN {}",
+            d.table(&swap.table),
+            d.quote(&swap.column)
+        ));
+        swap_sql.push(format!(
+            "ALTER TABLE {} RENAME COLUMN {} TO {}",
+            d.table(&swap.table),
+            d.quote(&swap.temporary),
+            d.quote(&swap.column)
+        ));
+    }
     let contract_steps = migrate::diff(&renamed_expand_db, &new_db);
     let guard = guard_sql(provider, &recipes.backfill);
     let mut contract = Vec::new();
@@ -398,7 +414,14 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
                         && previous.nullable
                         && !next.nullable
                     {
-                        not_null.push((table.clone(), next.name.clone()));
+                        // A swapped column is checked before the swap, under its temporary
+                        // name: the check follows it through the rename.
+                        let column = recipes
+                            .swaps
+                            .iter()
+                            .find(|w| w.table == *table && w.column == next.name)
+                            .map_or(next.name.clone(), |w| w.temporary.clone());
+                        not_null.push((table.clone(), column));
                     }
                 }
                 main_steps.push(step);
@@ -472,6 +495,13 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         main_sql.push_str(&sql::render_statements("RenameEnum", &type_renames_sql));
         main_sql.push('\n');
     }
+    if !swap_sql.is_empty() {
+        main_sql.push_str(&sql::render_statements(
+            "SwapColumn (the new-typed copy takes the old column's place)",
+            &swap_sql,
+        ));
+        main_sql.push('\n');
+    }
     main_sql.push_str(&sql::render_script(&main_steps, provider));
     if !not_null.is_empty() {
         let drops: Vec<String> = not_null
@@ -513,6 +543,33 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
     let mut renamed_new_db = new_db.clone();
     for (schema, from, to) in &recipes.type_renames {
         rename_enum_type(&mut renamed_new_db, schema, to, from);
+    }
+    // A swapped column goes back to being the copy, and the old column comes back from it.
+    let mut unswap = Vec::new();
+    for swap in &recipes.swaps {
+        let dd = Dialect(provider);
+        let t = dd.table(&swap.table);
+        unswap.push(format!(
+            "ALTER TABLE {t} RENAME COLUMN {} TO {}",
+            dd.quote(&swap.column),
+            dd.quote(&swap.temporary)
+        ));
+        unswap.push(format!(
+            "ALTER TABLE {t} ADD COLUMN {} {}",
+            dd.quote(&swap.column),
+            swap.old_type
+        ));
+        unswap.push(format!(
+            "UPDATE {t} SET {} = CAST({} AS {})",
+            dd.quote(&swap.column),
+            dd.quote(&swap.temporary),
+            swap.old_type
+        ));
+        unswap_db(&mut renamed_new_db, swap, &expand_db);
+    }
+    if !unswap.is_empty() {
+        contract_down.push_str(&sql::render_statements("UnswapColumn", &unswap));
+        contract_down.push('\n');
     }
     if !type_renames_back.is_empty() {
         contract_down.push_str(&sql::render_statements("RenameEnum", &type_renames_back));
@@ -599,8 +656,20 @@ struct ColumnRename {
     back_cast: Option<String>,
 }
 
+/// A type change through a new column: `column` (old type) is replaced by `temporary` (new
+/// type), filled by sync and backfill, renamed to `column` by the contract.
+#[derive(Debug, Clone, PartialEq)]
+struct TypeSwap {
+    table: TableRef,
+    column: String,
+    temporary: String,
+    old_type: String,
+}
+
 #[derive(Debug, Default)]
 struct Recipes {
+    /// Columns the contract swaps for their new-typed copy.
+    swaps: Vec<TypeSwap>,
     /// Enum types the contract renames: (schema, old name, new name).
     type_renames: Vec<(Option<String>, String, String)>,
     renames: Vec<ColumnRename>,
@@ -891,11 +960,8 @@ fn decide(
         ChangeKind::ColumnTypeChanged { model, field, change, .. }
             if f.severity >= Severity::Breaking =>
         {
-            if !change.castable && f.severity == Severity::Destructive {
-                return Err("a type change without a cast loses every value; add a new field of the new type, backfill it, then drop the old one, in separate schema changes".into());
-            }
-            revert_field(input, edits, model, field)?;
-            Ok(("contract", "the contract changes the type in place (a rewrite under lock, once no old code writes the old type); for a large table, add a new field instead".into()))
+            type_swap(f, input, new_db, edits, recipes, model, field, change)?;
+            Ok(("contract", "expand adds a column of the new type beside the old one, kept in sync (casting) while old and new code run; the backfill converts the rest (a value that does not convert stops it, naming the row); the contract drops the old column and renames the new one into its place".into()))
         }
         ChangeKind::DefaultChanged { model, field, .. } | ChangeKind::AutoincrementRemoved { model, field, .. }
             if f.severity >= Severity::Breaking =>
@@ -1302,5 +1368,167 @@ fn relax(edits: &mut SchemaEdits, sources: &Sources, model: &Model, field: &crat
         {
             edits.make_optional(sources, relation_field);
         }
+    }
+}
+
+/// A type change as a new column: the expand keeps the old field and adds a copy of the new one
+/// under a temporary name and column; triggers and the backfill fill it, casting.
+#[allow(clippy::too_many_arguments)]
+fn type_swap(
+    f: &crate::classify::Finding,
+    input: &PlanInput,
+    new_db: &Database,
+    edits: &mut SchemaEdits,
+    recipes: &mut Recipes,
+    model: &str,
+    field: &str,
+    change: &crate::changes::TypeChange,
+) -> Result<(), String> {
+    let provider = input.classification.provider;
+    let d = Dialect(provider);
+    let nm = input.new.model(model).ok_or("model not found")?;
+    let om = old_model_of(input, nm)?;
+    let nf = nm.field(field).ok_or("new field not found")?;
+    let of = om
+        .field(field)
+        .ok_or("the field has another name in the old schema")?;
+    if nf.mapped_name.is_some() != of.mapped_name.is_some()
+        || nf.database_name() != of.database_name()
+    {
+        return Err("the field is renamed and retyped at once: do one, then the other".into());
+    }
+    let table = find_table(new_db, nm).ok_or("table not found")?;
+    if table
+        .primary_key
+        .as_ref()
+        .is_some_and(|pk| pk.columns.iter().any(|c| c.name == nf.database_name()))
+    {
+        return Err("the field is part of the primary key".into());
+    }
+    let (Some(old_type), Some(new_type)) = (&change.from, &change.to) else {
+        return Err(format!("{}: no SQL types to convert between", f.rule.id));
+    };
+    let column = nf.database_name().to_string();
+    let temporary = format!("{column}_xc_new");
+    let temporary_field = format!("{field}XcNew");
+    // The expand: the old field as it was, and the new one under its temporary name.
+    edits.replace_field(nf, input.old_sources.text(of.span));
+    let mut line = input.new_sources.text(nf.span).to_string();
+    line.replace_range(..nf.name.len(), &temporary_field);
+    let type_at = crate::expand::type_end(&line, temporary_field.len());
+    if nf.arity == crate::schema::Arity::Required {
+        line.insert(type_at, '?');
+    }
+    let comment = crate::expand::comment_start(&line).unwrap_or(line.len());
+    let end = line[..comment].trim_end().len();
+    line.insert_str(end, &format!(" @map({temporary:?})"));
+    // Unique and id attributes belong to the final column, which the contract creates.
+    for attribute in [" @unique", " @id"] {
+        line = line.replacen(attribute, "", 1);
+    }
+    edits.insert_line_after_fields(input.new_sources, nm, &line);
+    let (old_sql, new_sql) = (old_type.sql(), new_type.sql());
+    let source = format!("CAST({} AS {new_sql})", d.quote(&column));
+    recipes.renames.push(ColumnRename {
+        table: TableRef::of(table),
+        old_column: column.clone(),
+        new_column: temporary.clone(),
+        cast: Some(new_sql.clone()),
+        back_cast: Some(old_sql.clone()),
+    });
+    recipes
+        .backfill_table(nm, table)
+        .assignments
+        .push(Assignment {
+            column: temporary.clone(),
+            sql_type: new_sql.clone(),
+            source: ValueSource::Column {
+                column: column.clone(),
+                cast: Some(new_sql.clone()),
+            },
+            pending: format!("{} IS DISTINCT FROM {source}", d.quote(&temporary)),
+            done_when: format!("{} IS NOT DISTINCT FROM {source}", d.quote(&temporary)),
+            why: format!("`{field}` changes type from {old_sql} to {new_sql}"),
+        });
+    recipes.dual_write(
+        model,
+        FieldPair {
+            old_field: field.to_string(),
+            new_field: temporary_field,
+        },
+    );
+    recipes.swaps.push(TypeSwap {
+        table: TableRef::of(table),
+        column,
+        temporary,
+        old_type: old_sql,
+    });
+    Ok(())
+}
+
+/// The database after a swap: the old column gone (with the indexes and keys on it), the
+/// temporary one under its name.
+fn apply_swap(db: &mut Database, swap: &TypeSwap) {
+    let Some(t) = db
+        .tables
+        .iter_mut()
+        .find(|t| t.name == swap.table.name && t.schema == swap.table.schema)
+    else {
+        return;
+    };
+    t.columns.retain(|c| c.name != swap.column);
+    t.indexes
+        .retain(|i| !i.columns.iter().any(|c| c.name == swap.column));
+    t.foreign_keys.retain(|f| !f.columns.contains(&swap.column));
+    for c in &mut t.columns {
+        if c.name == swap.temporary {
+            c.name = swap.column.clone();
+        }
+    }
+    for i in &mut t.indexes {
+        for c in &mut i.columns {
+            if c.name == swap.temporary {
+                c.name = swap.column.clone();
+            }
+        }
+    }
+    for f in &mut t.foreign_keys {
+        for c in &mut f.columns {
+            if *c == swap.temporary {
+                *c = swap.column.clone();
+            }
+        }
+    }
+}
+
+/// The new database after the contract's down.sql has unswapped: the column renamed back to the
+/// temporary one, and the old column added again (nullable, as `ADD COLUMN` leaves it).
+fn unswap_db(db: &mut Database, swap: &TypeSwap, expand_db: &Database) {
+    let Some(t) = db
+        .tables
+        .iter_mut()
+        .find(|t| t.name == swap.table.name && t.schema == swap.table.schema)
+    else {
+        return;
+    };
+    t.indexes
+        .retain(|i| !i.columns.iter().any(|c| c.name == swap.column));
+    t.foreign_keys.retain(|f| !f.columns.contains(&swap.column));
+    for c in &mut t.columns {
+        if c.name == swap.column {
+            c.name = swap.temporary.clone();
+        }
+    }
+    let old = expand_db
+        .tables
+        .iter()
+        .find(|x| x.name == swap.table.name && x.schema == swap.table.schema)
+        .and_then(|x| x.column(&swap.column));
+    if let Some(old) = old {
+        let mut added = old.clone();
+        added.nullable = true;
+        added.default = None;
+        added.autoincrement = false;
+        t.columns.push(added);
     }
 }

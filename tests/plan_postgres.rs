@@ -179,7 +179,7 @@ const CASES: &[Case] = &[
             "SELECT string_agg(id || '=' || total || ':' || pg_typeof(total), ',' ORDER BY id) FROM \"Counter\"",
             "1=41:bigint,2=7:bigint",
         ),
-        guarded: false,
+        guarded: true,
     },
 ];
 
