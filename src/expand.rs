@@ -66,7 +66,8 @@ impl SchemaEdits {
             line.insert(at, '?');
         }
         if let Some(name) = rename {
-            if old_field.mapped_name.is_none() {
+            // Relation fields have no column to keep, and take no `@map`.
+            if old_field.mapped_name.is_none() && !old_field.is_relation() {
                 let at = comment_start(&line).unwrap_or(line.len());
                 let trimmed = line[..at].trim_end().len();
                 line.insert_str(trimmed, &format!(" @map({:?})", old_field.name));

@@ -754,6 +754,16 @@ fn decide(
             let nf = nm.field(to).ok_or("new field not found")?;
             let table = find_table(new_db, nm).ok_or("table not found")?;
             relax(edits, input.new_sources, nm, nf);
+            // A renamed key column: the expand keeps the key on the old column (the new one
+            // starts empty); the contract moves it.
+            if let Some(pk) = &nm.primary_key
+                && pk.fields.iter().any(|k| k.name == nf.name)
+            {
+                if !pk.from_field {
+                    return Err("a column of a composite primary key is renamed".into());
+                }
+                edits.remove(input.new_sources, pk.span);
+            }
             // The old field keeps its name unless the new schema reuses it (an `@map` change).
             let old_name = if nm.field(&of.name).is_some() {
                 format!("{}Old", of.name)
@@ -763,7 +773,11 @@ fn decide(
             let rename = (old_name != of.name).then_some(old_name.as_str());
             // Optional too: code built on the intermediate schema may name only the new field
             // (the extension and the trigger fill the old one).
-            edits.insert_old_field(input.new_sources, nm, input.old_sources, of, rename, true);
+            let in_old_key = om
+                .primary_key
+                .as_ref()
+                .is_some_and(|pk| pk.fields.iter().any(|k| k.name == of.name));
+            edits.insert_old_field(input.new_sources, nm, input.old_sources, of, rename, !in_old_key);
             let old_db = crate::database::lower(input.old).map_err(|e| e.to_string())?;
             let old_type = find_table(&old_db, om)
                 .and_then(|t| t.column(column_from))
@@ -862,8 +876,10 @@ fn decide(
                 let Ok(old) = old_model_of(input, nm) else { continue };
                 for of in &old.fields {
                     let points_here = matches!(&of.field_type, crate::schema::FieldType::Model(t) if t == model);
-                    if points_here && nm.field(&of.name).is_none() {
-                        edits.insert_old_field(input.new_sources, nm, input.old_sources, of, None, false);
+                    if points_here {
+                        // The new schema may reuse the name for another relation.
+                        let rename = nm.field(&of.name).is_some().then(|| format!("{}Old", of.name));
+                        edits.insert_old_field(input.new_sources, nm, input.old_sources, of, rename.as_deref(), false);
                     }
                 }
             }
@@ -1143,11 +1159,13 @@ fn restore_join_table(
     for side in [relation.referencing, relation.referenced] {
         let om = &input.old.models[side.model];
         let of = &om.fields[side.field];
-        let nm = input
-            .new
-            .model(&om.name)
-            .ok_or("a model of the relation is gone too")?;
-        if nm.field(&of.name).is_none() {
+        // A side whose model is gone, or that points at a model that is gone, comes back with
+        // that model (the dropped-model recipe restores it and the fields pointing at it).
+        let Some(nm) = input.new.model(&om.name) else {
+            continue;
+        };
+        let target_gone = matches!(&of.field_type, crate::schema::FieldType::Model(t) if input.new.model(t).is_none());
+        if !target_gone && nm.field(&of.name).is_none() {
             edits.insert_old_field(input.new_sources, nm, input.old_sources, of, None, false);
         }
     }
@@ -1392,9 +1410,7 @@ fn type_swap(
     let of = om
         .field(field)
         .ok_or("the field has another name in the old schema")?;
-    if nf.mapped_name.is_some() != of.mapped_name.is_some()
-        || nf.database_name() != of.database_name()
-    {
+    if nf.database_name() != of.database_name() {
         return Err("the field is renamed and retyped at once: do one, then the other".into());
     }
     let table = find_table(new_db, nm).ok_or("table not found")?;
