@@ -686,11 +686,27 @@ impl Recipes {
         {
             return &mut self.backfill[i];
         }
-        let key = table
+        // Prisma models have a primary key or, failing that, a unique constraint of required
+        // fields: either identifies a row for keyset batches.
+        let key_columns = table
             .primary_key
             .as_ref()
-            .map(|pk| {
-                pk.columns
+            .map(|pk| &pk.columns)
+            .or_else(|| {
+                table
+                    .indexes
+                    .iter()
+                    .find(|i| {
+                        i.kind == DbIndexKind::Unique
+                            && i.columns
+                                .iter()
+                                .all(|c| table.column(&c.name).is_some_and(|c| !c.nullable))
+                    })
+                    .map(|i| &i.columns)
+            });
+        let key = key_columns
+            .map(|columns| {
+                columns
                     .iter()
                     .map(|c| {
                         let ty = table
