@@ -219,7 +219,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
     let mut unsupported = Vec::new();
     let mut changes = Vec::new();
     for f in &input.classification.findings {
-        let (phase, recipe) = match decide(f, input, &new_db, &mut edits, &mut recipes) {
+        let (phase, recipe) = match decide(f, input, &old_db, &new_db, &mut edits, &mut recipes) {
             Ok(decision) => decision,
             Err(why) => {
                 unsupported.push(format!("{} {}: {why}", f.rule.id, f.reason));
@@ -750,6 +750,7 @@ fn find_table<'a>(db: &'a Database, model: &Model) -> Option<&'a Table> {
 fn decide(
     f: &crate::classify::Finding,
     input: &PlanInput,
+    old_db: &Database,
     new_db: &Database,
     edits: &mut SchemaEdits,
     recipes: &mut Recipes,
@@ -794,7 +795,6 @@ fn decide(
                 .as_ref()
                 .is_some_and(|pk| pk.fields.iter().any(|k| k.name == of.name));
             edits.insert_old_field(input.new_sources, nm, input.old_sources, of, rename, !in_old_key);
-            let old_db = crate::database::lower(input.old).map_err(|e| e.to_string())?;
             let old_type = find_table(&old_db, om)
                 .and_then(|t| t.column(column_from))
                 .map(|c| c.column_type.sql());
@@ -903,8 +903,12 @@ fn decide(
                 "expand keeps model `{model}`; deploy code that no longer uses it; the contract drops its table"
             )))
         }
-        ChangeKind::IndexAdded { unique: true, .. } => {
-            let ChangeKind::IndexAdded { table, index, .. } = &f.change.kind else { unreachable!() };
+        ChangeKind::IndexAdded {
+            table,
+            index,
+            unique: true,
+            ..
+        } => {
             let (nm, idx) = find_index(input.new, new_db, table, index).ok_or("index not found in the schema")?;
             // A relation that references these fields needs the unique index from the start.
             let referenced = input.new.models.iter().flat_map(|m| &m.fields).any(|f| {
