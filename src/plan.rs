@@ -795,7 +795,7 @@ fn decide(
                 .as_ref()
                 .is_some_and(|pk| pk.fields.iter().any(|k| k.name == of.name));
             edits.insert_old_field(input.new_sources, nm, input.old_sources, of, rename, !in_old_key);
-            let old_type = find_table(&old_db, om)
+            let old_type = find_table(old_db, om)
                 .and_then(|t| t.column(column_from))
                 .map(|c| c.column_type.sql());
             let new_type = table.column(column_to).map(|c| c.column_type.sql()).unwrap_or_default();
