@@ -533,7 +533,7 @@ pub fn diff(sides: &Sides, renames: &Renames) -> Diff {
         &old_of_new,
         &matched_old,
         renames,
-        &out.changes.clone(),
+        &out.changes,
         &mut out.suggestions,
     );
     out

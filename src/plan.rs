@@ -443,6 +443,19 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
     let check_name = |t: &TableRef, c: &str| {
         crate::database::constraint_name(&t.name, &[c], "not_null", provider)
     };
+    // `ALTER TABLE t VALIDATE|DROP CONSTRAINT <check>` for every NOT NULL check.
+    let on_checks = |verb: &str| -> Vec<String> {
+        not_null
+            .iter()
+            .map(|(t, c)| {
+                format!(
+                    "ALTER TABLE {} {verb} CONSTRAINT {}",
+                    d.table(t),
+                    d.quote(&check_name(t, c))
+                )
+            })
+            .collect()
+    };
     if !not_null.is_empty() {
         let adds: Vec<String> = not_null
             .iter()
@@ -465,16 +478,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
             )),
         });
         n += 1;
-        let validates: Vec<String> = not_null
-            .iter()
-            .map(|(t, c)| {
-                format!(
-                    "ALTER TABLE {} VALIDATE CONSTRAINT {}",
-                    d.table(t),
-                    d.quote(&check_name(t, c))
-                )
-            })
-            .collect();
+        let validates = on_checks("VALIDATE");
         contract.push(Migration {
             folder: stamp(&format!("contract_{n:02}_validate")),
             purpose: "validates the NOT NULL checks while reads and writes go on".into(),
@@ -504,16 +508,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
     }
     main_sql.push_str(&sql::render_script(&main_steps, provider));
     if !not_null.is_empty() {
-        let drops: Vec<String> = not_null
-            .iter()
-            .map(|(t, c)| {
-                format!(
-                    "ALTER TABLE {} DROP CONSTRAINT {}",
-                    d.table(t),
-                    d.quote(&check_name(t, c))
-                )
-            })
-            .collect();
+        let drops = on_checks("DROP");
         main_sql.push('\n');
         main_sql.push_str(&sql::render_statements(
             "DropCheck (SET NOT NULL above used it instead of a scan)",

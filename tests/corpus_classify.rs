@@ -345,14 +345,13 @@ fn every_verdict_the_committed_migrations_imply_is_reported() {
         if all && !expects.is_empty() {
             steps_all_met += 1;
         }
-        match only_additive(&step.sql, &old_db, &new_db) {
+        let additive_step = only_additive(&step.sql, &old_db, &new_db);
+        match additive_step {
             None => {}
             Some(false) => additive_unfit.push(step.name.clone()),
             Some(true) => additive += 1,
         }
-        if only_additive(&step.sql, &old_db, &new_db) == Some(true)
-            && c.verdict() >= Severity::Breaking
-        {
+        if additive_step == Some(true) && c.verdict() >= Severity::Breaking {
             let worst: Vec<String> = c
                 .findings
                 .iter()

@@ -342,24 +342,7 @@ fn run_case(harness: &Path, case: &Case, sqlite: bool) -> Result<(), String> {
             sqlite_schema,
         )
     } else {
-        let status = Command::new(harness)
-            .args(["createdb", &db])
-            .status()
-            .map_err(|e| e.to_string())?;
-        if !status.success() {
-            return Err("createdb failed".into());
-        }
-        let url = String::from_utf8(
-            Command::new(harness)
-                .args(["pg-url", &db])
-                .output()
-                .unwrap()
-                .stdout,
-        )
-        .unwrap()
-        .trim()
-        .to_string();
-        (url, None, schema)
+        (common::fresh_database(harness, &db)?, None, schema)
     };
     let env = Env {
         harness: harness.to_path_buf(),
@@ -508,21 +491,9 @@ fn run_case(harness: &Path, case: &Case, sqlite: bool) -> Result<(), String> {
 
 #[test]
 fn every_recipe_deploys_phase_by_phase_on_postgres() {
-    let Some(harness) = common::harness() else {
+    let Some(harness) = common::harness_with_postgres() else {
         return;
     };
-    if !Command::new(&harness)
-        .arg("pg-start")
-        .status()
-        .is_ok_and(|s| s.success())
-    {
-        assert!(
-            !common::in_ci(),
-            "CI=true but PostgreSQL could not be started"
-        );
-        eprintln!("skipped: PostgreSQL could not be started (xc-harness pg-start)");
-        return;
-    }
     run_catalog(&harness, CASES, false);
 }
 
@@ -638,39 +609,11 @@ fn every_recipe_deploys_phase_by_phase_on_sqlite() {
 /// them; after the contract no write is lost.
 #[test]
 fn mixed_fleet_rename_loses_no_value() {
-    let Some(harness) = common::harness() else {
+    let Some(harness) = common::harness_with_postgres() else {
         return;
     };
-    if !Command::new(&harness)
-        .arg("pg-start")
-        .status()
-        .is_ok_and(|s| s.success())
-    {
-        assert!(
-            !common::in_ci(),
-            "CI=true but PostgreSQL could not be started"
-        );
-        eprintln!("skipped: PostgreSQL could not be started (xc-harness pg-start)");
-        return;
-    }
     let db = "xc_plan_mixed_fleet".to_string();
-    assert!(
-        Command::new(&harness)
-            .args(["createdb", &db])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let url = String::from_utf8(
-        Command::new(&harness)
-            .args(["pg-url", &db])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap()
-    .trim()
-    .to_string();
+    let url = common::fresh_database(&harness, &db).unwrap();
     let dir = std::env::temp_dir().join(format!("prisma-xc-mixed-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("prisma")).unwrap();

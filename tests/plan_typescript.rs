@@ -50,39 +50,11 @@ fn run(cmd: &mut Command) -> Result<String, String> {
 
 #[test]
 fn dual_write_and_backfill_type_check_and_run() {
-    let Some(harness) = common::harness() else {
+    let Some(harness) = common::harness_with_postgres() else {
         return;
     };
-    if !Command::new(&harness)
-        .arg("pg-start")
-        .status()
-        .is_ok_and(|s| s.success())
-    {
-        assert!(
-            !common::in_ci(),
-            "CI=true but PostgreSQL could not be started"
-        );
-        eprintln!("skipped: PostgreSQL could not be started (xc-harness pg-start)");
-        return;
-    }
     let db = "xc_plan_typescript";
-    assert!(
-        Command::new(&harness)
-            .args(["createdb", db])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let url = String::from_utf8(
-        Command::new(&harness)
-            .args(["pg-url", db])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap()
-    .trim()
-    .to_string();
+    let url = common::fresh_database(&harness, db).unwrap();
     let dir = std::env::temp_dir().join(format!("prisma-xc-ts-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("prisma")).unwrap();

@@ -90,3 +90,35 @@ pub fn harness() -> Option<PathBuf> {
     eprintln!("skipped: the Prisma harness could not be set up (needs Node.js 20 and npm)");
     None
 }
+
+/// The harness with its PostgreSQL started. `None` (with a one-line reason) outside CI when
+/// either is unavailable; a panic in CI.
+pub fn harness_with_postgres() -> Option<PathBuf> {
+    let harness = harness()?;
+    let started = std::process::Command::new(&harness)
+        .arg("pg-start")
+        .status()
+        .is_ok_and(|s| s.success());
+    if started {
+        return Some(harness);
+    }
+    assert!(!in_ci(), "CI=true but PostgreSQL could not be started");
+    eprintln!("skipped: PostgreSQL could not be started (xc-harness pg-start)");
+    None
+}
+
+/// Drop and create database `name` on the harness's PostgreSQL; returns its URL.
+pub fn fresh_database(harness: &Path, name: &str) -> Result<String, String> {
+    let created = std::process::Command::new(harness)
+        .args(["createdb", name])
+        .status()
+        .map_err(|e| e.to_string())?;
+    if !created.success() {
+        return Err(format!("createdb {name} failed"));
+    }
+    let out = std::process::Command::new(harness)
+        .args(["pg-url", name])
+        .output()
+        .map_err(|e| e.to_string())?;
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
