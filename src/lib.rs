@@ -60,16 +60,34 @@ pub fn load(sources: &Sources) -> Loaded {
     }
 }
 
+/// Load the two schemas of a diff at once: on a machine with more than one core the
+/// sequential parts of one load (merging parse parts, validation) overlap the other's.
+pub fn load_pair(old: Option<&Sources>, new: &Sources) -> (Option<Loaded>, Loaded) {
+    std::thread::scope(|scope| {
+        let old = old.map(|sources| scope.spawn(move || load(sources)));
+        let new = load(new);
+        let old = old.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        (old, new)
+    })
+}
+
 /// The plain one-step migration from `old` (or an empty database) to `new`, as Prisma would
 /// write it. `Ok(None)` when the two databases are the same.
 pub fn direct_migration(
     old: Option<&schema::Schema>,
     new: &schema::Schema,
 ) -> Result<Option<String>, database::LowerError> {
-    let next = database::lower(new)?;
-    let previous = match old {
+    let (previous, next) = match old {
         Some(old) => {
-            let mut previous = database::lower(old)?;
+            let (previous, next) = database::lower_pair(old, new);
+            (Some(previous), next)
+        }
+        None => (None, database::lower(new)),
+    };
+    let next = next?;
+    let previous = match previous {
+        Some(previous) => {
+            let mut previous = previous?;
             // A provider switch cannot be migrated: Prisma starts over from an empty database.
             if previous.provider != next.provider {
                 previous = migrate::empty(next.provider);
@@ -143,12 +161,13 @@ pub fn compare(
     }
     let (declared, warnings) =
         renames::declare(old, new, &options.renames, &directives).map_err(CompareError::Rename)?;
-    let lower = |s: &schema::Schema| match database::lower(s) {
+    let usable = |lowered: Result<database::Database, database::LowerError>| match lowered {
         Ok(db) => Ok(Some(db)),
         Err(database::LowerError::MongoDb) => Ok(None),
         Err(e) => Err(CompareError::Lower(e)),
     };
-    let (mut old_db, mut new_db) = (lower(old)?, lower(new)?);
+    let (old_db, new_db) = database::lower_pair(old, new);
+    let (mut old_db, mut new_db) = (usable(old_db)?, usable(new_db)?);
     // Across providers the two databases have nothing in common to compare column by column:
     // only the Prisma-level changes are reported, next to the provider change itself.
     if old.provider() != new.provider() {

@@ -1,6 +1,7 @@
 //! The `prisma-xc` binary: flags in, files and exit codes out. All the work is in the library.
 
 use std::io::{IsTerminal as _, Write as _};
+use std::mem::ManuallyDrop;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -272,20 +273,22 @@ fn usage(message: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// Read, parse and resolve one schema; diagnostics go to standard error.
-fn load(path: &Path) -> Option<(Sources, prisma_xc::Loaded)> {
-    let sources = match read_schema(path) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return None;
-        }
-    };
-    let loaded = prisma_xc::load(&sources);
+/// Read one schema; an unreadable one is reported on standard error.
+fn read(path: &Path) -> Option<Sources> {
+    read_schema(path).map_err(|e| eprintln!("error: {e}")).ok()
+}
+
+/// A loaded schema's diagnostics go to standard error; `None` when it has errors.
+fn usable(
+    sources: Sources,
+    loaded: prisma_xc::Loaded,
+) -> Option<(Sources, ManuallyDrop<prisma_xc::Loaded>)> {
     if !loaded.diagnostics.is_empty() {
         eprint!("{}", render_all(&loaded.diagnostics, &sources));
     }
-    (!loaded.has_errors()).then_some((sources, loaded))
+    // Freeing a schema of thousands of models takes milliseconds the process does not need
+    // to spend: the operating system reclaims it all at exit.
+    (!loaded.has_errors()).then(|| (sources, ManuallyDrop::new(loaded)))
 }
 
 fn diff(run: DiffRun) -> ExitCode {
@@ -307,8 +310,18 @@ fn diff(run: DiffRun) -> ExitCode {
     {
         return usage("--timestamp takes 14 digits: YYYYMMDDHHMMSS");
     }
-    let old_loaded = old.map(load);
-    let new_loaded = load(new);
+    let old_sources = old.map(read);
+    let new_sources = read(new);
+    let (Some(new_sources), false) = (new_sources, matches!(old_sources, Some(None))) else {
+        return ExitCode::from(2);
+    };
+    let old_sources = old_sources.flatten();
+    let (old_loaded, new_loaded) = prisma_xc::load_pair(old_sources.as_ref(), &new_sources);
+    // Both schemas' diagnostics are shown before giving up on either.
+    let old_loaded = old_sources
+        .zip(old_loaded)
+        .map(|(sources, loaded)| usable(sources, loaded));
+    let new_loaded = usable(new_sources, new_loaded);
     let (Some((new_sources, new_loaded)), false) = (new_loaded, matches!(old_loaded, Some(None)))
     else {
         return ExitCode::from(2);
