@@ -139,7 +139,11 @@ fn main() {
     let classify_peak = peak_rss_mb();
     let mut times = Vec::new();
     for _ in 0..20 {
-        times.push(run_binary(&["diff".as_ref(), old.as_os_str(), new.as_os_str()]));
+        times.push(run_binary(&[
+            "diff".as_ref(),
+            old.as_os_str(),
+            new.as_os_str(),
+        ]));
     }
     let (best, classify_median) = best_and_median(times);
     let _ = writeln!(

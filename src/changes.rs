@@ -412,6 +412,17 @@ pub fn diff(sides: &Sides, renames: &Renames) -> Diff {
         }
     }
 
+    // Tables renamed with their model: a foreign key that pointed at the old name is the same
+    // key when it points at the new one (the database follows the table, not its name).
+    let table_renames: HashMap<&str, &str> = new
+        .models
+        .iter()
+        .filter_map(|nm| {
+            let om = old_of_new.get(nm.name.as_str())?;
+            (om.database_name() != nm.database_name())
+                .then(|| (om.database_name(), nm.database_name()))
+        })
+        .collect();
     let mut handled_tables: HashSet<TableKey> = HashSet::new();
     for nm in &new.models {
         let group = match nm.kind {
@@ -488,15 +499,11 @@ pub fn diff(sides: &Sides, renames: &Renames) -> Diff {
         }
         let column_renames = model_fields(om, nm, ot, nt, &group, &context, &mut out);
         if let (Some(ot), Some(nt)) = (ot, nt) {
-            table_constraints(
-                ot,
-                nt,
-                &column_renames,
-                &group,
-                &anchor,
-                nm.name_span,
-                &mut out,
-            );
+            let renamed = Renamed {
+                columns: &column_renames,
+                tables: &table_renames,
+            };
+            table_constraints(ot, nt, &renamed, &group, &anchor, nm.name_span, &mut out);
         }
     }
     for om in &old.models {
@@ -1121,15 +1128,23 @@ fn fk_columns(fk: &ForeignKey, renames: &HashMap<String, String>) -> Vec<String>
         .collect()
 }
 
+/// What was renamed around a table being compared: its columns (old -> new) and other tables
+/// (old -> new names).
+struct Renamed<'a> {
+    columns: &'a HashMap<String, String>,
+    tables: &'a HashMap<&'a str, &'a str>,
+}
+
 fn table_constraints(
     ot: &Table,
     nt: &Table,
-    column_renames: &HashMap<String, String>,
+    renamed: &Renamed,
     group: &Group,
     anchor: &Target,
     span: Span,
     out: &mut Diff,
 ) {
+    let (column_renames, table_renames) = (renamed.columns, renamed.tables);
     let table = nt.name.clone();
     let at = Some(Location::New(span));
     let mut push = |kind: ChangeKind| {
@@ -1228,7 +1243,11 @@ fn table_constraints(
     for nf in &nt.foreign_keys {
         let same_target = |of: &ForeignKey| {
             fk_columns(of, column_renames) == nf.columns
-                && of.referenced_table == nf.referenced_table
+                && table_renames
+                    .get(of.referenced_table.as_str())
+                    .copied()
+                    .unwrap_or(&of.referenced_table)
+                    == nf.referenced_table
                 && of.referenced_schema == nf.referenced_schema
                 && of.referenced_columns == nf.referenced_columns
         };

@@ -232,9 +232,7 @@ pub fn lower_pair(old: &Schema, new: &Schema) -> LoweredPair {
     std::thread::scope(|scope| {
         let old = scope.spawn(|| lower(old));
         let new = lower(new);
-        let old = old
-            .join()
-            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        let old = old.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
         (old, new)
     })
 }

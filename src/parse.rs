@@ -71,7 +71,10 @@ pub fn parse(text: &str, file: FileId) -> Parsed {
                     })
                 })
                 .collect();
-            handles.into_iter().map(|h| h.join().ok().flatten()).collect()
+            handles
+                .into_iter()
+                .map(|h| h.join().ok().flatten())
+                .collect()
         });
         if let Some(parts) = parsed {
             let mut merged = Parsed {

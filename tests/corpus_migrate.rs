@@ -1,7 +1,7 @@
 //! prisma-xc's migrations applied by the real `prisma migrate deploy`, then drift-checked by
 //! Prisma itself, through `scripts/corpus-check` (which the full-corpus run uses too).
 //!
-//! CI runs every PostgreSQL and SQLite corpus schema from empty, a fixed sample of 30
+//! CI runs every PostgreSQL and SQLite corpus schema from empty, a fixed sample of 60
 //! PostgreSQL evolution steps spread over all repositories, and a fixed sample of 10 steps
 //! planned as expand and contract and deployed phase by phase (`--plan`).
 
@@ -44,7 +44,7 @@ fn corpus_schemas_from_empty_apply_without_drift() {
 
 #[test]
 fn sampled_corpus_evolutions_apply_without_drift() {
-    corpus_check(&["--sample", "30"]);
+    corpus_check(&["--sample", "60"]);
 }
 
 #[test]

@@ -19,11 +19,15 @@ it will want to rename them).
     recipe: "
 Either rename in Prisma only: `model User { ... @@map(\"Person\") }` keeps the table. No migration.
 
-Or expand and contract:
-1. Expand: create the new table (or, on PostgreSQL, rename the table and leave an updatable view
-   under the old name so old code keeps working).
-2. Dual-write and backfill as for a column rename, or rely on the view.
-3. Contract: drop the view (or the old table) once no running version uses the old name.
+Or, on PostgreSQL, expand and contract (`prisma-xc diff --name`, with the rename declared):
+1. Expand: `ALTER TABLE ... RENAME TO` the new name, with the key, indexes, foreign keys and
+   sequences renamed to the names Prisma derives for the new table, and a view under the old
+   name (`CREATE VIEW \"Person\" AS SELECT * FROM \"User\"`). The view is automatically
+   updatable: old code keeps reading and writing the same rows through it. No row is copied.
+2. Deploy the application built on the new schema everywhere.
+3. Contract: drop the view.
+An implicit many-to-many relation's join table is named after the model: give it an explicit
+join model first. On other databases, keep `@@map`.
 ",
     check,
 };

@@ -22,6 +22,9 @@ use crate::rules::Severity;
 use crate::schema::{IndexKind, Model, Provider, Schema};
 use crate::sql::{self, Dialect};
 
+mod table_rename;
+use table_rename::TableRename;
+
 /// How rows written by old code reach the new columns while both versions run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -255,6 +258,10 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         )));
     }
     let expand_db = lower(&expand_loaded.schema)?;
+    // From here on the old database is seen with its tables already renamed: the differ then
+    // compares each renamed table with itself.
+    let mut old_db = old_db;
+    let table_renames = table_rename::apply(&mut old_db, &new_db, &recipes.table_renames);
 
     let stamp = |suffix: &str| format!("{}_{}_{suffix}", options.timestamp, options.name);
     let postgres = provider == Provider::PostgreSql;
@@ -305,13 +312,15 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
             _ => main_steps.push(step),
         }
     }
-    let mut main_sql = sql::render_script(&main_steps, provider);
-    if !triggers.create.is_empty() {
-        if !main_sql.is_empty() {
-            main_sql.push('\n');
-        }
-        main_sql.push_str(&triggers.create);
-    }
+    let main_sql = sections(&[
+        statements("RenameTable", &table_renames.rename),
+        sql::render_script(&main_steps, provider),
+        triggers.create.clone(),
+        statements(
+            "CreateView (old code reads and writes the renamed table through it)",
+            &table_renames.create_views,
+        ),
+    ]);
     if !main_sql.is_empty() {
         expand.push(Migration {
             folder: stamp("expand"),
@@ -321,11 +330,11 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
     }
     let mut n = 2;
     for (index, statement) in concurrent {
-        expand.push(Migration {
-            folder: stamp(&format!("expand_{n:02}_index")),
-            purpose: format!("builds index \"{index}\" CONCURRENTLY, which cannot run inside a transaction"),
-            sql: format!("-- CreateIndex (CONCURRENTLY: writes go on while it builds; it must be alone in its migration)\n{statement};\n"),
-        });
+        expand.push(concurrent_index(
+            stamp(&format!("expand_{n:02}_index")),
+            format!("builds index \"{index}\" CONCURRENTLY, which cannot run inside a transaction"),
+            &statement,
+        ));
         n += 1;
     }
     if !foreign_keys.is_empty() {
@@ -345,15 +354,12 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
             sql: lock(sql::render_statements("ValidateForeignKey", &validate)),
         });
     }
-    let mut expand_down = String::new();
-    if !triggers.drop.is_empty() {
-        expand_down.push_str(&triggers.drop);
-        expand_down.push('\n');
-    }
-    expand_down.push_str(&sql::render_script(
-        &migrate::diff(&expand_db, &old_db),
-        provider,
-    ));
+    let expand_down = sections(&[
+        statements("DropView", &table_renames.drop_views),
+        triggers.drop.clone(),
+        sql::render_script(&migrate::diff(&expand_db, &old_db), provider),
+        statements("RenameTable", &table_renames.rename_back),
+    ]);
     let expand_down = lock(expand_down);
 
     // Contract: the intermediate database to the new one.
@@ -433,11 +439,11 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
     let mut n = 1;
     for (index, statement) in unique {
         // Built first: if duplicates make it fail, nothing has been dropped yet.
-        contract.push(Migration {
-            folder: stamp(&format!("contract_{n:02}_unique")),
-            purpose: format!("builds unique index \"{index}\" CONCURRENTLY before anything is dropped; fails, changing nothing, if rows hold duplicates"),
-            sql: format!("-- CreateIndex (CONCURRENTLY: writes go on while it builds; it must be alone in its migration)\n{statement};\n"),
-        });
+        contract.push(concurrent_index(
+            stamp(&format!("contract_{n:02}_unique")),
+            format!("builds unique index \"{index}\" CONCURRENTLY before anything is dropped; fails, changing nothing, if rows hold duplicates"),
+            &statement,
+        ));
         n += 1;
     }
     let d = Dialect(provider);
@@ -490,6 +496,14 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
     if !guard.is_empty() {
         // Again right before anything is dropped: rows may have changed since the first check.
         main_sql.push_str(&guard);
+        main_sql.push('\n');
+    }
+    if !table_renames.drop_views.is_empty() {
+        // Old code is gone: nothing reads or writes through the old names any more.
+        main_sql.push_str(&sql::render_statements(
+            "DropView",
+            &table_renames.drop_views,
+        ));
         main_sql.push('\n');
     }
     if !triggers.drop.is_empty() {
@@ -616,6 +630,13 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         contract_down.push('\n');
         contract_down.push_str(&triggers.create);
     }
+    if !table_renames.create_views.is_empty() {
+        contract_down.push('\n');
+        contract_down.push_str(&sql::render_statements(
+            "CreateView",
+            &table_renames.create_views,
+        ));
+    }
     let contract_down = lock(contract_down);
 
     Ok(Plan {
@@ -633,6 +654,37 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         contract,
         contract_down,
     })
+}
+
+/// A migration of one `CREATE [UNIQUE] INDEX CONCURRENTLY`: PostgreSQL refuses to run it inside
+/// the transaction `migrate deploy` wraps a migration in with others.
+fn concurrent_index(folder: String, purpose: String, statement: &str) -> Migration {
+    Migration {
+        folder,
+        purpose,
+        sql: format!(
+            "-- CreateIndex (CONCURRENTLY: writes go on while it builds; it must be alone in its migration)\n{statement};\n"
+        ),
+    }
+}
+
+/// Parts of a migration, each ending with a newline, one blank line between non-empty ones.
+fn sections(parts: &[String]) -> String {
+    parts
+        .iter()
+        .filter(|p| !p.is_empty())
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `-- Step` and its statements; empty when there are none.
+fn statements(step: &str, statements: &[String]) -> String {
+    if statements.is_empty() {
+        String::new()
+    } else {
+        sql::render_statements(step, statements)
+    }
 }
 
 fn table_exists(db: &Database, t: &TableRef) -> bool {
@@ -664,6 +716,8 @@ struct TypeSwap {
 
 #[derive(Debug, Default)]
 struct Recipes {
+    /// Tables the expand renames, leaving a view under the old name.
+    table_renames: Vec<TableRename>,
     /// Columns the contract swaps for their new-typed copy.
     swaps: Vec<TypeSwap>,
     /// Enum types the contract renames: (schema, old name, new name).
@@ -1057,6 +1111,27 @@ fn decide(
         ChangeKind::RelationTableRemoved { table } => {
             restore_join_table(input, edits, table)?;
             Ok(("contract", format!("expand keeps join table \"{table}\"; the contract drops it")))
+        }
+        ChangeKind::ModelRenamed { to, table_from, table_to, .. } if table_from != table_to => {
+            if provider != Provider::PostgreSql {
+                return Err(
+                    "a table rename is phased on PostgreSQL only, where a view can stand in for the old table".into(),
+                );
+            }
+            let nm = new_model(to)?;
+            let om = old_model_of(input, nm)?;
+            let old_table = find_table(old_db, om).ok_or("old table not found")?;
+            let new_table = find_table(new_db, nm).ok_or("new table not found")?;
+            if let Some(why) = table_rename::refusal(old_db, old_table, new_table) {
+                return Err(why);
+            }
+            recipes.table_renames.push(TableRename {
+                from: TableRef::of(old_table),
+                to: TableRef::of(new_table),
+            });
+            Ok(("expand", format!(
+                "expand renames table \"{table_from}\" to \"{table_to}\" and leaves a view \"{table_from}\" in its place, through which old code reads and writes the same rows; the contract drops the view"
+            )))
         }
         _ if f.severity >= Severity::Breaking => Err(match f.rule.id {
             "XC104" => "a table rename: keep the table with `@@map(\"Old\")`, which is safe (XC105)".into(),
