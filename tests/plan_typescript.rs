@@ -1,22 +1,33 @@
 //! The TypeScript artifacts of a plan are real: a Prisma Client generated from
 //! `schema.expand.prisma` type-checks `dual-write.ts` and `backfill.ts` with `tsc --strict`, and
-//! `tsx` runs them against PostgreSQL: writes through the extension set old and new fields
-//! together, the backfill refuses to run while a FILL IN is empty, then fills every row.
+//! `tsx` runs them against PostgreSQL and SQLite: writes through the extension set old and new
+//! fields together, the backfill refuses to run while a FILL IN is empty, then fills every row.
 
 mod common;
 
+use std::path::Path;
 use std::process::Command;
 
-const OLD: &str = "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n\nmodel User {\n  id        Int    @id\n  user_name String\n}\n";
-const NEW: &str = "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n\nmodel User {\n  id       Int    @id\n  username String // prisma-xc: renamed from user_name\n  email    String\n}\n";
+const OLD: &str = "datasource db {\n  provider = \"PROVIDER\"\n  url      = env(\"DATABASE_URL\")\n}\n\nmodel User {\n  id        Int    @id\n  user_name String\n}\n";
+const NEW: &str = "datasource db {\n  provider = \"PROVIDER\"\n  url      = env(\"DATABASE_URL\")\n}\n\nmodel User {\n  id       Int    @id\n  username String // prisma-xc: renamed from user_name\n  email    String\n}\n";
 
-const RUN: &str = r#"import { PrismaPg } from "@prisma/adapter-pg";
+/// How the application connects, per provider: (import, adapter expression).
+const PG_ADAPTER: (&str, &str) = (
+    "import { PrismaPg } from \"@prisma/adapter-pg\";",
+    "new PrismaPg({ connectionString: process.env.DATABASE_URL! })",
+);
+const SQLITE_ADAPTER: (&str, &str) = (
+    "import { PrismaLibSQL } from \"@prisma/adapter-libsql\";",
+    "new PrismaLibSQL({ url: process.env.DATABASE_URL! })",
+);
+
+const RUN: &str = r#"ADAPTER_IMPORT
 import { PrismaClient } from "./generated/client";
 import { dualWrite } from "./2-dual-write/dual-write";
 import { runBackfill } from "./3-backfill/backfill";
 
 async function main(): Promise<void> {
-  const base = new PrismaClient({ adapter: new PrismaPg({ connectionString: process.env.DATABASE_URL! }) });
+  const base = new PrismaClient({ adapter: ADAPTER });
   const prisma = base.$extends(dualWrite);
   // New code names only the new field; the extension writes the old one too.
   await prisma.user.create({ data: { id: 100, username: "new-only", email: "n@x.org" } });
@@ -53,28 +64,61 @@ fn dual_write_and_backfill_type_check_and_run() {
     let Some(harness) = common::harness_with_postgres() else {
         return;
     };
+    type_check_and_run(&harness, false);
+}
+
+#[test]
+fn dual_write_and_backfill_type_check_and_run_on_sqlite() {
+    let Some(harness) = common::harness_with_sqlite3() else {
+        return;
+    };
+    type_check_and_run(&harness, true);
+}
+
+fn type_check_and_run(harness: &Path, sqlite: bool) {
     let db = "xc_plan_typescript";
-    let url = common::fresh_database(&harness, db).unwrap();
-    let dir = std::env::temp_dir().join(format!("prisma-xc-ts-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("prisma-xc-ts-{}-{sqlite}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("prisma")).unwrap();
-    std::fs::write(dir.join("old.prisma"), OLD).unwrap();
-    std::fs::write(dir.join("new.prisma"), NEW).unwrap();
-    std::fs::write(dir.join("prisma/schema.prisma"), OLD).unwrap();
+    let (provider, url, adapter) = if sqlite {
+        let file = dir.join("prisma/dev.db");
+        ("sqlite", format!("file:{}", file.display()), SQLITE_ADAPTER)
+    } else {
+        let url = common::fresh_database(harness, db).unwrap();
+        ("postgresql", url, PG_ADAPTER)
+    };
+    let (old, new) = (
+        OLD.replace("PROVIDER", provider),
+        NEW.replace("PROVIDER", provider),
+    );
+    std::fs::write(dir.join("old.prisma"), &old).unwrap();
+    std::fs::write(dir.join("new.prisma"), &new).unwrap();
+    std::fs::write(dir.join("prisma/schema.prisma"), &old).unwrap();
     let xc = |args: &[&str]| {
         run(Command::new(env!("CARGO_BIN_EXE_prisma-xc"))
             .args(args)
             .current_dir(&dir))
     };
     let prisma = |args: &[&str]| {
-        run(Command::new(&harness)
+        run(Command::new(harness)
             .arg("prisma")
             .args(args)
             .env("DATABASE_URL", &url)
             .env("XC_SCHEMA", dir.join("prisma/schema.prisma"))
             .current_dir(&dir))
     };
-    let psql = |sql: &str| run(Command::new(&harness).args(["psql", db, "-At", "-c", sql]));
+    // Rows one per line, from either database.
+    let psql = |sql: &str| {
+        if sqlite {
+            run(Command::new("sqlite3").args([
+                "-bail",
+                &dir.join("prisma/dev.db").display().to_string(),
+                sql,
+            ]))
+        } else {
+            run(Command::new(harness).args(["psql", db, "-At", "-c", sql]))
+        }
+    };
 
     xc(&[
         "diff",
@@ -90,7 +134,7 @@ fn dual_write_and_backfill_type_check_and_run() {
     ])
     .unwrap();
     prisma(&["migrate", "deploy"]).unwrap();
-    psql("INSERT INTO \"User\" (id, user_name) SELECT g, 'user' || g FROM generate_series(1, 9) g")
+    psql("WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 9) INSERT INTO \"User\" (id, user_name) SELECT n, 'user' || n FROM g")
         .unwrap();
     xc(&[
         "diff",
@@ -117,13 +161,16 @@ fn dual_write_and_backfill_type_check_and_run() {
     prisma(&["migrate", "deploy"]).unwrap();
 
     let plan = dir.join("plan");
-    run(Command::new(&harness)
+    run(Command::new(harness)
         .args(["generate", "plan/schema.expand.prisma", "plan/generated"])
         .current_dir(&dir))
     .unwrap();
-    std::fs::write(plan.join("run.ts"), RUN).unwrap();
+    let script = RUN
+        .replace("ADAPTER_IMPORT", adapter.0)
+        .replace("ADAPTER", adapter.1);
+    std::fs::write(plan.join("run.ts"), script).unwrap();
     let tsc = |files: &[&str]| {
-        let mut cmd = Command::new(&harness);
+        let mut cmd = Command::new(harness);
         cmd.args([
             "bin",
             "tsc",
@@ -154,7 +201,7 @@ fn dual_write_and_backfill_type_check_and_run() {
     .unwrap();
 
     // The backfill refuses to run while its FILL IN is empty.
-    let refused = Command::new(&harness)
+    let refused = Command::new(harness)
         .args(["bin", "tsx", "plan/3-backfill/backfill.ts"])
         .env("DATABASE_URL", &url)
         .current_dir(&dir)
@@ -180,20 +227,20 @@ fn dual_write_and_backfill_type_check_and_run() {
     std::fs::write(&backfill_path, filled).unwrap();
     tsc(&["plan/3-backfill/backfill.ts"]).unwrap();
 
-    let out = run(Command::new(&harness)
+    let out = run(Command::new(harness)
         .args(["bin", "tsx", "plan/run.ts"])
         .env("DATABASE_URL", &url)
         .current_dir(&dir))
     .unwrap();
     assert!(out.contains("left=0"), "{out}");
     assert!(out.contains("rows/s"), "progress is reported: {out}");
-    let rows = psql("SELECT string_agg(id || ':' || user_name || ':' || coalesce(username, '-') || ':' || coalesce(email, '-'), ',' ORDER BY id) FROM \"User\" WHERE id IN (1, 2, 3, 100, 101)").unwrap();
+    let rows = psql("SELECT id || ':' || user_name || ':' || coalesce(username, '-') || ':' || coalesce(email, '-') FROM \"User\" WHERE id IN (1, 2, 3, 100, 101) ORDER BY id").unwrap();
     assert_eq!(
-        rows.trim(),
+        rows.trim().lines().collect::<Vec<_>>().join(","),
         "1:ada-renamed:ada-renamed:ada-renamed@example.com,2:grace-renamed:grace-renamed:grace-renamed@example.com,3:user3:user3:user3@example.com,100:new-only:new-only:n@x.org,101:upserted:upserted:upserted@example.com"
     );
     let pending = psql(
-        "SELECT count(*) FROM \"User\" WHERE username IS DISTINCT FROM user_name OR email IS NULL",
+        "SELECT count(*) FROM \"User\" WHERE coalesce(username, '') <> user_name OR email IS NULL",
     )
     .unwrap();
     assert_eq!(pending.trim(), "0");

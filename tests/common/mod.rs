@@ -107,6 +107,22 @@ pub fn harness_with_postgres() -> Option<PathBuf> {
     None
 }
 
+/// The harness, with the `sqlite3` shell the SQLite tests seed and query through. `None`
+/// (with a one-line reason) outside CI when either is missing; a panic in CI.
+pub fn harness_with_sqlite3() -> Option<PathBuf> {
+    let harness = harness()?;
+    if std::process::Command::new("sqlite3")
+        .arg("--version")
+        .output()
+        .is_ok()
+    {
+        return Some(harness);
+    }
+    assert!(!in_ci(), "CI=true but the sqlite3 shell is missing");
+    eprintln!("skipped: the sqlite3 shell is not installed");
+    None
+}
+
 /// Drop and create database `name` on the harness's PostgreSQL; returns its URL.
 pub fn fresh_database(harness: &Path, name: &str) -> Result<String, String> {
     let created = std::process::Command::new(harness)
