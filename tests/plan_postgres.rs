@@ -34,8 +34,13 @@ struct Case {
 const DS: &str =
     "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n\n";
 
+/// The body with the PostgreSQL datasource, unless it brings its own.
 fn schema(body: &str) -> String {
-    format!("{DS}{body}")
+    if body.starts_with("datasource") {
+        body.to_string()
+    } else {
+        format!("{DS}{body}")
+    }
 }
 
 const CASES: &[Case] = &[
@@ -179,6 +184,21 @@ const CASES: &[Case] = &[
         check: (
             "SELECT string_agg(id || '=' || email, ',' ORDER BY id) || ';' || (SELECT string_agg(id || '>' || \"authorId\", ',' ORDER BY id) FROM \"Post\") FROM \"User\"",
             "1=a@x,2=b2@x,3=c@x,4=d@x,5=e2@x;1>1,2>4",
+        ),
+        guarded: false,
+    },
+    Case {
+        name: "moved_table",
+        old: "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n  schemas  = [\"public\", \"billing\"]\n}\n\nmodel Customer {\n  id       Int       @id @default(autoincrement())\n  email    String    @unique\n  invoices Invoice[]\n\n  @@schema(\"public\")\n}\n\nmodel Invoice {\n  id         Int      @id\n  customerId Int\n  customer   Customer @relation(fields: [customerId], references: [id])\n\n  @@index([customerId])\n  @@schema(\"public\")\n}\n",
+        new: "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n  schemas  = [\"public\", \"billing\"]\n}\n\nmodel Customer {\n  id       Int       @id @default(autoincrement())\n  email    String    @unique\n  invoices Invoice[]\n\n  @@schema(\"public\")\n}\n\nmodel Invoice {\n  id         Int      @id\n  customerId Int\n  customer   Customer @relation(fields: [customerId], references: [id])\n\n  @@index([customerId])\n  @@schema(\"billing\")\n}\n",
+        flags: &[],
+        seed: "INSERT INTO \"Customer\" (email) VALUES ('a@x'); INSERT INTO \"Invoice\" (id, \"customerId\") VALUES (1, 1);",
+        // Old code still names public."Invoice" (the view); new code billing."Invoice".
+        mixed: "INSERT INTO public.\"Invoice\" (id, \"customerId\") VALUES (2, 1); INSERT INTO billing.\"Invoice\" (id, \"customerId\") VALUES (3, 1); UPDATE public.\"Invoice\" SET \"customerId\" = 1 WHERE id = 3;",
+        fill_in: &[],
+        check: (
+            "SELECT string_agg(id || '>' || \"customerId\", ',' ORDER BY id) FROM billing.\"Invoice\"",
+            "1>1,2>1,3>1",
         ),
         guarded: false,
     },

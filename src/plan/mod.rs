@@ -1113,24 +1113,23 @@ fn decide(
             Ok(("contract", format!("expand keeps join table \"{table}\"; the contract drops it")))
         }
         ChangeKind::ModelRenamed { to, table_from, table_to, .. } if table_from != table_to => {
-            if provider != Provider::PostgreSql {
-                return Err(
-                    "a table rename is phased on PostgreSQL only, where a view can stand in for the old table".into(),
-                );
-            }
-            let nm = new_model(to)?;
-            let om = old_model_of(input, nm)?;
-            let old_table = find_table(old_db, om).ok_or("old table not found")?;
-            let new_table = find_table(new_db, nm).ok_or("new table not found")?;
-            if let Some(why) = table_rename::refusal(old_db, old_table, new_table) {
-                return Err(why);
-            }
-            recipes.table_renames.push(TableRename {
-                from: TableRef::of(old_table),
-                to: TableRef::of(new_table),
-            });
+            let (from, to) = move_table(input, old_db, new_db, new_model(to)?, recipes)?;
             Ok(("expand", format!(
-                "expand renames table \"{table_from}\" to \"{table_to}\" and leaves a view \"{table_from}\" in its place, through which old code reads and writes the same rows; the contract drops the view"
+                "expand renames table {} to {} and leaves a view {} in its place, through which old code reads and writes the same rows; the contract drops the view",
+                d.table(&from), d.table(&to), d.table(&from)
+            )))
+        }
+        ChangeKind::TableMoved { table, to, .. } => {
+            let nm = input
+                .new
+                .models
+                .iter()
+                .find(|m| m.database_name() == table && m.schema == *to)
+                .ok_or("moved model not found")?;
+            let (from, to) = move_table(input, old_db, new_db, nm, recipes)?;
+            Ok(("expand", format!(
+                "expand moves table {} to {} (`SET SCHEMA`) and leaves a view {} in its place, through which old code reads and writes the same rows; the contract drops the view",
+                d.table(&from), d.table(&to), d.table(&from)
             )))
         }
         _ if f.severity >= Severity::Breaking => Err(match f.rule.id {
@@ -1139,6 +1138,36 @@ fn decide(
         }),
         _ => Ok(("expand", SHIPS_WITH_EXPAND.into())),
     }
+}
+
+/// The table of `nm` renamed or moved in place by the expand, a view standing in for the old
+/// one: recorded once, however many findings (rename, move) lead here.
+fn move_table(
+    input: &PlanInput,
+    old_db: &Database,
+    new_db: &Database,
+    nm: &Model,
+    recipes: &mut Recipes,
+) -> Result<(TableRef, TableRef), String> {
+    if input.classification.provider != Provider::PostgreSql {
+        return Err(
+            "a table rename or move is phased on PostgreSQL only, where a view can stand in for the old table".into(),
+        );
+    }
+    let om = old_model_of(input, nm)?;
+    let old_table = find_table(old_db, om).ok_or("old table not found")?;
+    let new_table = find_table(new_db, nm).ok_or("new table not found")?;
+    if let Some(why) = table_rename::refusal(old_db, old_table) {
+        return Err(why);
+    }
+    let (from, to) = (TableRef::of(old_table), TableRef::of(new_table));
+    if !recipes.table_renames.iter().any(|r| r.to == to) {
+        recipes.table_renames.push(TableRename {
+            from: from.clone(),
+            to: to.clone(),
+        });
+    }
+    Ok((from, to))
 }
 
 fn old_model_of<'a>(input: &'a PlanInput, nm: &Model) -> Result<&'a Model, String> {

@@ -1,6 +1,7 @@
-//! The renamed-model recipe (XC104) on PostgreSQL: the expand renames the table in place, with
-//! its key, indexes, foreign keys and sequences under the names Prisma derives for the new
-//! table, and leaves a view under the old name. A single-table `SELECT *` view is
+//! The renamed-model recipe (XC104) and the moved-table recipe (XC122) on PostgreSQL: the
+//! expand renames the table in place (`SET SCHEMA` to move it), with its key, indexes, foreign
+//! keys and sequences under the names Prisma derives for the new table, and leaves a view under
+//! the old name. A single-table `SELECT *` view is
 //! automatically updatable, so old code keeps reading and writing through it (inserts take the
 //! table's defaults) while new code uses the table; no row is copied and no column is synced.
 //! Prisma's migrations ignore views, so the drift check sees only the renamed table. The
@@ -11,7 +12,7 @@ use crate::migrate::TableRef;
 use crate::schema::Provider;
 use crate::sql::Dialect;
 
-/// One table renamed by the plan.
+/// One table renamed or moved (or both) by the plan.
 #[derive(Debug, Clone)]
 pub(super) struct TableRename {
     pub from: TableRef,
@@ -33,10 +34,7 @@ pub(super) struct RenameSql {
 }
 
 /// Why a table rename cannot be phased this way, if it cannot.
-pub(super) fn refusal(old_db: &Database, old_table: &Table, new_table: &Table) -> Option<String> {
-    if old_table.schema != new_table.schema {
-        return Some("the table is renamed and moved to another schema at once: do one, deploy, then the other".into());
-    }
+pub(super) fn refusal(old_db: &Database, old_table: &Table) -> Option<String> {
     // An implicit many-to-many join table is named after its models (`_PostToTag`) and orders
     // its columns by their names: a rename changes both, which a view cannot bridge.
     let join = old_db.tables.iter().find(|t| {
@@ -68,11 +66,42 @@ pub(super) fn apply(db: &mut Database, new_db: &Database, renames: &[TableRename
         let Some(table) = db.tables.iter_mut().find(|t| TableRef::of(t) == r.from) else {
             continue;
         };
-        let mut forward = vec![format!(
-            "ALTER TABLE {} RENAME TO {}",
-            d.table(&r.from),
-            d.quote(&r.to.name)
-        )];
+        // Indexes and owned sequences move with their table.
+        let moved = TableRef {
+            schema: r.to.schema.clone(),
+            name: r.from.name.clone(),
+        };
+        let mut forward = Vec::new();
+        // Undone last, in reverse order.
+        let mut undo_table = Vec::new();
+        if moved.schema != r.from.schema {
+            let schema = |s: &Option<String>| d.quote(s.as_deref().unwrap_or("public"));
+            forward.push(format!(
+                "ALTER TABLE {} SET SCHEMA {}",
+                d.table(&r.from),
+                schema(&r.to.schema)
+            ));
+            undo_table.push(format!(
+                "ALTER TABLE {} SET SCHEMA {}",
+                d.table(&moved),
+                schema(&r.from.schema)
+            ));
+        }
+        if moved.name != r.to.name {
+            forward.push(format!(
+                "ALTER TABLE {} RENAME TO {}",
+                d.table(&moved),
+                d.quote(&r.to.name)
+            ));
+            undo_table.insert(
+                0,
+                format!(
+                    "ALTER TABLE {} RENAME TO {}",
+                    d.table(&r.to),
+                    d.quote(&moved.name)
+                ),
+            );
+        }
         let mut back = Vec::new();
         let on_table = d.table(&r.to);
         let mut constraint = |from: &mut String, to: &str, index: bool| {
@@ -143,10 +172,12 @@ pub(super) fn apply(db: &mut Database, new_db: &Database, renames: &[TableRename
                 sequence(&r.from.name, &column.name),
                 sequence(&r.to.name, &column.name),
             );
-            if let (Some(from), Some(to)) = (from, to) {
+            if let (Some(from), Some(to)) = (from, to)
+                && from != to
+            {
                 forward.push(format!(
                     "ALTER SEQUENCE IF EXISTS {} RENAME TO {}",
-                    d.qualified(&r.from.schema, &from),
+                    d.qualified(&r.to.schema, &from),
                     d.quote(&to)
                 ));
                 back.push(format!(
@@ -157,12 +188,9 @@ pub(super) fn apply(db: &mut Database, new_db: &Database, renames: &[TableRename
             }
         }
         table.name = r.to.name.clone();
+        table.schema = r.to.schema.clone();
         back.reverse();
-        back.push(format!(
-            "ALTER TABLE {} RENAME TO {}",
-            d.table(&r.to),
-            d.quote(&r.from.name)
-        ));
+        back.extend(undo_table);
         out.rename.extend(forward);
         out.rename_back.splice(0..0, back);
         out.create_views.push(format!(
@@ -180,6 +208,7 @@ pub(super) fn apply(db: &mut Database, new_db: &Database, renames: &[TableRename
                 fk.referenced_table == r.from.name && fk.referenced_schema == r.from.schema
             }) {
                 fk.referenced_table = r.to.name.clone();
+                fk.referenced_schema = r.to.schema.clone();
             }
         }
     }
@@ -272,10 +301,7 @@ mod tests {
         let new = db(&format!(
             "{HEAD}model User {{\n  id Int @id\n  tags Tag[]\n}}\nmodel Tag {{\n  id Int @id\n  people User[]\n}}\n"
         ));
-        let (o, n) = (
-            &old.tables.iter().find(|t| t.name == "Person").unwrap(),
-            &new.tables.iter().find(|t| t.name == "User").unwrap(),
-        );
-        assert!(refusal(&old, o, n).unwrap().contains("\"_PersonToTag\""));
+        let o = old.tables.iter().find(|t| t.name == "Person").unwrap();
+        assert!(refusal(&old, o).unwrap().contains("\"_PersonToTag\""));
     }
 }

@@ -15,9 +15,14 @@ and creates an empty one in the new schema. `ALTER TABLE ... SET SCHEMA` would m
 but running code still qualifies the table with the old schema and fails until it is replaced.
 ",
     recipe: "
-Write the move by hand (`ALTER TABLE \"old\".\"T\" SET SCHEMA \"new\"`, and `ALTER TYPE` for enums)
-instead of Prisma's drop and create; leave a view under the old name (PostgreSQL) until every old
-application version is gone, then drop it.
+On PostgreSQL, `prisma-xc diff --name` plans it as expand and contract:
+1. Expand: `ALTER TABLE \"old\".\"T\" SET SCHEMA \"new\"` (instant; indexes, constraints and
+   owned sequences move with it) and a view under the old name
+   (`CREATE VIEW \"old\".\"T\" AS SELECT * FROM \"new\".\"T\"`): automatically updatable, so old
+   code keeps reading and writing the same rows through it.
+2. Deploy the application built on the new schema everywhere.
+3. Contract: drop the view.
+An enum that moves is not planned: move it by hand with `ALTER TYPE ... SET SCHEMA`.
 ",
     check,
 };
