@@ -216,6 +216,21 @@ const CASES: &[Case] = &[
         ),
         guarded: true,
     },
+    Case {
+        name: "primary_key_change",
+        old: "model Membership {\n  id     Int @id @default(autoincrement())\n  userId Int\n  teamId Int\n}\n",
+        new: "model Membership {\n  userId Int\n  teamId Int\n\n  @@id([userId, teamId])\n}\n",
+        flags: &[],
+        seed: "INSERT INTO \"Membership\" (\"userId\", \"teamId\") VALUES (1, 1), (1, 2), (2, 1);",
+        // Old code inserts without the new key's columns mattering; new code without `id`.
+        mixed: "INSERT INTO \"Membership\" (\"userId\", \"teamId\") VALUES (3, 1); INSERT INTO \"Membership\" (\"userId\", \"teamId\") VALUES (3, 2);",
+        fill_in: &[],
+        check: (
+            "SELECT string_agg(\"userId\" || '/' || \"teamId\", ',' ORDER BY \"userId\", \"teamId\") || ' ' || (SELECT string_agg(a.attname, ',' ORDER BY a.attnum) FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) WHERE i.indrelid = '\"Membership\"'::regclass AND i.indisprimary) FROM \"Membership\"",
+            "1/1,1/2,2/1,3/1,3/2 userId,teamId",
+        ),
+        guarded: false,
+    },
 ];
 
 struct Env {
@@ -534,12 +549,12 @@ fn every_recipe_deploys_phase_by_phase_on_postgres() {
 }
 
 /// Two at a time: Prisma's CLI is one Node process per call.
-/// `XC_PLAN_CASE=name` runs that case alone (while working on one recipe).
+/// `XC_PLAN_CASE=name[,name...]` runs those cases alone (while working on a recipe).
 fn run_catalog(harness: &Path, cases: &[Case], sqlite: bool) {
     let only = std::env::var("XC_PLAN_CASE").ok();
     let cases: Vec<&Case> = cases
         .iter()
-        .filter(|c| only.as_deref().is_none_or(|o| o == c.name))
+        .filter(|c| only.as_deref().is_none_or(|o| o.split(',').any(|o| o == c.name)))
         .collect();
     if cases.is_empty() {
         return;
@@ -633,6 +648,22 @@ const SQLITE_CASES: &[Case] = &[
             "0",
         ),
         ..CASES[8]
+    },
+    Case {
+        name: "sqlite_type_change",
+        check: (
+            "SELECT group_concat(x, ',') FROM (SELECT id || '=' || total || ':' || typeof(total) AS x FROM \"Counter\" ORDER BY id)",
+            "1=41:integer,2=7:integer",
+        ),
+        ..CASES[11]
+    },
+    Case {
+        name: "sqlite_primary_key_change",
+        check: (
+            "SELECT (SELECT group_concat(x, ',') FROM (SELECT \"userId\" || '/' || \"teamId\" AS x FROM \"Membership\" ORDER BY 1)) || ' ' || (SELECT group_concat(name, ',') FROM (SELECT name FROM pragma_table_info('Membership') WHERE pk > 0 ORDER BY pk))",
+            "1/1,1/2,2/1,3/1,3/2 userId,teamId",
+        ),
+        ..CASES[12]
     },
 ];
 

@@ -1085,10 +1085,11 @@ fn decide(
             // The expand keeps the old key; the contract swaps it.
             if old_pk.from_field {
                 let name = &old_pk.fields[0].name;
-                if nm.field(name).is_none() {
-                    return Err(format!("the old key field `{name}` is gone"));
+                // A key field the new schema drops comes back whole, `@id` included, with the
+                // dropped-field recipe; one it keeps gets its old definition back.
+                if nm.field(name).is_some() {
+                    revert_field(input, edits, &nm.name, name)?;
                 }
-                revert_field(input, edits, &nm.name, name)?;
             } else {
                 if old_pk.fields.iter().any(|f| nm.field(&f.name).is_none()) {
                     return Err("a field of the old key is gone".into());
