@@ -8,7 +8,7 @@
 use crate::database::{
     Column, Database, DbEnum, DbExtension, DbIndex, DbIndexKind, ForeignKey, Table, TypeFamily,
 };
-use std::collections::HashMap;
+use crate::fast_hash::HashMap;
 
 use crate::schema::Provider;
 
