@@ -936,6 +936,14 @@ fn decide(
         }
         ChangeKind::ModelRemoved { model, .. } => {
             let om = input.old.model(model).ok_or("old model not found")?;
+            // Kept beside a new model of the same name, it could not be told apart: the same
+            // model on a new table is a rename the user has to declare.
+            if let Some(nm) = input.new.model(model) {
+                return Err(format!(
+                    "model `{model}` is dropped and created again on table \"{}\": if it is the same model, declare the rename (`--rename {model}={model}`, or `// prisma-xc: renamed from {model}` on its line) and the plan moves the table instead; otherwise give the new model another name",
+                    nm.database_name()
+                ));
+            }
             edits.append(input.new_sources, input.old_sources.text(om.span));
             // Relation fields that pointed at it from models that stay come back too.
             for nm in &input.new.models {
