@@ -934,6 +934,14 @@ fn decide(
                 if relax { " but makes it optional, so code that stops writing it keeps working" } else { "" }
             )))
         }
+        ChangeKind::EnumRemoved { enumeration } => {
+            let oe = input.old.enum_by_name(enumeration).ok_or("old enum not found")?;
+            // Old code may still write its values, and fields kept until the contract use it.
+            edits.append(input.new_sources, input.old_sources.text(oe.span));
+            Ok(("contract", format!(
+                "expand keeps enum `{enumeration}` while old code and the fields kept until the contract use it; the contract drops its type"
+            )))
+        }
         ChangeKind::ModelRemoved { model, .. } => {
             let om = input.old.model(model).ok_or("old model not found")?;
             // Kept beside a new model of the same name, it could not be told apart: the same
