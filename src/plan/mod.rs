@@ -959,9 +959,10 @@ fn decide(
                 for of in &old.fields {
                     let points_here = matches!(&of.field_type, crate::schema::FieldType::Model(t) if t == model);
                     if points_here {
-                        // The new schema may reuse the name for another relation.
+                        // The new schema may reuse the name for another relation. Optional: its
+                        // scalar fields, dropped too, come back relaxed.
                         let rename = nm.field(&of.name).is_some().then(|| format!("{}Old", of.name));
-                        edits.insert_old_field(input.new_sources, nm, input.old_sources, of, rename.as_deref(), false);
+                        edits.insert_old_field(input.new_sources, nm, input.old_sources, of, rename.as_deref(), true);
                     }
                 }
             }
