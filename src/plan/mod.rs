@@ -1104,7 +1104,19 @@ fn decide(
                 let name = &old_pk.fields[0].name;
                 // A key field the new schema drops comes back whole, `@id` included, with the
                 // dropped-field recipe; one it keeps gets its old definition back.
-                if nm.field(name).is_some() {
+                if let Some(nf) = nm.field(name) {
+                    // Same name, other column: undeclared, a dropped key and a new one, whose
+                    // expand no intermediate schema can express (both would be `name`).
+                    if let Some(of) = om.field(name)
+                        && of.database_name() != nf.database_name()
+                    {
+                        return Err(format!(
+                            "key field `{name}` is dropped and added again on column \"{}\" (it was \"{}\"): if it is the same field, declare the rename (`--rename {}.{name}={name}`, or `// prisma-xc: renamed from {name}` on its line)",
+                            nf.database_name(),
+                            of.database_name(),
+                            nm.name
+                        ));
+                    }
                     revert_field(input, edits, &nm.name, name)?;
                 }
             } else {
