@@ -554,7 +554,10 @@ fn run_catalog(harness: &Path, cases: &[Case], sqlite: bool) {
     let only = std::env::var("XC_PLAN_CASE").ok();
     let cases: Vec<&Case> = cases
         .iter()
-        .filter(|c| only.as_deref().is_none_or(|o| o.split(',').any(|o| o == c.name)))
+        .filter(|c| {
+            only.as_deref()
+                .is_none_or(|o| o.split(',').any(|o| o == c.name))
+        })
         .collect();
     if cases.is_empty() {
         return;

@@ -1003,6 +1003,15 @@ fn decide(
         } else {
             format!("expand creates \"{index}\"")
         })),
+        ChangeKind::ForeignKeyAdded { table, foreign_key, referenced_table, .. }
+            if refers_to_dropped_table(input, old_db, table, foreign_key) =>
+        {
+            // The key of the same name still points at a table the plan keeps until the
+            // contract: both cannot stand at once, and the rows are in the old table.
+            Err(format!(
+                "foreign key \"{foreign_key}\" of \"{table}\" moves from a dropped table to \"{referenced_table}\": if that table is the dropped one renamed, declare the rename (the suggestions above give the flag) and the plan moves the table instead"
+            ))
+        }
         ChangeKind::ForeignKeyAdded { foreign_key, .. } => Ok(("expand", if provider == Provider::PostgreSql {
             format!("expand adds \"{foreign_key}\" NOT VALID (new rows are checked at once) and validates it in a migration of its own")
         } else {
@@ -1198,6 +1207,23 @@ fn move_table(
         });
     }
     Ok((from, to))
+}
+
+/// Whether `table` already has a foreign key named `foreign_key` that references a table the new
+/// schema drops (the same key retargeted, as an undeclared table rename looks).
+fn refers_to_dropped_table(
+    input: &PlanInput,
+    old_db: &Database,
+    table: &str,
+    foreign_key: &str,
+) -> bool {
+    let kept = |name: &str| input.new.models.iter().any(|m| m.database_name() == name);
+    old_db
+        .tables
+        .iter()
+        .filter(|t| t.name == table)
+        .flat_map(|t| &t.foreign_keys)
+        .any(|fk| fk.name == foreign_key && !kept(&fk.referenced_table))
 }
 
 fn old_model_of<'a>(input: &'a PlanInput, nm: &Model) -> Result<&'a Model, String> {
