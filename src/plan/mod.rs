@@ -287,6 +287,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
     let mut concurrent = Vec::new();
     let mut validate = Vec::new();
     let mut foreign_keys = Vec::new();
+    let mut enum_values = Vec::new();
     let mut main_steps = Vec::new();
     for step in expand_steps {
         match &step {
@@ -309,6 +310,9 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
                     foreign_keys.push(format!("{s} NOT VALID"));
                 }
             }
+            // PostgreSQL refuses a new enum value in the transaction that adds it, and the
+            // expand may use it (a default): the values come first, in a migration of their own.
+            Step::AlterEnum(a) if postgres && a.removed.is_empty() => enum_values.push(step),
             _ => main_steps.push(step),
         }
     }
@@ -321,14 +325,30 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
             &table_renames.create_views,
         ),
     ]);
-    if !main_sql.is_empty() {
-        expand.push(Migration {
+    let enum_sql = sql::render_script(&enum_values, provider);
+    let main_purpose = "the expand migration: new structures beside the old ones";
+    match (enum_sql.is_empty(), main_sql.is_empty()) {
+        (false, false) => {
+            // Folders sort in the order they run.
+            expand.push(Migration {
+                folder: stamp("expand_01_enum_values"),
+                purpose: "adds the new enum values first: PostgreSQL cannot use a value in the transaction that adds it".into(),
+                sql: lock(enum_sql),
+            });
+            expand.push(Migration {
+                folder: stamp("expand_02"),
+                purpose: main_purpose.into(),
+                sql: lock(main_sql),
+            });
+        }
+        (true, true) => {}
+        (_, _) => expand.push(Migration {
             folder: stamp("expand"),
-            purpose: "the expand migration: new structures beside the old ones".into(),
-            sql: lock(main_sql),
-        });
+            purpose: main_purpose.into(),
+            sql: lock(if main_sql.is_empty() { enum_sql } else { main_sql }),
+        }),
     }
-    let mut n = 2;
+    let mut n = expand.len() + 1;
     for (index, statement) in concurrent {
         expand.push(concurrent_index(
             stamp(&format!("expand_{n:02}_index")),
