@@ -128,7 +128,8 @@ impl SchemaEdits {
 
     /// Apply every edit; the files of a schema folder are joined into one schema.
     pub fn apply(mut self, sources: &Sources) -> Result<String, EditConflict> {
-        // From the end, so earlier offsets stay valid; inserts at one offset keep their order.
+        // From the end, so earlier offsets stay valid. The sort is stable: edits at one offset
+        // stay in their order of arrival.
         self.edits
             .sort_by_key(|e| std::cmp::Reverse((e.file, e.start, e.end)));
         for pair in self.edits.windows(2) {
@@ -140,7 +141,6 @@ impl SchemaEdits {
             }
         }
         let mut texts: Vec<String> = sources.files.iter().map(|f| f.text.clone()).collect();
-        // Same-offset inserts were reversed by the sort: restore their order of arrival.
         let mut i = 0;
         while i < self.edits.len() {
             let mut j = i;
@@ -152,11 +152,11 @@ impl SchemaEdits {
                 j += 1;
             }
             let e = &self.edits[i];
-            let joined: String = self.edits[i..=j]
-                .iter()
-                .rev()
-                .map(|e| e.text.as_str())
-                .collect();
+            // In arrival order, but text that belongs on the line (`?` after a type ending the
+            // line) before whole lines inserted after it.
+            let mut group: Vec<&str> = self.edits[i..=j].iter().map(|e| e.text.as_str()).collect();
+            group.sort_by_key(|text| text.starts_with('\n'));
+            let joined: String = group.concat();
             texts[e.file.0 as usize].replace_range(e.start..e.end, &joined);
             i = j + 1;
         }
@@ -285,6 +285,35 @@ mod tests {
         assert!(text.contains("  username String\n"), "{text}");
         assert!(
             text.contains("userNameOld String? @unique @map(\"user_name\") // the handle"),
+            "{text}"
+        );
+        load(&text);
+    }
+
+    #[test]
+    fn a_relaxed_last_field_keeps_its_mark_before_inserted_lines() {
+        let new_text = NEW.replace("email    String // required now", "email    String");
+        let (old_sources, old) = load(OLD);
+        let (new_sources, new) = load(&new_text);
+        let nm = &new.schema.models[0];
+        let mut edits = SchemaEdits::default();
+        // An old field's line, then the `?` at the very same offset (the end of the line), then
+        // a second line: the `?` stays on its line, the lines keep their order.
+        edits.insert_old_field(
+            &new_sources,
+            nm,
+            &old_sources,
+            old.schema.models[0].field("user_name").unwrap(),
+            None,
+            true,
+        );
+        edits.make_optional(&new_sources, nm.field("email").unwrap());
+        edits.insert_line_after_fields(&new_sources, nm, "@@index([email])");
+        let text = edits.apply(&new_sources).unwrap();
+        assert!(
+            text.contains(
+                "  email    String?\n  user_name String? @unique // the handle\n  @@index([email])\n}"
+            ),
             "{text}"
         );
         load(&text);

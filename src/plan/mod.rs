@@ -345,7 +345,11 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         (_, _) => expand.push(Migration {
             folder: stamp("expand"),
             purpose: main_purpose.into(),
-            sql: lock(if main_sql.is_empty() { enum_sql } else { main_sql }),
+            sql: lock(if main_sql.is_empty() {
+                enum_sql
+            } else {
+                main_sql
+            }),
         }),
     }
     let mut n = expand.len() + 1;
