@@ -11,6 +11,7 @@ pub fn validate(schema: &Schema) -> Vec<Diagnostic> {
     let provider = schema.provider();
     database_name_clashes(schema, &mut out);
     required_relations_over_optional_scalars(schema, &mut out);
+    one_to_one_without_unique(schema, &mut out);
     generator_names(schema, &mut out);
     if let Some(ds) = &schema.datasource {
         let multi_schema = matches!(
@@ -247,5 +248,80 @@ fn required_relations_over_optional_scalars(schema: &Schema, out: &mut Vec<Diagn
                 .with_help(format!("Make `{}` optional (`{}?`), or make {} required.", field.name, match &field.field_type { crate::schema::FieldType::Model(m) => m.as_str(), _ => "" }, optional.join(", "))),
             );
         }
+    }
+}
+
+/// The defining side of a one-to-one relation must be unique: only that makes it one-to-one in
+/// the database (Prisma rejects the schema otherwise).
+fn one_to_one_without_unique(schema: &Schema, out: &mut Vec<Diagnostic>) {
+    for relation in &schema.relations {
+        if relation.kind != RelationKind::OneToOne {
+            continue;
+        }
+        let model = &schema.models[relation.referencing.model];
+        let field = schema.field(relation.referencing);
+        let Some(fields) = field.relation.as_ref().map(|r| &r.fields) else {
+            continue;
+        };
+        if fields.is_empty() {
+            continue;
+        }
+        let covers = |keys: &[IndexField]| {
+            keys.len() == fields.len() && keys.iter().all(|k| fields.contains(&k.name))
+        };
+        let unique = model.primary_key.as_ref().is_some_and(|pk| covers(&pk.fields))
+            || model
+                .indexes
+                .iter()
+                .any(|i| i.kind == IndexKind::Unique && covers(&i.fields));
+        if unique {
+            continue;
+        }
+        let fix = match fields.as_slice() {
+            [one] => format!("add an `@unique` attribute to the field `{one}`"),
+            many => format!("add an `@@unique([{}])` attribute to the model", many.join(", ")),
+        };
+        out.push(
+            Diagnostic::error(
+                field.span,
+                format!("Error parsing attribute \"@relation\": A one-to-one relation must use unique fields on the defining side. Either {fix}, or change the relation to one-to-many."),
+            )
+            .with_help(format!("Make it one-to-one in the database: {fix}.")),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnostics::{SourceFile, Sources};
+
+    fn errors(body: &str) -> Vec<String> {
+        let mut sources = Sources::default();
+        sources.add(SourceFile::new(
+            "s.prisma",
+            format!("datasource db {{\n  provider = \"postgresql\"\n  url = env(\"U\")\n}}\n{body}"),
+        ));
+        crate::load(&sources)
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.message.clone())
+            .collect()
+    }
+
+    #[test]
+    fn relation_rules_prisma_enforces() {
+        let one_to_one = |unique: &str| {
+            format!("model User {{\n  id Int @id\n  profile Profile?\n}}\nmodel Profile {{\n  id Int @id\n  userId Int{unique}\n  user User @relation(fields: [userId], references: [id])\n}}\n")
+        };
+        assert!(errors(&one_to_one(" @unique")).is_empty());
+        let e = errors(&one_to_one(""));
+        assert!(e.len() == 1 && e[0].contains("A one-to-one relation must use unique fields"), "{e:?}");
+        // One-to-many needs no unique.
+        let many = one_to_one("").replace("profile Profile?", "profiles Profile[]");
+        assert!(errors(&many).is_empty());
+        // A required relation over an optional scalar.
+        let e = errors(&many.replace("userId Int", "userId Int?"));
+        assert!(e.len() == 1 && e[0].contains("At least one of those fields is optional"), "{e:?}");
     }
 }

@@ -1010,9 +1010,24 @@ fn decide(
                         && r.references.iter().all(|x| idx.fields.iter().any(|i| &i.name == x))
                 })
             });
-            if referenced {
+            // So does the defining side of a one-to-one relation over these fields.
+            let same_fields = |fields: &[String]| {
+                fields.len() == idx.fields.len() && fields.iter().all(|x| idx.fields.iter().any(|i| &i.name == x))
+            };
+            let one_to_one = nm.fields.iter().any(|f| {
+                let crate::schema::FieldType::Model(other) = &f.field_type else { return false };
+                f.relation.as_ref().is_some_and(|r| same_fields(&r.fields))
+                    && input.new.model(other).is_some_and(|o| {
+                        o.fields.iter().any(|b| {
+                            matches!(&b.field_type, crate::schema::FieldType::Model(t) if *t == nm.name)
+                                && b.arity != crate::schema::Arity::List
+                                && b.name != f.name
+                        })
+                    })
+            });
+            if referenced || one_to_one {
                 return Ok(("expand", format!(
-                    "relations reference it, so expand builds \"{index}\"{} (it fails, changing nothing, if rows hold duplicates)",
+                    "a relation needs it, so expand builds \"{index}\"{} (it fails, changing nothing, if rows hold duplicates)",
                     if provider == Provider::PostgreSql { " CONCURRENTLY in a migration of its own" } else { "" }
                 )));
             }
