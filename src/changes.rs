@@ -5,7 +5,7 @@
 //! tables, columns, indexes and constraints. Where two schemas look like a rename that was not
 //! declared, a [`Suggestion`] says how to declare it.
 
-use crate::fast_hash::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -383,8 +383,8 @@ pub fn diff(sides: &Sides, renames: &Renames) -> Diff {
     // a model whose table name stayed the same under a new Prisma name (`@@map("old")`) is the
     // same model, and one whose table name changed is a dropped table and a new one (with a
     // suggestion to declare the rename). Declared renames match whatever the names.
-    let mut old_of_new: HashMap<&str, &Model> = HashMap::default();
-    let mut matched_old: HashSet<&str> = HashSet::default();
+    let mut old_of_new: HashMap<&str, &Model> = HashMap::new();
+    let mut matched_old: HashSet<&str> = HashSet::new();
     for m in &old.models {
         let new_name = renames.model(&m.name);
         let declared = renames.models.contains_key(&m.name);
@@ -423,7 +423,7 @@ pub fn diff(sides: &Sides, renames: &Renames) -> Diff {
                 .then(|| (om.database_name(), nm.database_name()))
         })
         .collect();
-    let mut handled_tables: HashSet<TableKey> = HashSet::default();
+    let mut handled_tables: HashSet<TableKey> = HashSet::new();
     for nm in &new.models {
         let group = match nm.kind {
             ModelKind::Model => Group::Model(nm.name.clone()),
@@ -581,10 +581,10 @@ fn enums(
     provider: Provider,
     out: &mut Diff,
 ) -> HashMap<String, String> {
-    let mut map = HashMap::default();
+    let mut map = HashMap::new();
     // Only PostgreSQL and CockroachDB have enum types; elsewhere an enum lives in its columns.
     let has_types = matches!(provider, Provider::PostgreSql | Provider::CockroachDb);
-    let mut matched_old = HashSet::default();
+    let mut matched_old = HashSet::new();
     for ne in &new.enums {
         let group = Group::Enum(ne.name.clone());
         let anchor = Target::Enum(ne.name.clone());
@@ -662,7 +662,7 @@ fn enums(
 }
 
 fn enum_values(oe: &Enum, ne: &Enum, group: &Group, renames: &Renames, out: &mut Diff) {
-    let mut matched = HashSet::default();
+    let mut matched = HashSet::new();
     for nv in &ne.values {
         let anchor = Target::EnumValue {
             enumeration: ne.name.clone(),
@@ -846,9 +846,9 @@ fn model_fields(
     out: &mut Diff,
 ) -> HashMap<String, String> {
     let renames = context.renames;
-    let mut column_renames = HashMap::default();
+    let mut column_renames = HashMap::new();
     let table = nm.database_name().to_string();
-    let mut matched_old = HashSet::default();
+    let mut matched_old = HashSet::new();
     // Virtual relation fields have no column: only their foreign keys (compared on the tables)
     // reach the database.
     let has_column = |f: &Field| !f.is_relation();
@@ -1192,7 +1192,7 @@ fn table_constraints(
         });
     }
 
-    let mut matched = HashSet::default();
+    let mut matched = HashSet::new();
     for ni in &nt.indexes {
         let found = ot
             .indexes
@@ -1239,7 +1239,7 @@ fn table_constraints(
         });
     }
 
-    let mut matched = HashSet::default();
+    let mut matched = HashSet::new();
     for nf in &nt.foreign_keys {
         let same_target = |of: &ForeignKey| {
             fk_columns(of, column_renames) == nf.columns
@@ -1444,8 +1444,8 @@ fn suggest(
             }
         }
         pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let mut used_old = HashSet::default();
-        let mut used_new = HashSet::default();
+        let mut used_old = HashSet::new();
+        let mut used_new = HashSet::new();
         for (_, of, nf) in pairs {
             if used_old.contains(&of.name) || used_new.contains(&nf.name) {
                 continue;
@@ -1491,7 +1491,7 @@ fn suggest(
         }
     }
     pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let mut used = HashSet::default();
+    let mut used = HashSet::new();
     for (_, om, nm) in pairs {
         if used.contains(&om.name) || used.contains(&nm.name) {
             continue;

@@ -12,7 +12,6 @@ pub mod database;
 pub mod diagnostics;
 pub mod directives;
 pub mod expand;
-pub mod fast_hash;
 pub mod input;
 pub mod migrate;
 pub mod parse;

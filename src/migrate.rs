@@ -8,7 +8,7 @@
 use crate::database::{
     Column, Database, DbEnum, DbExtension, DbIndex, DbIndexKind, ForeignKey, Table, TypeFamily,
 };
-use crate::fast_hash::HashMap;
+use std::collections::HashMap;
 
 use crate::schema::Provider;
 

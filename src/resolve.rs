@@ -2,7 +2,7 @@
 //! meaningless: unknown types, duplicates, relations that cannot be resolved, missing or
 //! conflicting providers, malformed attributes.
 
-use crate::fast_hash::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use crate::ast::{self, Attribute, ConfigKeyword, Expr, ModelKeyword, SchemaAst, Top, TypeName};
 use crate::diagnostics::{Diagnostic, Span};
@@ -234,7 +234,7 @@ impl Resolver {
         let mut relation_mode = None;
         let mut schemas = Vec::new();
         let mut extensions = Vec::new();
-        let mut seen = HashSet::default();
+        let mut seen = HashSet::new();
         let both_modes = ["relationMode", "referentialIntegrity"]
             .iter()
             .all(|k| block.properties.iter().any(|p| p.name.name == *k));
@@ -467,7 +467,7 @@ impl Resolver {
             documentation: e.documentation.clone(),
             span: e.span,
         };
-        let mut seen = HashSet::default();
+        let mut seen = HashSet::new();
         for v in &e.values {
             if !seen.insert(v.name.name.as_str()) {
                 self.help(
@@ -1095,7 +1095,7 @@ impl Resolver {
             let field = model.fields[index].name.clone();
             self.field_key(&mut model, &field, a);
         }
-        let mut once = HashSet::default();
+        let mut once = HashSet::new();
         for a in &m.attributes {
             let name = a.name.name.as_str();
             if matches!(name, "map" | "schema" | "ignore" | "id" | "shardKey") && !once.insert(name)
@@ -1414,7 +1414,7 @@ impl Resolver {
             .enumerate()
             .map(|(i, m)| (m.name.clone(), i))
             .collect();
-        let mut paired: HashSet<(usize, usize)> = HashSet::default();
+        let mut paired: HashSet<(usize, usize)> = HashSet::new();
         let mut relations = Vec::new();
         for mi in 0..self.schema.models.len() {
             for fi in 0..self.schema.models[mi].fields.len() {

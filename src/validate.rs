@@ -1,7 +1,7 @@
 //! Whole-schema rules checked after resolution: the ones that need every model, relation and
 //! the provider at once (database name clashes, provider capabilities, view restrictions).
 
-use crate::fast_hash::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use crate::diagnostics::Diagnostic;
 use crate::schema::*;
@@ -175,7 +175,7 @@ fn starts_with_digit(name: &str) -> bool {
 }
 
 fn database_name_clashes(schema: &Schema, out: &mut Vec<Diagnostic>) {
-    let mut tables: HashMap<(Option<&str>, &str), &Model> = HashMap::default();
+    let mut tables: HashMap<(Option<&str>, &str), &Model> = HashMap::new();
     for m in &schema.models {
         let key = (m.schema.as_deref(), m.database_name());
         if let Some(first) = tables.get(&key) {
@@ -187,7 +187,7 @@ fn database_name_clashes(schema: &Schema, out: &mut Vec<Diagnostic>) {
             tables.insert(key, m);
         }
     }
-    let mut enums: HashSet<(Option<&str>, &str)> = HashSet::default();
+    let mut enums: HashSet<(Option<&str>, &str)> = HashSet::new();
     for e in &schema.enums {
         let key = (e.schema.as_deref(), e.database_name());
         if !enums.insert(key) {
