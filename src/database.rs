@@ -223,20 +223,6 @@ pub fn constraint_name(table: &str, columns: &[&str], suffix: &str, provider: Pr
     out
 }
 
-/// The two results of [`lower_pair`].
-pub type LoweredPair = (Result<Database, LowerError>, Result<Database, LowerError>);
-
-/// Lower the two sides of a diff at once: they are independent, and on a big schema each is
-/// worth a core.
-pub fn lower_pair(old: &Schema, new: &Schema) -> LoweredPair {
-    std::thread::scope(|scope| {
-        let old = scope.spawn(|| lower(old));
-        let new = lower(new);
-        let old = old.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-        (old, new)
-    })
-}
-
 /// Lower a resolved schema to the database Prisma builds for it.
 pub fn lower(schema: &Schema) -> Result<Database, LowerError> {
     let ds = schema.datasource.as_ref().ok_or(LowerError::NoDatasource)?;

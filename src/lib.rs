@@ -60,15 +60,22 @@ pub fn load(sources: &Sources) -> Loaded {
     }
 }
 
+/// Run two independent pieces of work at once, `a` on a thread of its own: the two sides of a
+/// diff (loading, lowering) each take a core on a big schema. A panic in `a` goes on in the
+/// caller, as if `a` had run there.
+pub fn both<A: Send, B>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> (A, B) {
+    std::thread::scope(|scope| {
+        let a = scope.spawn(a);
+        let b = b();
+        let a = a.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (a, b)
+    })
+}
+
 /// Load the two schemas of a diff at once: on a machine with more than one core the
 /// sequential parts of one load (merging parse parts, validation) overlap the other's.
 pub fn load_pair(old: Option<&Sources>, new: &Sources) -> (Option<Loaded>, Loaded) {
-    std::thread::scope(|scope| {
-        let old = old.map(|sources| scope.spawn(move || load(sources)));
-        let new = load(new);
-        let old = old.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
-        (old, new)
-    })
+    both(|| old.map(load), || load(new))
 }
 
 /// The plain one-step migration from `old` (or an empty database) to `new`, as Prisma would
@@ -77,13 +84,7 @@ pub fn direct_migration(
     old: Option<&schema::Schema>,
     new: &schema::Schema,
 ) -> Result<Option<String>, database::LowerError> {
-    let (previous, next) = match old {
-        Some(old) => {
-            let (previous, next) = database::lower_pair(old, new);
-            (Some(previous), next)
-        }
-        None => (None, database::lower(new)),
-    };
+    let (previous, next) = both(|| old.map(database::lower), || database::lower(new));
     let next = next?;
     let previous = match previous {
         Some(previous) => {
@@ -166,7 +167,7 @@ pub fn compare(
         Err(database::LowerError::MongoDb) => Ok(None),
         Err(e) => Err(CompareError::Lower(e)),
     };
-    let (old_db, new_db) = database::lower_pair(old, new);
+    let (old_db, new_db) = both(|| database::lower(old), || database::lower(new));
     let (mut old_db, mut new_db) = (usable(old_db)?, usable(new_db)?);
     // Across providers the two databases have nothing in common to compare column by column:
     // only the Prisma-level changes are reported, next to the provider change itself.

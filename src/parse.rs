@@ -55,19 +55,12 @@ pub fn parse(text: &str, file: FileId) -> Parsed {
                 .chunks(per_thread)
                 .map(|mine| {
                     scope.spawn(move || {
-                        let mut merged = Parsed {
-                            ast: SchemaAst::default(),
-                            diagnostics: Vec::new(),
-                        };
-                        for &(a, b) in mine {
+                        // Stops at the first chunk with an error: the file is parsed whole then.
+                        let parts = mine.iter().map(|&(a, b)| {
                             let part = parse_part(&text[a..b], file, a);
-                            if part.diagnostics.iter().any(Diagnostic::is_error) {
-                                return None;
-                            }
-                            merged.ast.tops.extend(part.ast.tops);
-                            merged.diagnostics.extend(part.diagnostics);
-                        }
-                        Some(merged)
+                            (!part.diagnostics.iter().any(Diagnostic::is_error)).then_some(part)
+                        });
+                        parts.collect::<Option<Vec<Parsed>>>().map(concat)
                     })
                 })
                 .collect();
@@ -77,18 +70,23 @@ pub fn parse(text: &str, file: FileId) -> Parsed {
                 .collect()
         });
         if let Some(parts) = parsed {
-            let mut merged = Parsed {
-                ast: SchemaAst::default(),
-                diagnostics: Vec::new(),
-            };
-            for p in parts {
-                merged.ast.tops.extend(p.ast.tops);
-                merged.diagnostics.extend(p.diagnostics);
-            }
-            return merged;
+            return concat(parts);
         }
     }
     parse_part(text, file, 0)
+}
+
+/// Consecutive parts of one file as one.
+fn concat(parts: Vec<Parsed>) -> Parsed {
+    let mut whole = Parsed {
+        ast: SchemaAst::default(),
+        diagnostics: Vec::new(),
+    };
+    for part in parts {
+        whole.ast.tops.extend(part.ast.tops);
+        whole.diagnostics.extend(part.diagnostics);
+    }
+    whole
 }
 
 /// Files under this size are parsed whole on one thread: cutting costs more than it saves.

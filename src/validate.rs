@@ -269,7 +269,10 @@ fn one_to_one_without_unique(schema: &Schema, out: &mut Vec<Diagnostic>) {
         let covers = |keys: &[IndexField]| {
             keys.len() == fields.len() && keys.iter().all(|k| fields.contains(&k.name))
         };
-        let unique = model.primary_key.as_ref().is_some_and(|pk| covers(&pk.fields))
+        let unique = model
+            .primary_key
+            .as_ref()
+            .is_some_and(|pk| covers(&pk.fields))
             || model
                 .indexes
                 .iter()
@@ -279,7 +282,10 @@ fn one_to_one_without_unique(schema: &Schema, out: &mut Vec<Diagnostic>) {
         }
         let fix = match fields.as_slice() {
             [one] => format!("add an `@unique` attribute to the field `{one}`"),
-            many => format!("add an `@@unique([{}])` attribute to the model", many.join(", ")),
+            many => format!(
+                "add an `@@unique([{}])` attribute to the model",
+                many.join(", ")
+            ),
         };
         out.push(
             Diagnostic::error(
@@ -299,7 +305,9 @@ mod tests {
         let mut sources = Sources::default();
         sources.add(SourceFile::new(
             "s.prisma",
-            format!("datasource db {{\n  provider = \"postgresql\"\n  url = env(\"U\")\n}}\n{body}"),
+            format!(
+                "datasource db {{\n  provider = \"postgresql\"\n  url = env(\"U\")\n}}\n{body}"
+            ),
         ));
         crate::load(&sources)
             .diagnostics
@@ -312,16 +320,24 @@ mod tests {
     #[test]
     fn relation_rules_prisma_enforces() {
         let one_to_one = |unique: &str| {
-            format!("model User {{\n  id Int @id\n  profile Profile?\n}}\nmodel Profile {{\n  id Int @id\n  userId Int{unique}\n  user User @relation(fields: [userId], references: [id])\n}}\n")
+            format!(
+                "model User {{\n  id Int @id\n  profile Profile?\n}}\nmodel Profile {{\n  id Int @id\n  userId Int{unique}\n  user User @relation(fields: [userId], references: [id])\n}}\n"
+            )
         };
         assert!(errors(&one_to_one(" @unique")).is_empty());
         let e = errors(&one_to_one(""));
-        assert!(e.len() == 1 && e[0].contains("A one-to-one relation must use unique fields"), "{e:?}");
+        assert!(
+            e.len() == 1 && e[0].contains("A one-to-one relation must use unique fields"),
+            "{e:?}"
+        );
         // One-to-many needs no unique.
         let many = one_to_one("").replace("profile Profile?", "profiles Profile[]");
         assert!(errors(&many).is_empty());
         // A required relation over an optional scalar.
         let e = errors(&many.replace("userId Int", "userId Int?"));
-        assert!(e.len() == 1 && e[0].contains("At least one of those fields is optional"), "{e:?}");
+        assert!(
+            e.len() == 1 && e[0].contains("At least one of those fields is optional"),
+            "{e:?}"
+        );
     }
 }

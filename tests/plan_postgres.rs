@@ -235,6 +235,7 @@ const CASES: &[Case] = &[
     },
 ];
 
+/// One case's work folder (`old.prisma`, `new.prisma`, `prisma/`) and database.
 struct Env {
     harness: PathBuf,
     db: String,
@@ -245,6 +246,58 @@ struct Env {
 }
 
 impl Env {
+    /// A fresh work folder and database (PostgreSQL `xc_plan_<name>`, or a SQLite file) with
+    /// the old schema deployed as Prisma builds it, and the new schema beside it.
+    fn with_old_deployed(
+        harness: &Path,
+        name: &str,
+        sqlite: bool,
+        old: &str,
+        new: &str,
+    ) -> Result<Env, String> {
+        let dir = std::env::temp_dir().join(format!(
+            "prisma-xc-plan-{}-{name}-{sqlite}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("prisma")).unwrap();
+        let db = format!("xc_plan_{name}");
+        let (url, file, schema): (String, Option<PathBuf>, fn(&str) -> String) = if sqlite {
+            let file = dir.join("dev.db");
+            (
+                format!("file:{}", file.display()),
+                Some(file),
+                sqlite_schema,
+            )
+        } else {
+            (common::fresh_database(harness, &db)?, None, schema)
+        };
+        std::fs::write(dir.join("old.prisma"), schema(old)).unwrap();
+        std::fs::write(dir.join("new.prisma"), schema(new)).unwrap();
+        std::fs::write(dir.join("prisma/schema.prisma"), schema(old)).unwrap();
+        let env = Env {
+            harness: harness.to_path_buf(),
+            db,
+            url,
+            dir,
+            sqlite: file,
+        };
+        env.xc(&[
+            "diff",
+            "--from-empty",
+            "old.prisma",
+            "--direct",
+            "--out",
+            "prisma/migrations",
+            "--name",
+            "init",
+            "--timestamp",
+            "20200101000000",
+        ])?;
+        env.deploy().map_err(|e| format!("deploy old: {e}"))?;
+        Ok(env)
+    }
+
     fn prisma(&self, args: &[&str], schema: &Path) -> std::process::Output {
         Command::new(&self.harness)
             .arg("prisma")
@@ -379,49 +432,8 @@ impl Env {
 }
 
 fn run_case(harness: &Path, case: &Case, sqlite: bool) -> Result<(), String> {
-    let dir = std::env::temp_dir().join(format!(
-        "prisma-xc-plan-{}-{}-{sqlite}",
-        std::process::id(),
-        case.name
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("prisma")).unwrap();
-    let db = format!("xc_plan_{}", case.name);
-    let (url, sqlite_file, schema): (String, Option<PathBuf>, fn(&str) -> String) = if sqlite {
-        let file = dir.join("dev.db");
-        (
-            format!("file:{}", file.display()),
-            Some(file),
-            sqlite_schema,
-        )
-    } else {
-        (common::fresh_database(harness, &db)?, None, schema)
-    };
-    let env = Env {
-        harness: harness.to_path_buf(),
-        db,
-        url,
-        dir: dir.clone(),
-        sqlite: sqlite_file,
-    };
-    std::fs::write(dir.join("old.prisma"), schema(case.old)).unwrap();
-    std::fs::write(dir.join("new.prisma"), schema(case.new)).unwrap();
-    std::fs::write(dir.join("prisma/schema.prisma"), schema(case.old)).unwrap();
-
-    // The old database, as Prisma builds it, with rows.
-    env.xc(&[
-        "diff",
-        "--from-empty",
-        "old.prisma",
-        "--direct",
-        "--out",
-        "prisma/migrations",
-        "--name",
-        "init",
-        "--timestamp",
-        "20200101000000",
-    ])?;
-    env.deploy().map_err(|e| format!("deploy old: {e}"))?;
+    let env = Env::with_old_deployed(harness, case.name, sqlite, case.old, case.new)?;
+    let dir = env.dir.clone();
     env.psql(&["-c", case.seed])?;
 
     // The plan.
@@ -704,48 +716,15 @@ fn mixed_fleet_rename_loses_no_value_on_sqlite() {
 /// 300 of new code (new column only) and the backfill run at the same time on 3,000 rows;
 /// after the contract every value must be where it belongs.
 fn mixed_fleet(harness: &Path, sqlite: bool) {
-    let dir = std::env::temp_dir().join(format!("prisma-xc-mixed-{}-{sqlite}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("prisma")).unwrap();
-    let db = "xc_plan_mixed_fleet".to_string();
-    let (url, file, schema): (String, Option<PathBuf>, fn(&str) -> String) = if sqlite {
-        let file = dir.join("dev.db");
-        (
-            format!("file:{}", file.display()),
-            Some(file),
-            sqlite_schema,
-        )
-    } else {
-        (common::fresh_database(harness, &db).unwrap(), None, schema)
-    };
-    let env = Env {
-        harness: harness.to_path_buf(),
-        db,
-        url,
-        dir: dir.clone(),
-        sqlite: file,
-    };
-    let old = schema("model User {\n  id        Int    @id\n  user_name String\n}\n");
-    let new = schema(
+    let env = Env::with_old_deployed(
+        harness,
+        "mixed_fleet",
+        sqlite,
+        "model User {\n  id        Int    @id\n  user_name String\n}\n",
         "model User {\n  id       Int    @id\n  username String // prisma-xc: renamed from user_name\n}\n",
-    );
-    std::fs::write(dir.join("old.prisma"), &old).unwrap();
-    std::fs::write(dir.join("new.prisma"), &new).unwrap();
-    std::fs::write(dir.join("prisma/schema.prisma"), &old).unwrap();
-    env.xc(&[
-        "diff",
-        "--from-empty",
-        "old.prisma",
-        "--direct",
-        "--out",
-        "prisma/migrations",
-        "--name",
-        "init",
-        "--timestamp",
-        "20200101000000",
-    ])
+    )
     .unwrap();
-    env.deploy().unwrap();
+    let dir = env.dir.clone();
     // A recursive CTE: the same statement for PostgreSQL and SQLite.
     env.psql(&["-c", "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 3000) INSERT INTO \"User\" (id, user_name) SELECT n, 'seed-' || n FROM g"]).unwrap();
     env.xc(&[

@@ -214,9 +214,8 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
     }
     let lower =
         |s: &Schema| crate::database::lower(s).map_err(|e| PlanError::NoDatabase(e.to_string()));
-    let (old_db, new_db) = crate::database::lower_pair(input.old, input.new);
-    let no_database = |e: crate::database::LowerError| PlanError::NoDatabase(e.to_string());
-    let (old_db, new_db) = (old_db.map_err(no_database)?, new_db.map_err(no_database)?);
+    let (old_db, new_db) = crate::both(|| lower(input.old), || lower(input.new));
+    let (old_db, new_db) = (old_db?, new_db?);
 
     let mut recipes = Recipes::default();
     let mut edits = SchemaEdits::default();

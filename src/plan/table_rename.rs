@@ -103,34 +103,43 @@ pub(super) fn apply(db: &mut Database, new_db: &Database, renames: &[TableRename
             );
         }
         let mut back = Vec::new();
+        // One renaming statement from `from` to `to` in `forward`, its mirror in `back`.
+        let mut both_ways = |statement: &dyn Fn(&str, &str) -> String, from: &str, to: &str| {
+            forward.push(statement(from, to));
+            back.push(statement(to, from));
+        };
         let on_table = d.table(&r.to);
+        let rename_index = |a: &str, b: &str| {
+            format!(
+                "ALTER INDEX {} RENAME TO {}",
+                d.qualified(&r.to.schema, a),
+                d.quote(b)
+            )
+        };
+        let rename_constraint = |a: &str, b: &str| {
+            format!(
+                "ALTER TABLE {on_table} RENAME CONSTRAINT {} TO {}",
+                d.quote(a),
+                d.quote(b)
+            )
+        };
+        let rename_sequence = |a: &str, b: &str| {
+            format!(
+                "ALTER SEQUENCE IF EXISTS {} RENAME TO {}",
+                d.qualified(&r.to.schema, a),
+                d.quote(b)
+            )
+        };
         let mut constraint = |from: &mut String, to: &str, index: bool| {
             if from == to {
                 return;
             }
-            if index {
-                forward.push(format!(
-                    "ALTER INDEX {} RENAME TO {}",
-                    d.qualified(&r.to.schema, from),
-                    d.quote(to)
-                ));
-                back.push(format!(
-                    "ALTER INDEX {} RENAME TO {}",
-                    d.qualified(&r.to.schema, to),
-                    d.quote(from)
-                ));
+            let statement: &dyn Fn(&str, &str) -> String = if index {
+                &rename_index
             } else {
-                forward.push(format!(
-                    "ALTER TABLE {on_table} RENAME CONSTRAINT {} TO {}",
-                    d.quote(from),
-                    d.quote(to)
-                ));
-                back.push(format!(
-                    "ALTER TABLE {on_table} RENAME CONSTRAINT {} TO {}",
-                    d.quote(to),
-                    d.quote(from)
-                ));
-            }
+                &rename_constraint
+            };
+            both_ways(statement, from, to);
             *from = to.to_string();
         };
         if let (Some(pk), Some(new_pk)) = (&mut table.primary_key, &new_table.primary_key)
@@ -148,19 +157,18 @@ pub(super) fn apply(db: &mut Database, new_db: &Database, renames: &[TableRename
             }
         }
         for fk in &mut table.foreign_keys {
-            let referenced = |t: &String, s: &Option<String>| {
-                // A key of the renamed table onto itself follows the rename.
-                if *t == r.from.name && *s == r.from.schema {
-                    r.to.name.clone()
-                } else {
-                    t.clone()
-                }
+            // A key of the renamed table onto itself follows the rename.
+            let onto_itself =
+                fk.referenced_table == r.from.name && fk.referenced_schema == r.from.schema;
+            let target = if onto_itself {
+                &r.to.name
+            } else {
+                &fk.referenced_table
             };
-            let target = referenced(&fk.referenced_table, &fk.referenced_schema);
             if let Some(new_fk) = new_table
                 .foreign_keys
                 .iter()
-                .find(|n| n.columns == fk.columns && n.referenced_table == target)
+                .find(|n| n.columns == fk.columns && n.referenced_table == *target)
             {
                 constraint(&mut fk.name, &new_fk.name, false);
             }
@@ -175,16 +183,7 @@ pub(super) fn apply(db: &mut Database, new_db: &Database, renames: &[TableRename
             if let (Some(from), Some(to)) = (from, to)
                 && from != to
             {
-                forward.push(format!(
-                    "ALTER SEQUENCE IF EXISTS {} RENAME TO {}",
-                    d.qualified(&r.to.schema, &from),
-                    d.quote(&to)
-                ));
-                back.push(format!(
-                    "ALTER SEQUENCE IF EXISTS {} RENAME TO {}",
-                    d.qualified(&r.to.schema, &to),
-                    d.quote(&from)
-                ));
+                both_ways(&rename_sequence, &from, &to);
             }
         }
         table.name = r.to.name.clone();

@@ -14,14 +14,11 @@ pub fn in_ci() -> bool {
 /// is absent, a panic in CI.
 pub fn corpus() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    if dir.join("README.md").is_file() {
-        return Some(dir);
-    }
-    if in_ci() {
-        panic!("CI=true but the corpus is missing at {}", dir.display());
-    }
-    eprintln!("skipped: ../shared/corpus is not beside this checkout");
-    None
+    let missing = format!(
+        "the corpus is missing at {} (../shared/corpus beside this checkout)",
+        dir.display()
+    );
+    available(dir.join("README.md").is_file(), &missing).then_some(dir)
 }
 
 /// Every schema of `corpus/schemas`: single files and schema folders, sorted.
@@ -78,17 +75,21 @@ pub fn harness() -> Option<PathBuf> {
         .arg("setup")
         .status()
         .is_ok_and(|s| s.success());
-    if ok {
-        return Some(script);
+    let missing = format!(
+        "the Prisma harness could not be set up ({} setup failed; it needs Node.js 20 and npm)",
+        script.display()
+    );
+    available(ok, &missing).then_some(script)
+}
+
+/// Whether something a test needs is there. When it is not: a panic in CI, where the tests
+/// must run, and outside CI a one-line reason why the test is skipped.
+fn available(ok: bool, missing: &str) -> bool {
+    if !ok {
+        assert!(!in_ci(), "CI=true but {missing}");
+        eprintln!("skipped: {missing}");
     }
-    if in_ci() {
-        panic!(
-            "CI=true but the Prisma harness could not be set up ({} setup failed)",
-            script.display()
-        );
-    }
-    eprintln!("skipped: the Prisma harness could not be set up (needs Node.js 20 and npm)");
-    None
+    ok
 }
 
 /// The harness with its PostgreSQL started. `None` (with a one-line reason) outside CI when
@@ -99,28 +100,22 @@ pub fn harness_with_postgres() -> Option<PathBuf> {
         .arg("pg-start")
         .status()
         .is_ok_and(|s| s.success());
-    if started {
-        return Some(harness);
-    }
-    assert!(!in_ci(), "CI=true but PostgreSQL could not be started");
-    eprintln!("skipped: PostgreSQL could not be started (xc-harness pg-start)");
-    None
+    available(
+        started,
+        "PostgreSQL could not be started (xc-harness pg-start)",
+    )
+    .then_some(harness)
 }
 
 /// The harness, with the `sqlite3` shell the SQLite tests seed and query through. `None`
 /// (with a one-line reason) outside CI when either is missing; a panic in CI.
 pub fn harness_with_sqlite3() -> Option<PathBuf> {
     let harness = harness()?;
-    if std::process::Command::new("sqlite3")
+    let installed = std::process::Command::new("sqlite3")
         .arg("--version")
         .output()
-        .is_ok()
-    {
-        return Some(harness);
-    }
-    assert!(!in_ci(), "CI=true but the sqlite3 shell is missing");
-    eprintln!("skipped: the sqlite3 shell is not installed");
-    None
+        .is_ok();
+    available(installed, "the sqlite3 shell is not installed").then_some(harness)
 }
 
 /// Drop and create database `name` on the harness's PostgreSQL; returns its URL.
