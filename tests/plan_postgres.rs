@@ -282,18 +282,7 @@ impl Env {
             dir,
             sqlite: file,
         };
-        env.xc(&[
-            "diff",
-            "--from-empty",
-            "old.prisma",
-            "--direct",
-            "--out",
-            "prisma/migrations",
-            "--name",
-            "init",
-            "--timestamp",
-            "20200101000000",
-        ])?;
+        env.xc(common::INITIAL_MIGRATION)?;
         env.deploy().map_err(|e| format!("deploy old: {e}"))?;
         Ok(env)
     }

@@ -120,19 +120,7 @@ fn type_check_and_run(harness: &Path, sqlite: bool) {
         }
     };
 
-    xc(&[
-        "diff",
-        "--from-empty",
-        "old.prisma",
-        "--direct",
-        "--out",
-        "prisma/migrations",
-        "--name",
-        "init",
-        "--timestamp",
-        "20200101000000",
-    ])
-    .unwrap();
+    xc(common::INITIAL_MIGRATION).unwrap();
     prisma(&["migrate", "deploy"]).unwrap();
     psql("WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 9) INSERT INTO \"User\" (id, user_name) SELECT n, 'user' || n FROM g")
         .unwrap();

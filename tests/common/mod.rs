@@ -133,3 +133,18 @@ pub fn fresh_database(harness: &Path, name: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())?;
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
+
+/// `prisma-xc` arguments that write the initial migration of `old.prisma` into
+/// `prisma/migrations`, as a project's first `prisma migrate dev` would (run in the work folder).
+pub const INITIAL_MIGRATION: &[&str] = &[
+    "diff",
+    "--from-empty",
+    "old.prisma",
+    "--direct",
+    "--out",
+    "prisma/migrations",
+    "--name",
+    "init",
+    "--timestamp",
+    "20200101000000",
+];
