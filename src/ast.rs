@@ -203,3 +203,194 @@ impl Attribute {
             })
     }
 }
+
+/// Every span of a tree, mutably: a parsed block of text can then stand for the same text at
+/// another place (see `parse::parse_files`, which parses text two schemas share only once).
+pub trait Spans {
+    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span));
+}
+
+impl<T: Spans> Spans for Vec<T> {
+    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
+        for item in self {
+            item.spans_mut(f);
+        }
+    }
+}
+
+impl<T: Spans> Spans for Option<T> {
+    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
+        if let Some(item) = self {
+            item.spans_mut(f);
+        }
+    }
+}
+
+impl Spans for Span {
+    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
+        f(self);
+    }
+}
+
+impl Spans for SchemaAst {
+    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
+        self.tops.spans_mut(f);
+    }
+}
+
+impl Spans for Top {
+    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
+        match self {
+            Top::Model(m) => m.spans_mut(f),
+            Top::Enum(e) => e.spans_mut(f),
+            Top::Config(c) => c.spans_mut(f),
+        }
+    }
+}
+
+impl Spans for Identifier {
+    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
+        f(&mut self.span);
+    }
+}
+
+impl Spans for ModelBlock {
+    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
+        let ModelBlock {
+            keyword: _,
+            name,
+            fields,
+            attributes,
+            documentation: _,
+            has_invalid_lines: _,
+            span,
+        } = self;
+        name.spans_mut(f);
+        fields.spans_mut(f);
+        attributes.spans_mut(f);
+        f(span);
+    }
+}
+
+impl Spans for FieldDecl {
+    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
+        let FieldDecl {
+            name,
+            field_type,
+            attributes,
+            documentation: _,
+            trailing_comment,
+            span,
+        } = self;
+        name.spans_mut(f);
+        f(&mut field_type.span);
+        attributes.spans_mut(f);
+        trailing_comment.spans_mut(f);
+        f(span);
+    }
+}
+
+impl Spans for Comment {
+    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
+        f(&mut self.span);
+    }
+}
+
+impl Spans for EnumBlock {
+    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
+        let EnumBlock {
+            name,
+            values,
+            attributes,
+            documentation: _,
+            span,
+        } = self;
+        name.spans_mut(f);
+        values.spans_mut(f);
+        attributes.spans_mut(f);
+        f(span);
+    }
+}
+
+impl Spans for EnumValueDecl {
+    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
+        let EnumValueDecl {
+            name,
+            attributes,
+            documentation: _,
+            trailing_comment,
+            span,
+        } = self;
+        name.spans_mut(f);
+        attributes.spans_mut(f);
+        trailing_comment.spans_mut(f);
+        f(span);
+    }
+}
+
+impl Spans for ConfigBlock {
+    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
+        let ConfigBlock {
+            keyword: _,
+            name,
+            properties,
+            span,
+        } = self;
+        name.spans_mut(f);
+        properties.spans_mut(f);
+        f(span);
+    }
+}
+
+impl Spans for Property {
+    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
+        let Property { name, value, span } = self;
+        name.spans_mut(f);
+        value.spans_mut(f);
+        f(span);
+    }
+}
+
+impl Spans for Attribute {
+    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
+        let Attribute {
+            name,
+            arguments,
+            trailing_comment,
+            span,
+        } = self;
+        name.spans_mut(f);
+        arguments.spans_mut(f);
+        trailing_comment.spans_mut(f);
+        f(span);
+    }
+}
+
+impl Spans for Argument {
+    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
+        let Argument { name, value, span } = self;
+        name.spans_mut(f);
+        value.spans_mut(f);
+        f(span);
+    }
+}
+
+impl Spans for Expr {
+    fn spans_mut(&mut self, f: &mut dyn FnMut(&mut Span)) {
+        match self {
+            Expr::Number(_, span) | Expr::String(_, span) | Expr::Constant(_, span) => f(span),
+            Expr::Array(items, span) => {
+                items.spans_mut(f);
+                f(span);
+            }
+            Expr::Function(Function {
+                name: _,
+                arguments,
+                span,
+            }) => {
+                arguments.spans_mut(f);
+                f(span);
+            }
+        }
+    }
+}

@@ -32,6 +32,10 @@ use diagnostics::{Diagnostic, Sources};
 pub struct Loaded {
     pub schema: schema::Schema,
     pub diagnostics: Vec<Diagnostic>,
+    /// The syntax trees `schema` was resolved from, one per file. Kept rather than freed as
+    /// soon as resolved: a caller that exits right after its work (the CLI) skips freeing
+    /// them altogether.
+    pub syntax: Vec<ast::SchemaAst>,
 }
 
 impl Loaded {
@@ -42,21 +46,33 @@ impl Loaded {
 
 /// Parse and resolve every file of one schema. Pure: the files are already read.
 pub fn load(sources: &Sources) -> Loaded {
+    resolve_parsed(parse::parse_files(&files_of(sources)))
+}
+
+fn files_of(sources: &Sources) -> Vec<(&str, diagnostics::FileId)> {
+    (sources.files.iter().enumerate())
+        .map(|(i, file)| (file.text.as_str(), diagnostics::FileId(i as u32)))
+        .collect()
+}
+
+/// Resolve and validate the parsed files of one schema.
+fn resolve_parsed(parsed: Vec<parse::Parsed>) -> Loaded {
     let mut diagnostics = Vec::new();
-    let mut asts = Vec::with_capacity(sources.files.len());
-    for (i, file) in sources.files.iter().enumerate() {
-        let parsed = parse::parse(&file.text, diagnostics::FileId(i as u32));
-        diagnostics.extend(parsed.diagnostics);
-        asts.push(parsed.ast);
+    let mut asts = Vec::with_capacity(parsed.len());
+    for file in parsed {
+        diagnostics.extend(file.diagnostics);
+        asts.push(file.ast);
     }
     let refs: Vec<&ast::SchemaAst> = asts.iter().collect();
     let resolved = resolve::resolve(&refs);
     diagnostics.extend(resolved.diagnostics);
     diagnostics.extend(validate::validate(&resolved.schema));
     diagnostics.sort_by_key(|d| (d.span.file, d.span.start));
+    drop(refs);
     Loaded {
         schema: resolved.schema,
         diagnostics,
+        syntax: asts,
     }
 }
 
@@ -72,10 +88,19 @@ pub fn both<A: Send, B>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> 
     })
 }
 
-/// Load the two schemas of a diff at once: on a machine with more than one core the
-/// sequential parts of one load (merging parse parts, validation) overlap the other's.
+/// Load the two schemas of a diff at once. Their files are parsed together, so the text they
+/// share (most of it, in a diff) is parsed once; then each side is resolved on a core of its
+/// own.
 pub fn load_pair(old: Option<&Sources>, new: &Sources) -> (Option<Loaded>, Loaded) {
-    both(|| old.map(load), || load(new))
+    let old_files = old.map_or(0, |old| old.files.len());
+    let mut files = old.map(files_of).unwrap_or_default();
+    files.extend(files_of(new));
+    let mut parsed_old = parse::parse_files(&files);
+    let parsed_new = parsed_old.split_off(old_files);
+    both(
+        || old.map(|_| resolve_parsed(parsed_old)),
+        || resolve_parsed(parsed_new),
+    )
 }
 
 /// The plain one-step migration from `old` (or an empty database) to `new`, as Prisma would
@@ -84,24 +109,32 @@ pub fn direct_migration(
     old: Option<&schema::Schema>,
     new: &schema::Schema,
 ) -> Result<Option<String>, database::LowerError> {
+    let (previous, next) = lower_pair(old, new)?;
+    Ok(migration_script(&previous, &next))
+}
+
+/// The databases a direct migration goes between: `old`'s (an empty one without `old`, or
+/// when the provider changes: Prisma starts over then) and `new`'s, lowered at once.
+pub fn lower_pair(
+    old: Option<&schema::Schema>,
+    new: &schema::Schema,
+) -> Result<(database::Database, database::Database), database::LowerError> {
     let (previous, next) = both(|| old.map(database::lower), || database::lower(new));
     let next = next?;
-    let previous = match previous {
-        Some(previous) => {
-            let mut previous = previous?;
-            // A provider switch cannot be migrated: Prisma starts over from an empty database.
-            if previous.provider != next.provider {
-                previous = migrate::empty(next.provider);
-            }
-            previous
-        }
-        None => migrate::empty(next.provider),
+    let previous = match previous.transpose()? {
+        Some(previous) if previous.provider == next.provider => previous,
+        _ => migrate::empty(next.provider),
     };
-    let steps = migrate::diff(&previous, &next);
-    if steps.is_empty() {
-        return Ok(None);
-    }
-    Ok(Some(sql::render_script(&steps, next.provider)))
+    Ok((previous, next))
+}
+
+/// The SQL of the migration from `previous` to `next`; `None` when they are the same.
+pub fn migration_script(
+    previous: &database::Database,
+    next: &database::Database,
+) -> Option<String> {
+    let steps = migrate::diff(previous, next);
+    (!steps.is_empty()).then(|| sql::render_script(&steps, next.provider))
 }
 
 /// What `compare` is told besides the two schemas.

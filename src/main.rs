@@ -378,17 +378,16 @@ fn diff(run: DiffRun) -> ExitCode {
         };
     }
     let old_loaded = old_loaded.map(|(_, l)| l);
-    let sql = match prisma_xc::direct_migration(
-        old_loaded.as_ref().map(|l| &l.schema),
-        &new_loaded.schema,
-    ) {
-        Ok(sql) => sql,
-        Err(e) => {
-            eprintln!("error: {}: {e}", new.display());
-            return ExitCode::from(2);
-        }
-    };
-    let sql = match sql {
+    let databases =
+        match prisma_xc::lower_pair(old_loaded.as_ref().map(|l| &l.schema), &new_loaded.schema) {
+            // Not freed, like the schemas (see `usable`).
+            Ok(databases) => ManuallyDrop::new(databases),
+            Err(e) => {
+                eprintln!("error: {}: {e}", new.display());
+                return ExitCode::from(2);
+            }
+        };
+    let sql = match prisma_xc::migration_script(&databases.0, &databases.1) {
         Some(sql) => sql,
         // The initial migration is written even when empty: it starts the migrations folder
         // (and its migration_lock.toml), as `prisma migrate dev --create-only` does.

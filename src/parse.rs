@@ -17,63 +17,153 @@ struct PslParser;
 /// descent far from the stack's end on hostile input.
 const MAX_NESTING: usize = 64;
 
+#[derive(Debug, Clone)]
 pub struct Parsed {
     pub ast: SchemaAst,
     pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Parse one file. Never fails: problems are in `diagnostics`.
-///
-/// A large file is cut at top-level block ends into chunks of about [`CHUNK_BYTES`], parsed in
-/// order on one thread per core. Small chunks keep pest's token queue small, so its memory is
-/// reused from chunk to chunk instead of growing with the file (on a 30k-line schema that
-/// saves tens of megabytes and the page faults that come with them). The result is the same
-/// as one sequential parse whenever no chunk has an error (a `}` alone at the start of a line
-/// always closes a block in a valid schema); when one has, the file is parsed again as a whole,
-/// so diagnostics and recovery are exactly the sequential ones.
 pub fn parse(text: &str, file: FileId) -> Parsed {
-    if let Some(offset) = too_deep(text) {
-        let d = Diagnostic::error(
-            Span::new(file, offset, offset + 1),
-            format!("This expression nests brackets more than {MAX_NESTING} levels deep."),
-        )
-        .with_help("No Prisma attribute needs this; check for an unclosed or repeated bracket.");
-        return Parsed {
-            ast: SchemaAst::default(),
-            diagnostics: vec![d],
-        };
+    parse_files(&[(text, file)])
+        .pop()
+        .expect("one parse per file")
+}
+
+/// Parse several files at once (the files of both sides of a diff), one [`Parsed`] per file,
+/// in order. Never fails: problems are in `diagnostics`.
+///
+/// A large file is cut at top-level block ends into chunks of about [`CHUNK_BYTES`], parsed on
+/// one thread per core. Small chunks keep pest's token queue small, so its memory is reused
+/// from chunk to chunk instead of growing with the file (on a 30k-line schema that saves tens
+/// of megabytes and the page faults that come with them). A chunk whose text another chunk
+/// has too (the blocks a change left alone are most of the two schemas of a diff) is parsed
+/// once; its copies get the tree with their own spans. The result is the same as one
+/// sequential parse of each file whenever no chunk has an error (a `}` alone at the start of a
+/// line always closes a block in a valid schema); when one has, its file is parsed again as a
+/// whole, so diagnostics and recovery are exactly the sequential ones.
+pub fn parse_files(files: &[(&str, FileId)]) -> Vec<Parsed> {
+    let too_deep: Vec<Option<usize>> = files.iter().map(|&(text, _)| too_deep(text)).collect();
+    let chunks: Vec<Chunk> = files
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| too_deep[i].is_none())
+        .flat_map(|(i, &(text, _))| {
+            let cuts = split_points(text);
+            (1..cuts.len()).map(move |k| Chunk {
+                file: i,
+                start: cuts[k - 1],
+                end: cuts[k],
+            })
+        })
+        .collect();
+    let text_of = |c: &Chunk| &files[c.file].0[c.start..c.end];
+    // One job per distinct text: the chunks that have it, the first of them parsed.
+    let mut jobs: Vec<Vec<usize>> = Vec::new();
+    let mut job_of_text = std::collections::HashMap::with_capacity(chunks.len());
+    for (c, chunk) in chunks.iter().enumerate() {
+        let job = *job_of_text.entry(text_of(chunk)).or_insert_with(|| {
+            jobs.push(Vec::new());
+            jobs.len() - 1
+        });
+        jobs[job].push(c);
     }
-    let cuts = split_points(text);
-    if cuts.len() > 2 {
-        let chunks: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, 8);
-        let per_thread = chunks.len().div_ceil(threads);
-        let parsed: Option<Vec<Parsed>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = chunks
+    let run = |job: &[usize]| -> Vec<(usize, Parsed)> {
+        let first = &chunks[job[0]];
+        let parsed = parse_part(text_of(first), files[first.file].1, first.start);
+        let mut out: Vec<(usize, Parsed)> = job[1..]
+            .iter()
+            .map(|&c| {
+                (
+                    c,
+                    parsed.moved(first.start, chunks[c].start, files[chunks[c].file].1),
+                )
+            })
+            .collect();
+        out.push((job[0], parsed));
+        out
+    };
+    let mut parsed_chunks: Vec<Option<Parsed>> = chunks.iter().map(|_| None).collect();
+    let bytes: usize = files.iter().map(|(text, _)| text.len()).sum();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    if jobs.len() > 1 && threads > 1 && bytes >= PARALLEL_MIN_BYTES {
+        let per_thread = jobs.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = jobs
                 .chunks(per_thread)
                 .map(|mine| {
-                    scope.spawn(move || {
-                        // Stops at the first chunk with an error: the file is parsed whole then.
-                        let parts = mine.iter().map(|&(a, b)| {
-                            let part = parse_part(&text[a..b], file, a);
-                            (!part.diagnostics.iter().any(Diagnostic::is_error)).then_some(part)
-                        });
-                        parts.collect::<Option<Vec<Parsed>>>().map(concat)
-                    })
+                    scope.spawn(move || mine.iter().flat_map(|job| run(job)).collect::<Vec<_>>())
                 })
                 .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().ok().flatten())
-                .collect()
+            for handle in handles {
+                let done = handle
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p));
+                for (c, parsed) in done {
+                    parsed_chunks[c] = Some(parsed);
+                }
+            }
         });
-        if let Some(parts) = parsed {
-            return concat(parts);
+    } else {
+        for (c, parsed) in jobs.iter().flat_map(|job| run(job)) {
+            parsed_chunks[c] = Some(parsed);
         }
     }
-    parse_part(text, file, 0)
+    let mut parts_of_file: Vec<Vec<Parsed>> = files.iter().map(|_| Vec::new()).collect();
+    for (chunk, parsed) in chunks.iter().zip(parsed_chunks) {
+        parts_of_file[chunk.file].push(parsed.expect("every chunk is parsed"));
+    }
+    files
+        .iter()
+        .zip(parts_of_file)
+        .zip(too_deep)
+        .map(|((&(text, file), parts), too_deep)| {
+            if let Some(offset) = too_deep {
+                let d = Diagnostic::error(
+                    Span::new(file, offset, offset + 1),
+                    format!("This expression nests brackets more than {MAX_NESTING} levels deep."),
+                )
+                .with_help(
+                    "No Prisma attribute needs this; check for an unclosed or repeated bracket.",
+                );
+                return Parsed {
+                    ast: SchemaAst::default(),
+                    diagnostics: vec![d],
+                };
+            }
+            let failed = |p: &Parsed| p.diagnostics.iter().any(Diagnostic::is_error);
+            if parts.len() > 1 && parts.iter().any(failed) {
+                return parse_part(text, file, 0);
+            }
+            concat(parts)
+        })
+        .collect()
+}
+
+/// A byte range of one of the files given to [`parse_files`].
+struct Chunk {
+    file: usize,
+    start: usize,
+    end: usize,
+}
+
+impl Parsed {
+    /// A copy for the same text at byte `to` of `file`, parsed where it sits at byte `from`.
+    fn moved(&self, from: usize, to: usize, file: FileId) -> Parsed {
+        let mut copy = self.clone();
+        let mut relocate = |span: &mut Span| {
+            span.file = file;
+            span.start = span.start - from + to;
+            span.end = span.end - from + to;
+        };
+        copy.ast.spans_mut(&mut relocate);
+        for d in &mut copy.diagnostics {
+            relocate(&mut d.span);
+        }
+        copy
+    }
 }
 
 /// Consecutive parts of one file as one.
@@ -92,18 +182,28 @@ fn concat(parts: Vec<Parsed>) -> Parsed {
 /// Files under this size are parsed whole on one thread: cutting costs more than it saves.
 const PARALLEL_MIN_BYTES: usize = 128 * 1024;
 
-/// The size a large file is cut to, give or take one block.
-const CHUNK_BYTES: usize = 32 * 1024;
+/// The least size of a chunk of a large file; most are a few blocks longer.
+const CHUNK_BYTES: usize = 24 * 1024;
 
-/// Byte offsets that cut `text` into chunks of about [`CHUNK_BYTES`], each cut just after a
-/// line that is a lone `}` at column 0. Always starts with 0 and ends with `text.len()`.
+/// Of the block ends past [`CHUNK_BYTES`], one in this many is a cut, chosen by the block's text.
+const CUT_ONE_IN: u32 = 8;
+
+/// Byte offsets that cut `text` into chunks, each cut just after a line that is a lone `}` at
+/// column 0. Always starts with 0 and ends with `text.len()`.
+///
+/// Where a chunk ends depends on the text of the blocks around the cut, not on the offset: an
+/// edit early in a file leaves the cuts after it where they were in the file before the edit,
+/// so the two sides of a diff share all the chunks the edit did not touch (which
+/// [`parse_files`] parses once).
 fn split_points(text: &str) -> Vec<usize> {
     let mut cuts = vec![0];
     if text.len() >= PARALLEL_MIN_BYTES {
         let bytes = text.as_bytes();
-        let mut i = CHUNK_BYTES;
-        // find "\n}\n" (or "\n}\r\n") at or after each target
+        // FNV-1a of the block that ends at the next lone `}`.
+        let mut block_hash: u32 = 0x811c_9dc5;
+        let mut i = 0;
         while i + 2 < bytes.len() {
+            block_hash = (block_hash ^ u32::from(bytes[i])).wrapping_mul(0x0100_0193);
             if bytes[i] == b'\n' && bytes[i + 1] == b'}' {
                 let after = i + 2;
                 let end = match bytes.get(after) {
@@ -112,8 +212,12 @@ fn split_points(text: &str) -> Vec<usize> {
                     _ => None,
                 };
                 if let Some(end) = end {
-                    cuts.push(end);
-                    i = end + CHUNK_BYTES;
+                    let last = *cuts.last().expect("starts with 0");
+                    if end - last >= CHUNK_BYTES && block_hash % CUT_ONE_IN == 0 {
+                        cuts.push(end);
+                    }
+                    block_hash = 0x811c_9dc5;
+                    i = end;
                     continue;
                 }
             }
@@ -940,6 +1044,49 @@ mod tests {
             format!("{:?}", split.diagnostics)
         );
         assert!(!split.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn text_two_files_share_is_parsed_once_and_placed_right() {
+        let mut old = String::from("datasource db {\n  provider = \"postgresql\"\n}\n");
+        for i in 0..4000 {
+            old.push_str(&format!("/// Model {i}\nmodel M{i} {{\n  id Int @id // key\n  name String? @default(\"x\") @db.VarChar({i})\n  @@index([name(sort: Desc)])\n}}\n\n"));
+        }
+        // An edit near the start moves every block after it.
+        let new = old.replacen("model M3 {\n", "model M3 {\n  nickname String?\n", 1);
+        let (old_cuts, new_cuts) = (split_points(&old), split_points(&new));
+        assert!(old_cuts.len() > 4);
+        let shift = new.len() - old.len();
+        let moved: Vec<usize> = old_cuts[1..].iter().map(|c| c + shift).collect();
+        assert_eq!(
+            new_cuts[1..],
+            moved[..],
+            "the cuts after the edit stay with their text"
+        );
+        let together = parse_files(&[(&old, FileId(0)), (&new, FileId(1))]);
+        let alone = [
+            parse_part(&old, FileId(0), 0),
+            parse_part(&new, FileId(1), 0),
+        ];
+        for (together, alone) in together.iter().zip(&alone) {
+            assert_eq!(format!("{:?}", together.ast), format!("{:?}", alone.ast));
+            assert!(together.diagnostics.is_empty());
+        }
+        // A warning in shared text is reported in both files, each at its own place.
+        let warned = |s: &str| s.replacen("model M3000 {\n", "model M3000 { id Int\n", 1);
+        let (old, new) = (warned(&old), warned(&new));
+        let together = parse_files(&[(&old, FileId(0)), (&new, FileId(1))]);
+        let alone = [
+            parse_part(&old, FileId(0), 0),
+            parse_part(&new, FileId(1), 0),
+        ];
+        for (together, alone) in together.iter().zip(&alone) {
+            assert_eq!(together.diagnostics.len(), 1);
+            assert_eq!(
+                format!("{:?}", together.diagnostics),
+                format!("{:?}", alone.diagnostics)
+            );
+        }
     }
 
     #[test]
