@@ -213,7 +213,7 @@ fn split_points(text: &str) -> Vec<usize> {
                 };
                 if let Some(end) = end {
                     let last = *cuts.last().expect("starts with 0");
-                    if end - last >= CHUNK_BYTES && block_hash % CUT_ONE_IN == 0 {
+                    if end - last >= CHUNK_BYTES && block_hash.is_multiple_of(CUT_ONE_IN) {
                         cuts.push(end);
                     }
                     block_hash = 0x811c_9dc5;
