@@ -647,20 +647,20 @@ impl Resolver {
                 "ignore" => field.is_ignored = true,
                 "relation" => {
                     if field.is_relation() {
-                        field.relation = Some(self.relation_attribute(a));
+                        field.relation = Some(Box::new(self.relation_attribute(a)));
                     } else {
                         self.help(a.name.span, format!("`@relation` is only allowed on relation fields; `{}` is not one.", field.name), "Put `@relation(fields: [...], references: [...])` on the field whose type is the related model.");
                     }
                 }
                 "shardKey" => {}
-                _ if name.contains('.') => field.native_type = self.native_type(a),
+                _ if name.contains('.') => field.native_type = self.native_type(a).map(Box::new),
                 other => {
                     self.unknown_attribute(a.name.span, other, "@", &FIELD_ATTRIBUTES.join(", "))
                 }
             }
         }
         if field.is_relation() && field.relation.is_none() {
-            field.relation = Some(RelationAttribute::default());
+            field.relation = Some(Box::default());
         }
         Some((field, key_attributes))
     }
@@ -1069,7 +1069,7 @@ impl Resolver {
             kind,
             mapped_name: None,
             schema: None,
-            fields: Vec::new(),
+            fields: Vec::with_capacity(m.fields.len()),
             primary_key: None,
             indexes: Vec::new(),
             is_ignored: false,
@@ -1894,8 +1894,8 @@ mod tests {
         let a = r.schema.model("A").unwrap();
         assert_eq!(a.database_name(), "a_table");
         assert_eq!(
-            a.field("n").unwrap().native_type,
-            Some(NativeType {
+            a.field("n").unwrap().native_type.as_deref(),
+            Some(&NativeType {
                 name: "Decimal".into(),
                 args: vec!["10".into(), "2".into()]
             })

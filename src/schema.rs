@@ -227,12 +227,12 @@ pub struct Field {
     pub field_type: FieldType,
     pub arity: Arity,
     /// `@db.VarChar(191)`.
-    pub native_type: Option<NativeType>,
+    pub native_type: Option<Box<NativeType>>,
     pub default: Option<DefaultValue>,
     pub is_updated_at: bool,
     pub is_ignored: bool,
     /// The `@relation(...)` arguments of a relation field.
-    pub relation: Option<RelationAttribute>,
+    pub relation: Option<Box<RelationAttribute>>,
     pub documentation: Option<String>,
     /// Text of a trailing `//` comment.
     pub comment: Option<String>,
