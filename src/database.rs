@@ -4,6 +4,8 @@
 //! with the names Prisma derives for them. This is what the migration differ compares, so two
 //! schemas that Prisma maps to the same database give equal [`Database`] values.
 
+use std::borrow::Cow;
+
 use crate::schema::{
     self, Arity, DefaultKind, FieldType, IndexKind, Literal, Model, ModelKind, Provider,
     ReferentialAction, RelationKind, RelationMode, ScalarType, Schema, SortOrder,
@@ -65,7 +67,7 @@ pub struct Column {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnType {
     /// Without list brackets: `VARCHAR(191)`, `"Role"`, `DOUBLE PRECISION`.
-    pub base: String,
+    pub base: Cow<'static, str>,
     pub family: TypeFamily,
     pub is_list: bool,
 }
@@ -76,7 +78,7 @@ impl ColumnType {
         if self.is_list {
             format!("{}[]", self.base)
         } else {
-            self.base.clone()
+            self.base.to_string()
         }
     }
 }
@@ -475,7 +477,7 @@ fn column_type(schema: &Schema, field: &schema::Field, provider: Provider) -> Co
                         Some(s) => format!("{}.{}", quote_pg(s), quote_pg(&db_name)),
                         None => quote_pg(&db_name),
                     };
-                    (qualified, TypeFamily::Enum(db_name))
+                    (qualified.into(), TypeFamily::Enum(db_name))
                 }
                 Provider::MySql => {
                     let values: Vec<String> = e
@@ -487,7 +489,7 @@ fn column_type(schema: &Schema, field: &schema::Field, provider: Provider) -> Co
                         })
                         .unwrap_or_default();
                     (
-                        format!("ENUM({})", values.join(", ")),
+                        format!("ENUM({})", values.join(", ")).into(),
                         TypeFamily::Enum(db_name),
                     )
                 }
@@ -507,7 +509,7 @@ fn column_type(schema: &Schema, field: &schema::Field, provider: Provider) -> Co
                 ),
             }
         }
-        FieldType::Unsupported(raw) => (raw.clone(), TypeFamily::Other),
+        FieldType::Unsupported(raw) => (raw.clone().into(), TypeFamily::Other),
         FieldType::Scalar(s) => match &field.native_type {
             Some(native) => native_type_sql(*s, &native.name, &native_args(field), provider),
             None => default_type_sql(*s, provider),
@@ -528,10 +530,10 @@ fn text(length: Option<u32>) -> TypeFamily {
     }
 }
 
-fn default_type_sql(s: ScalarType, provider: Provider) -> (String, TypeFamily) {
+fn default_type_sql(s: ScalarType, provider: Provider) -> (Cow<'static, str>, TypeFamily) {
     use Provider::*;
     use ScalarType as S;
-    let (sql, family): (&str, TypeFamily) = match (provider, s) {
+    let (sql, family): (&'static str, TypeFamily) = match (provider, s) {
         (PostgreSql | CockroachDb, S::String) => ("TEXT", text(None)),
         (PostgreSql | CockroachDb, S::Boolean) => ("BOOLEAN", TypeFamily::Boolean),
         (PostgreSql, S::Int) => ("INTEGER", TypeFamily::Integer(4)),
@@ -595,7 +597,7 @@ fn default_type_sql(s: ScalarType, provider: Provider) -> (String, TypeFamily) {
         (SqlServer, S::Bytes) => ("VARBINARY(MAX)", TypeFamily::Bytes),
         (MongoDb, _) => ("", TypeFamily::Other),
     };
-    (sql.to_string(), family)
+    (Cow::Borrowed(sql), family)
 }
 
 /// `@db.X(args)` in SQL. Names follow Prisma's native type names for each provider.
@@ -604,20 +606,22 @@ fn native_type_sql(
     name: &str,
     args: &[u32],
     provider: Provider,
-) -> (String, TypeFamily) {
-    let with = |base: &str| -> String {
+) -> (Cow<'static, str>, TypeFamily) {
+    // Most columns have a type without arguments: no allocation then.
+    let with_args = |base: Cow<'static, str>| -> Cow<'static, str> {
         if args.is_empty() {
-            base.to_string()
+            base
         } else {
-            format!(
+            Cow::Owned(format!(
                 "{base}({})",
                 args.iter()
                     .map(u32::to_string)
                     .collect::<Vec<_>>()
                     .join(",")
-            )
+            ))
         }
     };
+    let with = |base: &'static str| with_args(Cow::Borrowed(base));
     let first = args.first().copied();
     let dec = TypeFamily::Decimal {
         precision: first,
@@ -658,7 +662,7 @@ fn native_type_sql(
             "VarBit" => (with("VARBIT"), TypeFamily::Other),
             "Inet" => ("INET".into(), TypeFamily::Other),
             "Xml" => ("XML".into(), TypeFamily::Other),
-            _ => (with(&upper), TypeFamily::Other),
+            _ => (with_args(Cow::Owned(upper.clone())), TypeFamily::Other),
         },
         Provider::MySql => match name {
             "VarChar" => (with("VARCHAR"), text(first)),
@@ -669,7 +673,7 @@ fn native_type_sql(
                     length: first,
                 },
             ),
-            "Text" | "TinyText" | "MediumText" | "LongText" => (upper, text(None)),
+            "Text" | "TinyText" | "MediumText" | "LongText" => (upper.into(), text(None)),
             "Int" => (with("INTEGER"), TypeFamily::Integer(4)),
             "UnsignedInt" => ("INTEGER UNSIGNED".into(), TypeFamily::Integer(4)),
             "SmallInt" => ("SMALLINT".into(), TypeFamily::Integer(2)),
@@ -687,7 +691,8 @@ fn native_type_sql(
                         .map(u32::to_string)
                         .collect::<Vec<_>>()
                         .join(", ")
-                ),
+                )
+                .into(),
                 dec,
             ),
             "Float" => ("FLOAT".into(), TypeFamily::Float),
@@ -705,7 +710,7 @@ fn native_type_sql(
                     TypeFamily::Other
                 },
             ),
-            _ => (with(&upper), TypeFamily::Other),
+            _ => (with_args(Cow::Owned(upper.clone())), TypeFamily::Other),
         },
         Provider::SqlServer => match name {
             "VarChar" | "NVarChar" => {
@@ -713,11 +718,11 @@ fn native_type_sql(
                     .first()
                     .map(u32::to_string)
                     .unwrap_or_else(|| "MAX".into());
-                (format!("{upper}({arg})"), text(first))
+                (format!("{upper}({arg})").into(), text(first))
             }
-            _ => (with(&upper), TypeFamily::Other),
+            _ => (with_args(Cow::Owned(upper.clone())), TypeFamily::Other),
         },
-        _ => (with(&upper), TypeFamily::Other),
+        _ => (with_args(Cow::Owned(upper.clone())), TypeFamily::Other),
     }
 }
 

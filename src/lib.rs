@@ -179,6 +179,30 @@ pub fn compare(
     new_sources: &Sources,
     options: &CompareOptions,
 ) -> Result<(classify::Classification, Vec<Diagnostic>), CompareError> {
+    compare_lowered(old, new, &lower_both(old, new), new_sources, options)
+}
+
+/// The database models of the two sides of a comparison, each as lowering left it.
+pub struct LoweredPair {
+    pub old: Result<database::Database, database::LowerError>,
+    pub new: Result<database::Database, database::LowerError>,
+}
+
+/// Lower both schemas at once, for [`compare_lowered`].
+pub fn lower_both(old: &schema::Schema, new: &schema::Schema) -> LoweredPair {
+    let (old, new) = both(|| database::lower(old), || database::lower(new));
+    LoweredPair { old, new }
+}
+
+/// [`compare`], with the two schemas already lowered by [`lower_both`]: a caller that exits
+/// right after can keep the databases instead of freeing them.
+pub fn compare_lowered(
+    old: &schema::Schema,
+    new: &schema::Schema,
+    lowered: &LoweredPair,
+    new_sources: &Sources,
+    options: &CompareOptions,
+) -> Result<(classify::Classification, Vec<Diagnostic>), CompareError> {
     if let Some(unknown) = options.allow.iter().find(|id| rules::find(id).is_none()) {
         return Err(CompareError::UnknownRule(unknown.clone()));
     }
@@ -195,13 +219,16 @@ pub fn compare(
     }
     let (declared, warnings) =
         renames::declare(old, new, &options.renames, &directives).map_err(CompareError::Rename)?;
-    let usable = |lowered: Result<database::Database, database::LowerError>| match lowered {
-        Ok(db) => Ok(Some(db)),
-        Err(database::LowerError::MongoDb) => Ok(None),
-        Err(e) => Err(CompareError::Lower(e)),
-    };
-    let (old_db, new_db) = both(|| database::lower(old), || database::lower(new));
-    let (mut old_db, mut new_db) = (usable(old_db)?, usable(new_db)?);
+    fn usable(
+        lowered: &Result<database::Database, database::LowerError>,
+    ) -> Result<Option<&database::Database>, CompareError> {
+        match lowered {
+            Ok(db) => Ok(Some(db)),
+            Err(database::LowerError::MongoDb) => Ok(None),
+            Err(e) => Err(CompareError::Lower(e.clone())),
+        }
+    }
+    let (mut old_db, mut new_db) = (usable(&lowered.old)?, usable(&lowered.new)?);
     // Across providers the two databases have nothing in common to compare column by column:
     // only the Prisma-level changes are reported, next to the provider change itself.
     if old.provider() != new.provider() {
@@ -213,8 +240,8 @@ pub fn compare(
     let sides = changes::Sides {
         old,
         new,
-        old_db: old_db.as_ref(),
-        new_db: new_db.as_ref(),
+        old_db,
+        new_db,
     };
     let diff = changes::diff(&sides, &declared);
     Ok((

@@ -332,9 +332,15 @@ fn diff(run: DiffRun) -> ExitCode {
         let Some((old_sources, old_loaded)) = &old_loaded else {
             return usage("diff needs OLD to compare with");
         };
-        let (classification, warnings) = match prisma_xc::compare(
+        // Not freed, like the schemas (see `usable`).
+        let lowered = ManuallyDrop::new(prisma_xc::lower_both(
             &old_loaded.schema,
             &new_loaded.schema,
+        ));
+        let (classification, warnings) = match prisma_xc::compare_lowered(
+            &old_loaded.schema,
+            &new_loaded.schema,
+            &lowered,
             &new_sources,
             &run.options,
         ) {

@@ -312,7 +312,7 @@ fn create_index(d: Dialect, table: &TableRef, index: &DbIndex) -> String {
 /// The column's type for a CREATE/ADD: SERIAL types stand in for autoincrement on PostgreSQL.
 fn column_type_sql(d: Dialect, c: &Column) -> String {
     if c.autoincrement && d.0 == Provider::PostgreSql && !c.column_type.is_list {
-        let serial = match c.column_type.base.as_str() {
+        let serial = match &*c.column_type.base {
             "SMALLINT" => Some("SMALLSERIAL"),
             "INTEGER" => Some("SERIAL"),
             "BIGINT" => Some("BIGSERIAL"),

@@ -1504,7 +1504,7 @@ fn rename_enum_type(db: &mut Database, schema: &Option<String>, from: &str, to: 
             if c.column_type.family == crate::database::TypeFamily::Enum(from.to_string())
                 && c.column_type.base == quoted(from)
             {
-                c.column_type.base = quoted(to);
+                c.column_type.base = quoted(to).into();
                 c.column_type.family = crate::database::TypeFamily::Enum(to.to_string());
             }
         }

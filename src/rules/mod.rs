@@ -278,7 +278,7 @@ mod tests {
         use test_support::column;
         let s = |x: &str| x.to_string();
         let ty = |base: &str, family: TypeFamily| ColumnType {
-            base: s(base),
+            base: s(base).into(),
             family,
             is_list: false,
         };

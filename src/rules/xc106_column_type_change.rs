@@ -90,7 +90,7 @@ mod tests {
     use crate::database::{ColumnType, TypeFamily};
     use crate::rules::test_support::change;
 
-    fn ty(base: &str, family: TypeFamily) -> ColumnType {
+    fn ty(base: &'static str, family: TypeFamily) -> ColumnType {
         ColumnType {
             base: base.into(),
             family,

@@ -136,7 +136,7 @@ mod tests {
 
     fn ty(base: &str, family: TypeFamily) -> ColumnType {
         ColumnType {
-            base: base.into(),
+            base: base.to_string().into(),
             family,
             is_list: false,
         }

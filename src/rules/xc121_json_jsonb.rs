@@ -67,7 +67,7 @@ mod tests {
     #[test]
     fn json_to_jsonb_is_breaking() {
         let j = |b: &str| ColumnType {
-            base: b.into(),
+            base: b.to_string().into(),
             family: TypeFamily::Json,
             is_list: false,
         };
