@@ -29,37 +29,42 @@ impl Span {
 pub struct SourceFile {
     pub name: String,
     pub text: String,
-    /// Byte offset of the start of every line, for line/column look-ups.
-    line_starts: Vec<usize>,
+    /// Byte offset of the start of every line, for line/column look-ups: built on the first
+    /// look-up, since most runs never need one.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
-        let text = text.into();
-        let mut line_starts = vec![0];
-        let bytes = text.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\n' => line_starts.push(i + 1),
-                // A lone CR ends a line too (Prisma accepts old Mac line endings).
-                b'\r' if bytes.get(i + 1) != Some(&b'\n') => line_starts.push(i + 1),
-                _ => {}
-            }
-            i += 1;
-        }
         SourceFile {
             name: name.into(),
-            text,
-            line_starts,
+            text: text.into(),
+            line_starts: std::sync::OnceLock::new(),
         }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            let mut line_starts = vec![0];
+            let bytes = self.text.as_bytes();
+            for (i, &b) in bytes.iter().enumerate() {
+                match b {
+                    b'\n' => line_starts.push(i + 1),
+                    // A lone CR ends a line too (Prisma accepts old Mac line endings).
+                    b'\r' if bytes.get(i + 1) != Some(&b'\n') => line_starts.push(i + 1),
+                    _ => {}
+                }
+            }
+            line_starts
+        })
     }
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.line_starts[line];
+        let line_starts = self.line_starts();
+        let line = line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = line_starts[line];
         let col = self.text[start..floor_char_boundary(&self.text, offset)]
             .chars()
             .count();
@@ -68,19 +73,16 @@ impl SourceFile {
 
     /// The text of a 1-based line, without its line ending.
     pub fn line_text(&self, line: usize) -> &str {
-        let Some(&start) = self.line_starts.get(line - 1) else {
+        let line_starts = self.line_starts();
+        let Some(&start) = line_starts.get(line - 1) else {
             return "";
         };
-        let end = self
-            .line_starts
-            .get(line)
-            .copied()
-            .unwrap_or(self.text.len());
+        let end = line_starts.get(line).copied().unwrap_or(self.text.len());
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts().len()
     }
 }
 
