@@ -252,7 +252,7 @@ pub fn lower(schema: &Schema) -> Result<Database, LowerError> {
             Vec::new()
         },
         enums: Vec::new(),
-        tables: Vec::new(),
+        tables: Vec::with_capacity(schema.models.len()),
     };
     if matches!(provider, Provider::PostgreSql | Provider::CockroachDb) {
         for e in &schema.enums {

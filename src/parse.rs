@@ -169,7 +169,9 @@ impl Parsed {
 /// Consecutive parts of one file as one.
 fn concat(parts: Vec<Parsed>) -> Parsed {
     let mut whole = Parsed {
-        ast: SchemaAst::default(),
+        ast: SchemaAst {
+            tops: Vec::with_capacity(parts.iter().map(|p| p.ast.tops.len()).sum()),
+        },
         diagnostics: Vec::new(),
     };
     for part in parts {

@@ -110,6 +110,7 @@ impl Resolver {
     /// Resolve every model and view. A model needs only the names declared before, so a large
     /// schema's models are split in two halves resolved side by side, then joined in order.
     fn models(&mut self, models: &[&ast::ModelBlock]) {
+        self.schema.models.reserve(models.len());
         if models.len() < PARALLEL_MIN_MODELS {
             for m in models {
                 self.model(m);
@@ -120,6 +121,7 @@ impl Resolver {
         let mut worker = self.fork();
         let joined = std::thread::scope(|scope| {
             let handle = scope.spawn(move || {
+                worker.schema.models.reserve(second.len());
                 for m in second {
                     worker.model(m);
                 }
