@@ -1228,7 +1228,7 @@ fn move_table(
 ) -> Result<(TableRef, TableRef), String> {
     if input.classification.provider != Provider::PostgreSql {
         return Err(
-            "a table rename or move is phased on PostgreSQL only, where a view can stand in for the old table".into(),
+            "a table rename or move is phased on PostgreSQL only, where a view can stand in for the old table (on SQLite an insert through a view returns no generated key, so old code's creates would fail)".into(),
         );
     }
     let om = old_model_of(input, nm)?;
