@@ -68,7 +68,6 @@ fn resolve_parsed(parsed: Vec<parse::Parsed>) -> Loaded {
     diagnostics.extend(resolved.diagnostics);
     diagnostics.extend(validate::validate(&resolved.schema));
     diagnostics.sort_by_key(|d| (d.span.file, d.span.start));
-    drop(refs);
     Loaded {
         schema: resolved.schema,
         diagnostics,
