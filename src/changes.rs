@@ -379,19 +379,22 @@ pub fn diff(sides: &Sides, renames: &Renames) -> Diff {
 
     let new_models: HashMap<&str, &Model> =
         new.models.iter().map(|m| (m.name.as_str(), m)).collect();
-    // New model name -> old model. Undeclared, prisma-xc sees what Prisma sees, database names:
-    // a model whose table name stayed the same under a new Prisma name (`@@map("old")`) is the
-    // same model, and one whose table name changed is a dropped table and a new one (with a
-    // suggestion to declare the rename). Declared renames match whatever the names.
+    // New model name -> old model. Undeclared, a model is the same model when its Prisma name
+    // or its table name stayed: a new Prisma name on the old table (`@@map("old")`) renames in
+    // Prisma only, and a new `@@map` under the old Prisma name renames the table (where Prisma
+    // itself would drop the table and create an empty one). A model whose names both changed
+    // is a dropped table and a new one, with a suggestion to declare the rename. Declared
+    // renames match whatever the names.
     let mut old_of_new: HashMap<&str, &Model> = HashMap::new();
     let mut matched_old: HashSet<&str> = HashSet::new();
     for m in &old.models {
         let new_name = renames.model(&m.name);
         let declared = renames.models.contains_key(&m.name);
-        if new_models
-            .get(new_name)
-            .is_some_and(|n| declared || n.database_name() == m.database_name())
-        {
+        if new_models.get(new_name).is_some_and(|n| {
+            declared
+                || n.database_name() == m.database_name()
+                || (n.kind == ModelKind::Model && m.kind == ModelKind::Model)
+        }) {
             old_of_new.insert(new_models[new_name].name.as_str(), m);
             matched_old.insert(m.name.as_str());
         }
@@ -863,11 +866,8 @@ fn model_fields(
             .fields
             .iter()
             .filter(|f| has_column(f))
-            .find(|of| {
-                renames.field(&om.name, &of.name) == nf.name
-                    && (renames.origin_of_field(&om.name, &of.name).is_some()
-                        || of.database_name() == nf.database_name())
-            })
+            // Declared, or under the same Prisma name: a changed `@map` renames the column.
+            .find(|of| renames.field(&om.name, &of.name) == nf.name)
             .or_else(|| {
                 // A field renamed in Prisma only (`username String @map("user_name")`) keeps its
                 // column: that is the same field, declared or not.

@@ -321,6 +321,7 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
         "hasBackfill": plan.needs_backfill(),
         "fillIns": fill_ins,
         "hasFillIns": plan.has_fill_ins(),
+        "contractDownFillIns": plan.contract_down.contains("<- FILL IN"),
     });
     let render = |name: &str| {
         h.render(name, &data)

@@ -1041,6 +1041,38 @@ impl Resolver {
         });
     }
 
+    /// Prisma's check of `@map` on fields, in field order as Prisma runs it: a mapped name is
+    /// taken once, and it clashes with a scalar field of that name unless that field comes
+    /// earlier and maps to another name itself. (So `b @map("x")` before `a @map("b")` is valid
+    /// and the reverse order is not: Prisma's own `db pull` can write the invalid order.)
+    fn mapped_field_clashes(&mut self, model: &Model, noun: &str) {
+        let mut taken: HashSet<&str> = HashSet::new();
+        for (i, f) in model.fields.iter().enumerate() {
+            let Some(mapped) = f.mapped_name.as_deref().filter(|_| !f.is_relation()) else {
+                continue;
+            };
+            let clash = !taken.insert(mapped)
+                || model.fields.iter().enumerate().any(|(j, g)| {
+                    j != i
+                        && g.name == mapped
+                        && !g.is_relation()
+                        && !(j < i && g.mapped_name.as_deref().is_some_and(|m| m != mapped))
+                });
+            if clash {
+                self.help(
+                    f.name_span,
+                    format!(
+                        "Field \"{}\" is already defined on {noun} \"{}\".",
+                        f.name, model.name
+                    ),
+                    format!(
+                        "Another field already uses the name \"{mapped}\" in the database: map this one elsewhere, or move it below that field if that one maps to another name."
+                    ),
+                );
+            }
+        }
+    }
+
     fn duplicate_field(&mut self, f: &ast::FieldDecl, owner: &str, noun: &str) {
         self.help(
             f.name.span,
@@ -1093,6 +1125,7 @@ impl Resolver {
                 model.fields.push(field);
             }
         }
+        self.mapped_field_clashes(&model, kind_top.noun());
         for (index, a) in field_keys {
             let field = model.fields[index].name.clone();
             self.field_key(&mut model, &field, a);
@@ -1842,6 +1875,19 @@ mod tests {
                 "already exists",
             ),
             ("enum E {\n  X\n  X\n}\n", "Value \"X\" is already defined"),
+            // `@map` clashes, as Prisma checks them: in field order.
+            (
+                "model A {\n  id Int @id\n  a Int @map(\"x\")\n  b Int @map(\"x\")\n}\n",
+                "Field \"b\" is already defined",
+            ),
+            (
+                "model A {\n  id Int @id\n  a Int @map(\"b\")\n  b Int\n}\n",
+                "Field \"a\" is already defined",
+            ),
+            (
+                "model A {\n  id Int @id\n  a Int @map(\"b\")\n  b Int @map(\"c\")\n}\n",
+                "Field \"a\" is already defined",
+            ),
             (
                 "model A {\n  id Int @id\n  b B\n}\nmodel B {\n  id Int @id\n}\n",
                 "missing an opposite relation field",
@@ -1892,6 +1938,12 @@ mod tests {
             "{DS}model A {{\n  id Int @id\n  kind Kind @default(ONE)\n  tags String[] @default([\"a\"])\n  at DateTime @default(now()) @updatedAt @db.Timestamptz(6)\n  n Decimal @default(1.50) @db.Decimal(10, 2)\n  x Unsupported(\"circle\")?\n  @@map(\"a_table\")\n}}\nenum Kind {{\n  ONE @map(\"one\")\n  TWO\n}}\n"
         );
         assert_eq!(errors(&src), Vec::<String>::new());
+        // A field mapped to another field's name is valid below it, when that one maps
+        // elsewhere (the order the expand schema of a changed `@map` uses).
+        let mapped = format!(
+            "{DS}model B {{\n  id Int @id @map(\"id\")\n  b Int @map(\"c\")\n  a Int @map(\"b\")\n}}\n"
+        );
+        assert_eq!(errors(&mapped), Vec::<String>::new());
         let r = resolve_str(&src);
         let a = r.schema.model("A").unwrap();
         assert_eq!(a.database_name(), "a_table");

@@ -190,6 +190,22 @@ const CASES: &[Case] = &[
         guarded: false,
     },
     Case {
+        // Undeclared: the same Prisma names under a new `@map` and `@@map` are seen as renames.
+        name: "map_changed",
+        old: "model Account {\n  id     Int    @id\n  userId String\n}\n",
+        new: "model Account {\n  id     Int    @id\n  userId String @map(\"user_id\")\n\n  @@map(\"accounts\")\n}\n",
+        flags: &[],
+        seed: "INSERT INTO \"Account\" (id, \"userId\") VALUES (1, 'a'), (2, 'b'), (5, 'untouched');",
+        // Old code through the view under the old names; new code on the table, new column.
+        mixed: "INSERT INTO \"Account\" (id, \"userId\") VALUES (3, 'c'); INSERT INTO accounts (id, user_id) VALUES (4, 'd'); UPDATE \"Account\" SET \"userId\" = 'b2' WHERE id = 2; UPDATE accounts SET user_id = 'a2' WHERE id = 1;",
+        fill_in: &[],
+        check: (
+            "SELECT string_agg(id || '=' || user_id, ',' ORDER BY id) FROM accounts",
+            "1=a2,2=b2,3=c,4=d,5=untouched",
+        ),
+        guarded: true,
+    },
+    Case {
         name: "moved_table",
         old: "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n  schemas  = [\"public\", \"billing\"]\n}\n\nmodel Customer {\n  id       Int       @id @default(autoincrement())\n  email    String    @unique\n  invoices Invoice[]\n\n  @@schema(\"public\")\n}\n\nmodel Invoice {\n  id         Int      @id\n  customerId Int\n  customer   Customer @relation(fields: [customerId], references: [id])\n\n  @@index([customerId])\n  @@schema(\"public\")\n}\n",
         new: "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n  schemas  = [\"public\", \"billing\"]\n}\n\nmodel Customer {\n  id       Int       @id @default(autoincrement())\n  email    String    @unique\n  invoices Invoice[]\n\n  @@schema(\"public\")\n}\n\nmodel Invoice {\n  id         Int      @id\n  customerId Int\n  customer   Customer @relation(fields: [customerId], references: [id])\n\n  @@index([customerId])\n  @@schema(\"billing\")\n}\n",
@@ -215,6 +231,31 @@ const CASES: &[Case] = &[
         check: (
             "SELECT string_agg(id || '=' || total || ':' || pg_typeof(total), ',' ORDER BY id) FROM \"Counter\"",
             "1=41:bigint,2=7:bigint",
+        ),
+        guarded: true,
+    },
+    Case {
+        // No cast from a timestamp to a number: the conversion is the user's, in the backfill.
+        name: "type_change_without_cast",
+        old: "model Event {\n  id        Int      @id\n  startTime DateTime\n}\n",
+        new: "model Event {\n  id        Int    @id\n  startTime BigInt\n}\n",
+        flags: &[],
+        seed: "INSERT INTO \"Event\" (id, \"startTime\") VALUES (1, '2024-03-19 12:00:00'), (2, '2024-03-19 12:00:01');",
+        // Old code writes the old column only; new code writes both, converted itself.
+        mixed: "INSERT INTO \"Event\" (id, \"startTime\") VALUES (3, '2024-03-19 12:00:02'); INSERT INTO \"Event\" (id, \"startTime\", \"startTime_xc_new\") VALUES (4, '2024-03-19 12:00:03', 1710849603);",
+        fill_in: &[
+            (
+                "FILL_IN_Event_startTime_xc_new",
+                "EXTRACT(EPOCH FROM \"startTime\")::bigint",
+            ),
+            (
+                "FILL_IN_Event_startTime_back",
+                "to_timestamp(\"startTime_xc_new\") AT TIME ZONE 'UTC'",
+            ),
+        ],
+        check: (
+            "SELECT string_agg(id || '=' || \"startTime\" || ':' || pg_typeof(\"startTime\"), ',' ORDER BY id) FROM \"Event\"",
+            "1=1710849600:bigint,2=1710849601:bigint,3=1710849602:bigint,4=1710849603:bigint",
         ),
         guarded: true,
     },
@@ -342,16 +383,43 @@ impl Env {
 
     /// The live database against a schema: Prisma introspects it, then diffs the two schemas.
     fn database_matches(&self, schema: &Path) -> Result<(), String> {
+        let out = self.pulled_against(schema, schema);
+        // Re-introspection keeps the schema's names but orders fields by column, and Prisma
+        // rejects its own output when a field mapped to another field's name lands above it
+        // (an expand of a changed `@map`). Introspected afresh, every name is the column's.
+        let out = if String::from_utf8_lossy(&out.stderr).contains("P1012") {
+            let bare = self.dir.join("datasource-only.prisma");
+            let text = std::fs::read_to_string(schema).unwrap();
+            let datasource = &text[text.find("datasource").unwrap()..];
+            std::fs::write(&bare, &datasource[..=datasource.find('}').unwrap()]).unwrap();
+            self.pulled_against(&bare, schema)
+        } else {
+            out
+        };
+        match out.status.code() {
+            Some(0) => Ok(()),
+            _ => Err(format!(
+                "the database differs from {}:\n{}{}",
+                schema.display(),
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )),
+        }
+    }
+
+    /// Introspects the database with `names_from` as the schema to keep names from, and diffs
+    /// the result against `schema`.
+    fn pulled_against(&self, names_from: &Path, schema: &Path) -> std::process::Output {
         let pulled = Command::new(&self.harness)
             .arg("db-schema")
             .env("DATABASE_URL", &self.url)
-            .env("XC_SCHEMA", schema)
+            .env("XC_SCHEMA", names_from)
             .current_dir(&self.dir)
             .output()
             .expect("run the harness");
         let pulled_path = self.dir.join("pulled.prisma");
         std::fs::write(&pulled_path, &pulled.stdout).unwrap();
-        let out = self.prisma(
+        self.prisma(
             &[
                 "migrate",
                 "diff",
@@ -363,16 +431,7 @@ impl Env {
                 "--exit-code",
             ],
             schema,
-        );
-        match out.status.code() {
-            Some(0) => Ok(()),
-            _ => Err(format!(
-                "the database differs from {}:\n{}{}",
-                schema.display(),
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            )),
-        }
+        )
     }
 
     /// psql, or the sqlite3 shell on SQLite (`-c SQL` or `-f FILE` either way).
@@ -502,21 +561,30 @@ fn run_case(harness: &Path, case: &Case, sqlite: bool) -> Result<(), String> {
     }
 
     // Phase 3: backfill.
-    let mut backfill = std::fs::read_to_string(plan.join("3-backfill/backfill.sql")).unwrap();
-    for (placeholder, expression) in case.fill_in {
-        let start = backfill
-            .find(placeholder)
-            .ok_or(format!("no {placeholder} in backfill.sql"))?;
-        let end = backfill[start..].find("*/").map(|e| start + e + 2).unwrap();
-        backfill.replace_range(start..end, expression);
+    // The user's FILL INs: the backfill's, and the contract's way back where it needs one.
+    let mut filled = Vec::new();
+    for file in ["3-backfill/backfill.sql", "4-contract/down.sql"] {
+        let mut text = std::fs::read_to_string(plan.join(file)).unwrap();
+        for (placeholder, expression) in case.fill_in {
+            while let Some(start) = text.find(placeholder) {
+                let end = text[start..].find("*/").map(|e| start + e + 2).unwrap();
+                text.replace_range(start..end, expression);
+                filled.push(*placeholder);
+            }
+        }
+        assert!(
+            !text.contains("<- FILL IN"),
+            "{}: unfilled placeholders in {file}",
+            case.name
+        );
+        std::fs::write(dir.join(file.replace('/', "-")), &text).unwrap();
     }
-    assert!(
-        !backfill.contains("<- FILL IN"),
-        "{}: unfilled placeholders",
-        case.name
-    );
-    std::fs::write(dir.join("backfill.sql"), &backfill).unwrap();
-    env.psql(&["-f", "backfill.sql"])
+    for (placeholder, _) in case.fill_in {
+        if !filled.contains(placeholder) {
+            return Err(format!("no {placeholder} in the plan"));
+        }
+    }
+    env.psql(&["-f", "3-backfill-backfill.sql"])
         .map_err(|e| format!("backfill: {e}"))?;
 
     // Phase 4: contract.
@@ -533,11 +601,8 @@ fn run_case(harness: &Path, case: &Case, sqlite: bool) -> Result<(), String> {
     }
 
     // The contract's way back.
-    env.psql(&[
-        "-f",
-        &plan.join("4-contract/down.sql").display().to_string(),
-    ])
-    .map_err(|e| format!("contract down.sql: {e}"))?;
+    env.psql(&["-f", "4-contract-down.sql"])
+        .map_err(|e| format!("contract down.sql: {e}"))?;
     env.database_matches(&expand_schema)
         .map_err(|e| format!("after the contract's down.sql: {e}"))?;
     let _ = std::fs::remove_dir_all(&dir);

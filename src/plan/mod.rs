@@ -592,11 +592,21 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
             dd.quote(&swap.column),
             swap.old_type
         ));
+        let back = if swap.castable {
+            format!("CAST({} AS {})", dd.quote(&swap.temporary), swap.old_type)
+        } else {
+            // Fails as an unknown column until replaced: nothing runs half-converted.
+            format!(
+                "FILL_IN_{}_{}_back /* <- FILL IN: the {} value computed from {} */",
+                swap.table.name,
+                swap.column,
+                swap.old_type,
+                dd.quote(&swap.temporary)
+            )
+        };
         unswap.push(format!(
-            "UPDATE {t} SET {} = CAST({} AS {})",
-            dd.quote(&swap.column),
-            dd.quote(&swap.temporary),
-            swap.old_type
+            "UPDATE {t} SET {} = {back}",
+            dd.quote(&swap.column)
         ));
         unswap_db(&mut renamed_new_db, swap, &expand_db);
     }
@@ -735,6 +745,9 @@ struct TypeSwap {
     column: String,
     temporary: String,
     old_type: String,
+    /// Whether the database casts between the two types; if not, the way back needs the
+    /// user's reverse conversion.
+    castable: bool,
 }
 
 #[derive(Debug, Default)]
@@ -812,6 +825,22 @@ impl Recipes {
     }
 }
 
+/// The foreign keys, of any table of `db`, that reference `column` of `table`.
+fn foreign_keys_to<'a>(
+    db: &'a Database,
+    table: &'a Table,
+    column: &'a str,
+) -> impl Iterator<Item = &'a crate::database::ForeignKey> {
+    db.tables
+        .iter()
+        .flat_map(|t| &t.foreign_keys)
+        .filter(move |fk| {
+            fk.referenced_table == table.name
+                && fk.referenced_schema == table.schema
+                && fk.referenced_columns.iter().any(|c| c == column)
+        })
+}
+
 fn find_table<'a>(db: &'a Database, model: &Model) -> Option<&'a Table> {
     db.tables
         .iter()
@@ -843,6 +872,18 @@ fn decide(
             let of = om.field(from).ok_or("old field not found")?;
             let nf = nm.field(to).ok_or("new field not found")?;
             let table = find_table(new_db, nm).ok_or("table not found")?;
+            // Foreign keys would have to move from the old column to the new one, which has no
+            // unique key until the contract: the intermediate schema cannot express that yet.
+            let old_table = find_table(old_db, om);
+            if let Some(fk) = foreign_keys_to(new_db, table, column_to)
+                .chain(old_table.into_iter().flat_map(|t| foreign_keys_to(old_db, t, column_from)))
+                .next()
+            {
+                return Err(format!(
+                    "foreign key \"{}\" references the renamed column, and prisma-xc cannot move foreign keys to a new column yet: keep the column with `@map(\"{column_from}\")` (XC105), or rename it by hand",
+                    fk.name
+                ));
+            }
             relax(edits, input.new_sources, nm, nf);
             // A renamed key column: the expand keeps the key on the old column (the new one
             // starts empty); the contract moves it.
@@ -1111,7 +1152,11 @@ fn decide(
             if f.severity >= Severity::Breaking =>
         {
             type_swap(f, input, new_db, edits, recipes, model, field, change)?;
-            Ok(("contract", "expand adds a column of the new type beside the old one, kept in sync (casting) while old and new code run; the backfill converts the rest (a value that does not convert stops it, naming the row); the contract drops the old column and renames the new one into its place".into()))
+            Ok(("contract", if change.castable {
+                "expand adds a column of the new type beside the old one, kept in sync (casting) while old and new code run; the backfill converts the rest (a value that does not convert stops it, naming the row); the contract drops the old column and renames the new one into its place".into()
+            } else {
+                format!("expand adds a column of the new type beside the old one (`{field}XcNew`); no cast exists, so the application writes both fields with its own conversion, and the backfill converts the rest with the SQL expression you fill in; the contract drops the old column and renames the new one into its place")
+            }))
         }
         ChangeKind::DefaultChanged { model, field, .. } | ChangeKind::AutoincrementRemoved { model, field, .. }
             if f.severity >= Severity::Breaking =>
@@ -1658,41 +1703,65 @@ fn type_swap(
     }
     edits.insert_line_after_fields(input.new_sources, nm, &line);
     let (old_sql, new_sql) = (old_type.sql(), new_type.sql());
-    let source = format!("CAST({} AS {new_sql})", d.quote(&column));
-    recipes.renames.push(ColumnRename {
-        table: TableRef::of(table),
-        old_column: column.clone(),
-        new_column: temporary.clone(),
-        cast: Some(new_sql.clone()),
-        back_cast: Some(old_sql.clone()),
-    });
-    recipes
-        .backfill_table(nm, table)
-        .assignments
-        .push(Assignment {
+    let (new_col, old_col) = (d.quote(&temporary), d.quote(&column));
+    let assignment = if change.castable {
+        recipes.renames.push(ColumnRename {
+            table: TableRef::of(table),
+            old_column: column.clone(),
+            new_column: temporary.clone(),
+            cast: Some(new_sql.clone()),
+            back_cast: Some(old_sql.clone()),
+        });
+        let source = format!("CAST({old_col} AS {new_sql})");
+        Assignment {
             column: temporary.clone(),
             sql_type: new_sql.clone(),
             source: ValueSource::Column {
                 column: column.clone(),
                 cast: Some(new_sql.clone()),
             },
-            pending: format!("{} IS DISTINCT FROM {source}", d.quote(&temporary)),
-            done_when: format!("{} IS NOT DISTINCT FROM {source}", d.quote(&temporary)),
+            pending: format!("{new_col} IS DISTINCT FROM {source}"),
+            done_when: format!("{new_col} IS NOT DISTINCT FROM {source}"),
             why: format!("`{field}` changes type from {old_sql} to {new_sql}"),
-        });
-    recipes.dual_write(
-        model,
-        FieldPair {
-            old_field: field.to_string(),
-            new_field: temporary_field,
-        },
-    );
+        }
+    } else {
+        // No cast between the two types: only the user knows the conversion. The backfill is
+        // a skeleton for it; no trigger or extension can convert in the meantime, so the
+        // application writes both fields itself, and the contract's guard waits for every
+        // row that has an old value to have a new one.
+        Assignment {
+            column: temporary.clone(),
+            sql_type: new_sql.clone(),
+            source: ValueSource::FillIn {
+                hint: format!(
+                    "the {new_sql} value of `{field}` computed from the {old_sql} column {old_col} of the same row (a SQL expression)"
+                ),
+            },
+            pending: format!("{new_col} IS NULL AND {old_col} IS NOT NULL"),
+            done_when: format!("{new_col} IS NOT NULL OR {old_col} IS NULL"),
+            why: format!("`{field}` changes type from {old_sql} to {new_sql}, which has no cast"),
+        }
+    };
+    recipes
+        .backfill_table(nm, table)
+        .assignments
+        .push(assignment);
     recipes.swaps.push(TypeSwap {
         table: TableRef::of(table),
         column,
         temporary,
         old_type: old_sql,
+        castable: change.castable,
     });
+    if change.castable {
+        recipes.dual_write(
+            model,
+            FieldPair {
+                old_field: field.to_string(),
+                new_field: temporary_field,
+            },
+        );
+    }
     Ok(())
 }
 

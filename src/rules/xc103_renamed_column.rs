@@ -15,6 +15,9 @@ empty new one. With one, `ALTER TABLE ... RENAME COLUMN` is instant on every dat
 and MySQL change the catalog; SQLite 3.25+ rewrites the schema text), but every application version
 still running the old Prisma Client selects the old name and fails from that moment until it is
 replaced. A rolling deploy always has such a moment.
+
+A changed `@map` under the same field name needs no declaration: prisma-xc sees the rename. It is
+reported destructive all the same, because the migration Prisma writes for it drops the column.
 ",
     recipe: "
 Either keep the column and rename only in Prisma: `username String @map(\"user_name\")`. No
@@ -42,12 +45,19 @@ fn check(change: &Change, _: &Context) -> Option<Verdict> {
             declared,
             ..
         } if column_from != column_to => {
+            if from == to && !declared {
+                // Seen, not declared: what ships by default is Prisma's own migration.
+                return Some(Verdict::new(
+                    Severity::Destructive,
+                    format!(
+                        "`@map` of `{to}` changed: column \"{table}\".\"{column_from}\" becomes \"{column_to}\", which Prisma's migration does by dropping the column with its data and adding an empty one; plan it (`prisma-xc diff --name`) to rename it with its data, or keep `@map(\"{column_from}\")` to rename in Prisma only"
+                    ),
+                ));
+            }
             let how = if from == to {
                 format!("`@map` of `{to}` changed")
-            } else if *declared {
-                format!("field `{from}` renamed to `{to}`")
             } else {
-                format!("field `{from}` renamed to `{to}` (same column)")
+                format!("field `{from}` renamed to `{to}`")
             };
             Some(Verdict::new(
                 Severity::Breaking,
@@ -103,6 +113,31 @@ mod tests {
                 }
             )
             .is_none()
+        );
+    }
+
+    #[test]
+    fn a_changed_map_seen_without_a_declaration_is_destructive() {
+        let seen = |declared| {
+            change(ChangeKind::FieldRenamed {
+                model: "User".into(),
+                from: "createdAt".into(),
+                to: "createdAt".into(),
+                table: "User".into(),
+                column_from: "createdAt".into(),
+                column_to: "created_at".into(),
+                declared,
+            })
+        };
+        let context = Context {
+            provider: Provider::PostgreSql,
+        };
+        let v = check(&seen(false), &context).unwrap();
+        assert_eq!(v.severity, Severity::Destructive);
+        assert!(v.reason.contains("dropping the column"), "{}", v.reason);
+        assert_eq!(
+            check(&seen(true), &context).unwrap().severity,
+            Severity::Breaking
         );
     }
 }

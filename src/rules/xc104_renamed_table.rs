@@ -15,6 +15,9 @@ TABLE ... RENAME TO` is instant, but every application version still running the
 queries the old table name and fails until it is replaced. Foreign keys, indexes and the primary
 key keep their old names unless they are renamed too (Prisma derives them from the table name, so
 it will want to rename them).
+
+A changed `@@map` under the same model name needs no declaration: prisma-xc sees the rename. It is
+reported destructive all the same, because the migration Prisma writes for it drops the table.
 ",
     recipe: "
 Either rename in Prisma only: `model User { ... @@map(\"Person\") }` keeps the table. No migration.
@@ -39,8 +42,17 @@ fn check(change: &Change, _: &Context) -> Option<Verdict> {
             to,
             table_from,
             table_to,
-            ..
+            declared,
         } if table_from != table_to => {
+            if from == to && !declared {
+                // Seen, not declared: what ships by default is Prisma's own migration.
+                return Some(Verdict::new(
+                    Severity::Destructive,
+                    format!(
+                        "`@@map` of `{to}` changed: table \"{table_from}\" becomes \"{table_to}\", which Prisma's migration does by dropping the table with all its rows and creating an empty one; plan it (`prisma-xc diff --name`) to rename it with its rows, or keep `@@map(\"{table_from}\")` to rename in Prisma only"
+                    ),
+                ));
+            }
             let how = if from == to {
                 format!("`@@map` of `{to}` changed")
             } else {
@@ -98,6 +110,29 @@ mod tests {
                 }
             )
             .is_none()
+        );
+    }
+
+    #[test]
+    fn a_changed_map_seen_without_a_declaration_is_destructive() {
+        let seen = |declared| {
+            change(ChangeKind::ModelRenamed {
+                from: "User".into(),
+                to: "User".into(),
+                table_from: "User".into(),
+                table_to: "users".into(),
+                declared,
+            })
+        };
+        let context = Context {
+            provider: Provider::PostgreSql,
+        };
+        let v = check(&seen(false), &context).unwrap();
+        assert_eq!(v.severity, Severity::Destructive);
+        assert!(v.reason.contains("dropping the table"), "{}", v.reason);
+        assert_eq!(
+            check(&seen(true), &context).unwrap().severity,
+            Severity::Breaking
         );
     }
 }
