@@ -5,7 +5,7 @@
 //! tables, columns, indexes and constraints. Where two schemas look like a rename that was not
 //! declared, a [`Suggestion`] says how to declare it.
 
-use std::collections::{HashMap, HashSet};
+use crate::hashing::{FastMap, FastSet};
 
 use serde::Serialize;
 
@@ -351,7 +351,7 @@ pub struct Sides<'a> {
 
 type TableKey<'a> = (Option<&'a str>, &'a str);
 
-fn table_index(db: Option<&Database>) -> HashMap<TableKey<'_>, &Table> {
+fn table_index(db: Option<&Database>) -> FastMap<TableKey<'_>, &Table> {
     db.map(|db| {
         db.tables
             .iter()
@@ -377,7 +377,7 @@ pub fn diff(sides: &Sides, renames: &Renames) -> Diff {
     // Enums first: a column whose enum was renamed keeps its type.
     let enum_map = enums(old, new, renames, provider, &mut out);
 
-    let new_models: HashMap<&str, &Model> =
+    let new_models: FastMap<&str, &Model> =
         new.models.iter().map(|m| (m.name.as_str(), m)).collect();
     // New model name -> old model. Undeclared, a model is the same model when its Prisma name
     // or its table name stayed: a new Prisma name on the old table (`@@map("old")`) renames in
@@ -385,8 +385,8 @@ pub fn diff(sides: &Sides, renames: &Renames) -> Diff {
     // itself would drop the table and create an empty one). A model whose names both changed
     // is a dropped table and a new one, with a suggestion to declare the rename. Declared
     // renames match whatever the names.
-    let mut old_of_new: HashMap<&str, &Model> = HashMap::new();
-    let mut matched_old: HashSet<&str> = HashSet::new();
+    let mut old_of_new: FastMap<&str, &Model> = FastMap::default();
+    let mut matched_old: FastSet<&str> = FastSet::default();
     for m in &old.models {
         let new_name = renames.model(&m.name);
         let declared = renames.models.contains_key(&m.name);
@@ -417,7 +417,7 @@ pub fn diff(sides: &Sides, renames: &Renames) -> Diff {
 
     // Tables renamed with their model: a foreign key that pointed at the old name is the same
     // key when it points at the new one (the database follows the table, not its name).
-    let table_renames: HashMap<&str, &str> = new
+    let table_renames: FastMap<&str, &str> = new
         .models
         .iter()
         .filter_map(|nm| {
@@ -426,7 +426,7 @@ pub fn diff(sides: &Sides, renames: &Renames) -> Diff {
                 .then(|| (om.database_name(), nm.database_name()))
         })
         .collect();
-    let mut handled_tables: HashSet<TableKey> = HashSet::new();
+    let mut handled_tables: FastSet<TableKey> = FastSet::default();
     for nm in &new.models {
         let group = match nm.kind {
             ModelKind::Model => Group::Model(nm.name.clone()),
@@ -583,11 +583,11 @@ fn enums(
     renames: &Renames,
     provider: Provider,
     out: &mut Diff,
-) -> HashMap<String, String> {
-    let mut map = HashMap::new();
+) -> FastMap<String, String> {
+    let mut map = FastMap::default();
     // Only PostgreSQL and CockroachDB have enum types; elsewhere an enum lives in its columns.
     let has_types = matches!(provider, Provider::PostgreSql | Provider::CockroachDb);
-    let mut matched_old = HashSet::new();
+    let mut matched_old = FastSet::default();
     for ne in &new.enums {
         let group = Group::Enum(ne.name.clone());
         let anchor = Target::Enum(ne.name.clone());
@@ -665,7 +665,7 @@ fn enums(
 }
 
 fn enum_values(oe: &Enum, ne: &Enum, group: &Group, renames: &Renames, out: &mut Diff) {
-    let mut matched = HashSet::new();
+    let mut matched = FastSet::default();
     for nv in &ne.values {
         let anchor = Target::EnumValue {
             enumeration: ne.name.clone(),
@@ -847,11 +847,11 @@ fn model_fields(
     group: &Group,
     context: &FieldContext,
     out: &mut Diff,
-) -> HashMap<String, String> {
+) -> FastMap<String, String> {
     let renames = context.renames;
-    let mut column_renames = HashMap::new();
+    let mut column_renames = FastMap::default();
     let table = nm.database_name().to_string();
-    let mut matched_old = HashSet::new();
+    let mut matched_old = FastSet::default();
     // Virtual relation fields have no column: only their foreign keys (compared on the tables)
     // reach the database.
     let has_column = |f: &Field| !f.is_relation();
@@ -988,7 +988,7 @@ fn same_field_names(om: &Model, nm: &Model) -> bool {
 /// What [`model_fields`] needs besides the two models.
 struct FieldContext<'a> {
     renames: &'a Renames,
-    enum_map: &'a HashMap<String, String>,
+    enum_map: &'a FastMap<String, String>,
     provider: Provider,
 }
 
@@ -1097,7 +1097,7 @@ fn column_changes(
     }
 }
 
-fn index_columns(index: &DbIndex, renames: &HashMap<String, String>) -> Vec<String> {
+fn index_columns(index: &DbIndex, renames: &FastMap<String, String>) -> Vec<String> {
     index
         .columns
         .iter()
@@ -1111,7 +1111,7 @@ fn index_columns(index: &DbIndex, renames: &HashMap<String, String>) -> Vec<Stri
 }
 
 /// Indexes are the same when they cover the same columns the same way; names may differ.
-fn same_index(o: &DbIndex, n: &DbIndex, renames: &HashMap<String, String>) -> bool {
+fn same_index(o: &DbIndex, n: &DbIndex, renames: &FastMap<String, String>) -> bool {
     o.kind == n.kind
         && o.algorithm == n.algorithm
         && index_columns(o, renames) == n.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>()
@@ -1121,7 +1121,7 @@ fn same_index(o: &DbIndex, n: &DbIndex, renames: &HashMap<String, String>) -> bo
             .all(|(a, b)| a.sort == b.sort && a.length == b.length && a.ops == b.ops)
 }
 
-fn fk_columns(fk: &ForeignKey, renames: &HashMap<String, String>) -> Vec<String> {
+fn fk_columns(fk: &ForeignKey, renames: &FastMap<String, String>) -> Vec<String> {
     fk.columns
         .iter()
         .map(|c| renames.get(c).cloned().unwrap_or_else(|| c.clone()))
@@ -1131,8 +1131,8 @@ fn fk_columns(fk: &ForeignKey, renames: &HashMap<String, String>) -> Vec<String>
 /// What was renamed around a table being compared: its columns (old -> new) and other tables
 /// (old -> new names).
 struct Renamed<'a> {
-    columns: &'a HashMap<String, String>,
-    tables: &'a HashMap<&'a str, &'a str>,
+    columns: &'a FastMap<String, String>,
+    tables: &'a FastMap<&'a str, &'a str>,
 }
 
 fn table_constraints(
@@ -1157,7 +1157,7 @@ fn table_constraints(
     };
     // Constraints on a dropped column go with it: the dropped column is what the user must
     // hear about.
-    let dropped: HashSet<&str> = ot
+    let dropped: FastSet<&str> = ot
         .columns
         .iter()
         .map(|c| c.name.as_str())
@@ -1168,7 +1168,7 @@ fn table_constraints(
         .collect();
 
     let pk_cols = |pk: &crate::database::PrimaryKeyConstraint,
-                   r: Option<&HashMap<String, String>>|
+                   r: Option<&FastMap<String, String>>|
      -> Vec<String> {
         pk.columns
             .iter()
@@ -1192,7 +1192,7 @@ fn table_constraints(
         });
     }
 
-    let mut matched = HashSet::new();
+    let mut matched = FastSet::default();
     for ni in &nt.indexes {
         let found = ot
             .indexes
@@ -1239,7 +1239,7 @@ fn table_constraints(
         });
     }
 
-    let mut matched = HashSet::new();
+    let mut matched = FastSet::default();
     for nf in &nt.foreign_keys {
         let same_target = |of: &ForeignKey| {
             fk_columns(of, column_renames) == nf.columns
@@ -1301,7 +1301,7 @@ fn table_constraints(
 }
 
 /// Join tables of implicit many-to-many relations: no model declares them.
-fn relation_tables(sides: &Sides, handled: &HashSet<TableKey>, out: &mut Diff) {
+fn relation_tables(sides: &Sides, handled: &FastSet<TableKey>, out: &mut Diff) {
     let (Some(old_db), Some(new_db)) = (sides.old_db, sides.new_db) else {
         return;
     };
@@ -1401,8 +1401,8 @@ fn similarity(a: &str, b: &str) -> f32 {
 fn suggest(
     old: &Schema,
     new: &Schema,
-    old_of_new: &HashMap<&str, &Model>,
-    matched_old: &HashSet<&str>,
+    old_of_new: &FastMap<&str, &Model>,
+    matched_old: &FastSet<&str>,
     renames: &Renames,
     changes: &[Change],
     out: &mut Vec<Suggestion>,
@@ -1444,8 +1444,8 @@ fn suggest(
             }
         }
         pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let mut used_old = HashSet::new();
-        let mut used_new = HashSet::new();
+        let mut used_old = FastSet::default();
+        let mut used_new = FastSet::default();
         for (_, of, nf) in pairs {
             if used_old.contains(&of.name) || used_new.contains(&nf.name) {
                 continue;
@@ -1464,7 +1464,7 @@ fn suggest(
     }
     // Models.
     let field_names =
-        |m: &Model| -> HashSet<String> { m.scalar_fields().map(|f| f.name.clone()).collect() };
+        |m: &Model| -> FastSet<String> { m.scalar_fields().map(|f| f.name.clone()).collect() };
     let removed: Vec<&Model> = old
         .models
         .iter()
@@ -1491,7 +1491,7 @@ fn suggest(
         }
     }
     pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let mut used = HashSet::new();
+    let mut used = FastSet::default();
     for (_, om, nm) in pairs {
         if used.contains(&om.name) || used.contains(&nm.name) {
             continue;
@@ -1523,7 +1523,7 @@ fn suggest(
             e.values
                 .iter()
                 .map(|v| v.name.clone())
-                .collect::<HashSet<_>>()
+                .collect::<FastSet<_>>()
         };
         if let Some(oe) = removed.iter().find(|oe| {
             let (a, b) = (values(oe), values(ne));

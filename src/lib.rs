@@ -12,6 +12,7 @@ pub mod database;
 pub mod diagnostics;
 pub mod directives;
 pub mod expand;
+pub mod hashing;
 pub mod input;
 pub mod migrate;
 pub mod parse;

@@ -8,7 +8,6 @@
 use crate::database::{
     Column, Database, DbEnum, DbExtension, DbIndex, DbIndexKind, ForeignKey, Table, TypeFamily,
 };
-use std::collections::HashMap;
 
 use crate::schema::Provider;
 
@@ -183,7 +182,7 @@ pub fn empty(provider: Provider) -> Database {
 /// Tables by `(schema, name)`: schemas have thousands of tables, and every step looks some up.
 struct Tables<'a> {
     db: &'a Database,
-    by_name: HashMap<(Option<&'a str>, &'a str), usize>,
+    by_name: crate::hashing::FastMap<(Option<&'a str>, &'a str), usize>,
 }
 
 impl<'a> Tables<'a> {

@@ -60,7 +60,8 @@ pub fn parse_files(files: &[(&str, FileId)]) -> Vec<Parsed> {
     let text_of = |c: &Chunk| &files[c.file].0[c.start..c.end];
     // One job per distinct text: the chunks that have it, the first of them parsed.
     let mut jobs: Vec<Vec<usize>> = Vec::new();
-    let mut job_of_text = std::collections::HashMap::with_capacity(chunks.len());
+    let mut job_of_text =
+        crate::hashing::FastMap::with_capacity_and_hasher(chunks.len(), Default::default());
     for (c, chunk) in chunks.iter().enumerate() {
         let job = *job_of_text.entry(text_of(chunk)).or_insert_with(|| {
             jobs.push(Vec::new());
@@ -89,18 +90,28 @@ pub fn parse_files(files: &[(&str, FileId)]) -> Vec<Parsed> {
         .map_or(1, |n| n.get())
         .clamp(1, 8);
     if jobs.len() > 1 && threads > 1 && bytes >= PARALLEL_MIN_BYTES {
-        let per_thread = jobs.len().div_ceil(threads);
+        // Each thread takes the next job until none is left: chunks differ in cost (a shared
+        // one is also copied), so a fixed split would leave one thread waiting on the other.
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let work = || {
+            let mut done = Vec::new();
+            loop {
+                let j = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(job) = jobs.get(j) else {
+                    return done;
+                };
+                done.extend(run(job));
+            }
+        };
+        let helpers = threads.min(jobs.len()) - 1;
         std::thread::scope(|scope| {
-            let handles: Vec<_> = jobs
-                .chunks(per_thread)
-                .map(|mine| {
-                    scope.spawn(move || mine.iter().flat_map(|job| run(job)).collect::<Vec<_>>())
-                })
-                .collect();
-            for handle in handles {
-                let done = handle
-                    .join()
-                    .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            let handles: Vec<_> = (0..helpers).map(|_| scope.spawn(work)).collect();
+            let mine = work();
+            for done in handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .chain([mine])
+            {
                 for (c, parsed) in done {
                     parsed_chunks[c] = Some(parsed);
                 }

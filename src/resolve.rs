@@ -3,6 +3,9 @@
 //! conflicting providers, malformed attributes.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use crate::hashing::{FastMap, FastSet};
 
 use crate::ast::{self, Attribute, ConfigKeyword, Expr, ModelKeyword, SchemaAst, Top, TypeName};
 use crate::diagnostics::{Diagnostic, Span};
@@ -65,9 +68,10 @@ impl TopKind {
 struct Resolver {
     schema: Schema,
     diagnostics: Vec<Diagnostic>,
-    names: HashMap<String, TopKind>,
+    /// Shared with the forks that resolve models side by side: filled before they start.
+    names: Arc<FastMap<String, TopKind>>,
     /// Blocks whose name was already taken: skipped, so one duplicate gives one error.
-    shadowed: HashSet<Span>,
+    shadowed: Arc<FastSet<Span>>,
     /// Name of the datasource block: native types are written `@<name>.Type`.
     datasource_name: Option<String>,
 }
@@ -432,7 +436,7 @@ impl Resolver {
                     ),
                     "Choose another name; `@@map` can keep the table name.",
                 );
-                self.shadowed.insert(span);
+                Arc::make_mut(&mut self.shadowed).insert(span);
                 continue;
             }
             if let Some(existing) = self.names.get(&name.name) {
@@ -447,10 +451,10 @@ impl Resolver {
                     message,
                     "Rename one of the two, or remove the duplicate.",
                 );
-                self.shadowed.insert(span);
+                Arc::make_mut(&mut self.shadowed).insert(span);
                 continue;
             }
-            self.names.insert(name.name.clone(), kind);
+            Arc::make_mut(&mut self.names).insert(name.name.clone(), kind);
         }
     }
 

@@ -1,7 +1,7 @@
 //! Whole-schema rules checked after resolution: the ones that need every model, relation and
 //! the provider at once (database name clashes, provider capabilities, view restrictions).
 
-use std::collections::{HashMap, HashSet};
+use crate::hashing::{FastMap, FastSet};
 
 use crate::diagnostics::Diagnostic;
 use crate::schema::*;
@@ -175,7 +175,8 @@ fn starts_with_digit(name: &str) -> bool {
 }
 
 fn database_name_clashes(schema: &Schema, out: &mut Vec<Diagnostic>) {
-    let mut tables: HashMap<(Option<&str>, &str), &Model> = HashMap::new();
+    let mut tables: FastMap<(Option<&str>, &str), &Model> =
+        FastMap::with_capacity_and_hasher(schema.models.len(), Default::default());
     for m in &schema.models {
         let key = (m.schema.as_deref(), m.database_name());
         if let Some(first) = tables.get(&key) {
@@ -187,7 +188,7 @@ fn database_name_clashes(schema: &Schema, out: &mut Vec<Diagnostic>) {
             tables.insert(key, m);
         }
     }
-    let mut enums: HashSet<(Option<&str>, &str)> = HashSet::new();
+    let mut enums: FastSet<(Option<&str>, &str)> = FastSet::default();
     for e in &schema.enums {
         let key = (e.schema.as_deref(), e.database_name());
         if !enums.insert(key) {
