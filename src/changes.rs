@@ -385,8 +385,11 @@ pub fn diff(sides: &Sides, renames: &Renames) -> Diff {
     // itself would drop the table and create an empty one). A model whose names both changed
     // is a dropped table and a new one, with a suggestion to declare the rename. Declared
     // renames match whatever the names.
-    let mut old_of_new: FastMap<&str, &Model> = FastMap::default();
-    let mut matched_old: FastSet<&str> = FastSet::default();
+    let capacity = || (old.models.len(), Default::default());
+    let mut old_of_new: FastMap<&str, &Model> =
+        FastMap::with_capacity_and_hasher(capacity().0, capacity().1);
+    let mut matched_old: FastSet<&str> =
+        FastSet::with_capacity_and_hasher(capacity().0, capacity().1);
     for m in &old.models {
         let new_name = renames.model(&m.name);
         let declared = renames.models.contains_key(&m.name);
@@ -426,13 +429,15 @@ pub fn diff(sides: &Sides, renames: &Renames) -> Diff {
                 .then(|| (om.database_name(), nm.database_name()))
         })
         .collect();
-    let mut handled_tables: FastSet<TableKey> = FastSet::default();
+    let mut handled_tables: FastSet<TableKey> =
+        FastSet::with_capacity_and_hasher(2 * new.models.len(), Default::default());
     for nm in &new.models {
-        let group = match nm.kind {
+        // Built only for a change: on a large schema most models have none.
+        let group = || match nm.kind {
             ModelKind::Model => Group::Model(nm.name.clone()),
             ModelKind::View => Group::View(nm.name.clone()),
         };
-        let anchor = Target::Model(nm.name.clone());
+        let anchor = || Target::Model(nm.name.clone());
         let Some(om) = old_of_new.get(nm.name.as_str()).copied() else {
             let kind = match nm.kind {
                 ModelKind::Model => ChangeKind::ModelAdded {
@@ -444,16 +449,16 @@ pub fn diff(sides: &Sides, renames: &Renames) -> Diff {
                 },
             };
             out.changes.push(Change {
-                group,
+                group: group(),
                 kind,
                 location: Some(Location::New(nm.name_span)),
-                anchor,
+                anchor: anchor(),
             });
             continue;
         };
         if om.name != nm.name || om.database_name() != nm.database_name() {
             out.changes.push(Change {
-                group: group.clone(),
+                group: group(),
                 kind: ChangeKind::ModelRenamed {
                     from: om.name.clone(),
                     to: nm.name.clone(),
@@ -462,7 +467,7 @@ pub fn diff(sides: &Sides, renames: &Renames) -> Diff {
                     declared: renames.models.contains_key(&om.name),
                 },
                 location: Some(Location::New(nm.name_span)),
-                anchor: anchor.clone(),
+                anchor: anchor(),
             });
         }
         if nm.kind == ModelKind::View {
@@ -471,14 +476,14 @@ pub fn diff(sides: &Sides, renames: &Renames) -> Diff {
         }
         if om.schema != nm.schema {
             out.changes.push(Change {
-                group: group.clone(),
+                group: group(),
                 kind: ChangeKind::TableMoved {
                     table: nm.database_name().to_string(),
                     from: om.schema.clone(),
                     to: nm.schema.clone(),
                 },
                 location: Some(Location::New(nm.name_span)),
-                anchor: anchor.clone(),
+                anchor: anchor(),
             });
         }
         let ot = old_tables
@@ -500,6 +505,7 @@ pub fn diff(sides: &Sides, renames: &Renames) -> Diff {
         if ot.is_some() && ot == nt && renames.fields.is_empty() && same_field_names(om, nm) {
             continue;
         }
+        let (group, anchor) = (group(), anchor());
         let column_renames = model_fields(om, nm, ot, nt, &group, &context, &mut out);
         if let (Some(ot), Some(nt)) = (ot, nt) {
             let renamed = Renamed {

@@ -156,6 +156,65 @@ struct DiffRun<'a> {
     color: bool,
 }
 
+/// On a large schema, most of a run is spent faulting in fresh heap pages one 4 KiB page at a
+/// time (a third of the CPU time on a 30k-line schema). glibc can put its heap in transparent
+/// huge pages and grow it in large steps, which does away with nearly all of those faults and
+/// takes about a third off the wall time, but it reads that setting only from the environment
+/// at startup: so the process starts itself again, once, with it set. Only on Linux with glibc,
+/// only for inputs large enough to gain more than the restart costs (about a millisecond), and
+/// never over a `GLIBC_TUNABLES` malloc setting the user chose.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn huge_pages_for_large_inputs<'a>(inputs: impl Iterator<Item = &'a Path>) {
+    use std::os::unix::process::CommandExt;
+    const TUNABLES: &str = "glibc.malloc.hugetlb=1:glibc.malloc.top_pad=33554432";
+    const WORTH_IT_BYTES: u64 = 256 * 1024;
+    let current = std::env::var_os("GLIBC_TUNABLES");
+    if current
+        .as_ref()
+        .is_some_and(|t| t.to_string_lossy().contains("glibc.malloc."))
+    {
+        return;
+    }
+    fn bytes(path: &Path, depth: u32) -> u64 {
+        let Ok(meta) = std::fs::metadata(path) else {
+            return 0;
+        };
+        if meta.is_file() {
+            return meta.len();
+        }
+        if !meta.is_dir() || depth > 4 {
+            return 0;
+        }
+        std::fs::read_dir(path).map_or(0, |entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| bytes(&e.path(), depth + 1))
+                .sum()
+        })
+    }
+    if inputs.map(|p| bytes(p, 0)).sum::<u64>() < WORTH_IT_BYTES {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    let mut tunables = current.unwrap_or_default();
+    if !tunables.is_empty() {
+        tunables.push(":");
+    }
+    tunables.push(TUNABLES);
+    let mut args = std::env::args_os();
+    let mut command = std::process::Command::new(exe);
+    if let Some(arg0) = args.next() {
+        command.arg0(arg0);
+    }
+    // `exec` returns only when it failed: then this process goes on as it is.
+    let _ = command.args(args).env("GLIBC_TUNABLES", tunables).exec();
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn huge_pages_for_large_inputs<'a>(_: impl Iterator<Item = &'a Path>) {}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -192,6 +251,7 @@ fn main() -> ExitCode {
                     "--check only reports; drop --name to check, or --check to write the plan",
                 );
             }
+            huge_pages_for_large_inputs(old.into_iter().chain([new]));
             let color = match color {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,

@@ -362,3 +362,63 @@ fn direct_mode_prints_sql_and_explains_mongodb() {
     assert_eq!(c, 2);
     assert!(e.contains("diff takes OLD and NEW"), "{e}");
 }
+
+/// A large schema makes the binary start itself again with glibc's huge-page heap (see
+/// `huge_pages_for_large_inputs` in main.rs). Nothing else may change: the same output and
+/// exit code as a run that does not restart (a `GLIBC_TUNABLES` malloc setting of the user's
+/// own turns the restart off), with the old schema read from a file or from standard input.
+#[test]
+fn large_inputs_give_the_same_output_with_or_without_the_restart() {
+    let dir = std::env::temp_dir().join(format!("prisma-xc-cli-large-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut old = String::from(
+        "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n",
+    );
+    for i in 0..5000 {
+        old.push_str(&format!(
+            "\nmodel Item{i} {{\n  id    Int    @id\n  label String\n}}\n"
+        ));
+    }
+    assert!(old.len() > 256 * 1024, "large enough to restart");
+    let new = old.replacen("  label String\n", "  label String\n  note  String?\n", 1);
+    let (old_path, new_path) = (dir.join("old.prisma"), dir.join("new.prisma"));
+    std::fs::write(&old_path, &old).unwrap();
+    std::fs::write(&new_path, &new).unwrap();
+    let (old_arg, new_arg) = (old_path.to_str().unwrap(), new_path.to_str().unwrap());
+    let outcome = |args: &[&str], stdin: Option<&str>, restart: bool| {
+        let mut cmd = xc();
+        if restart {
+            cmd.env_remove("GLIBC_TUNABLES");
+        } else {
+            cmd.env("GLIBC_TUNABLES", "glibc.malloc.perturb=0");
+        }
+        let mut child = cmd
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut input = child.stdin.take().unwrap();
+        if let Some(text) = stdin {
+            input.write_all(text.as_bytes()).unwrap();
+        }
+        drop(input);
+        let out = child.wait_with_output().unwrap();
+        (out.status.code(), out.stdout, out.stderr)
+    };
+    for (args, stdin) in [
+        (vec!["diff", old_arg, new_arg, "--direct"], None),
+        (vec!["diff", old_arg, new_arg], None),
+        (vec!["diff", "-", new_arg, "--direct"], Some(old.as_str())),
+    ] {
+        let restarted = outcome(&args, stdin, true);
+        assert_eq!(restarted, outcome(&args, stdin, false), "{args:?}");
+        assert_eq!(restarted.0, Some(0), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&restarted.1).contains("note"),
+            "{args:?}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
