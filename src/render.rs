@@ -293,6 +293,8 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
                     "new": serde_json::to_string(&p.new_field).expect("a string"),
                     "oldName": p.old_field,
                     "newName": p.new_field,
+                    "toNew": p.to_new.map(|c| format!("as.{c}")),
+                    "toOld": p.to_old.map(|c| format!("as.{c}")),
                 })).collect::<Vec<_>>(),
             })
         })

@@ -1,15 +1,16 @@
 //! The TypeScript artifacts of a plan are real: a Prisma Client generated from
 //! `schema.expand.prisma` type-checks `dual-write.ts` and `backfill.ts` with `tsc --strict`, and
 //! `tsx` runs them against PostgreSQL and SQLite: writes through the extension set old and new
-//! fields together, the backfill refuses to run while a FILL IN is empty, then fills every row.
+//! fields together (converting a value for a field whose type changes), the backfill refuses to
+//! run while a FILL IN is empty, then fills every row.
 
 mod common;
 
 use std::path::Path;
 use std::process::Command;
 
-const OLD: &str = "datasource db {\n  provider = \"PROVIDER\"\n  url      = env(\"DATABASE_URL\")\n}\n\nmodel User {\n  id        Int    @id\n  user_name String\n}\n";
-const NEW: &str = "datasource db {\n  provider = \"PROVIDER\"\n  url      = env(\"DATABASE_URL\")\n}\n\nmodel User {\n  id       Int    @id\n  username String // prisma-xc: renamed from user_name\n  email    String\n}\n";
+const OLD: &str = "datasource db {\n  provider = \"PROVIDER\"\n  url      = env(\"DATABASE_URL\")\n}\n\nmodel User {\n  id        Int    @id\n  user_name String\n  score     Int\n}\n";
+const NEW: &str = "datasource db {\n  provider = \"PROVIDER\"\n  url      = env(\"DATABASE_URL\")\n}\n\nmodel User {\n  id       Int    @id\n  username String // prisma-xc: renamed from user_name\n  email    String\n  score    String\n}\n";
 
 /// How the application connects, per provider: (import, adapter expression).
 const PG_ADAPTER: (&str, &str) = (
@@ -30,10 +31,11 @@ async function main(): Promise<void> {
   const base = new PrismaClient({ adapter: ADAPTER });
   const prisma = base.$extends(dualWrite);
   // New code names only the new field; the extension writes the old one too.
-  await prisma.user.create({ data: { id: 100, username: "new-only", email: "n@x.org" } });
-  await prisma.user.update({ where: { id: 1 }, data: { username: "ada-renamed" } });
+  // `score` changes from Int to String: its new-typed field takes a converted copy.
+  await prisma.user.create({ data: { id: 100, username: "new-only", email: "n@x.org", score: 7 } });
+  await prisma.user.update({ where: { id: 1 }, data: { username: "ada-renamed", scoreXcNew: "42" } });
   await prisma.user.updateMany({ where: { id: 2 }, data: { username: "grace-renamed" } });
-  await prisma.user.upsert({ where: { id: 101 }, create: { id: 101, username: "upserted" }, update: {} });
+  await prisma.user.upsert({ where: { id: 101 }, create: { id: 101, username: "upserted", score: 8 }, update: {} });
   const left = await runBackfill(base, { dryRun: false, batchSize: 2, pauseMs: 0, log: (line) => console.log(line) });
   console.log(`left=${left}`);
   await base.$disconnect();
@@ -122,7 +124,7 @@ fn type_check_and_run(harness: &Path, sqlite: bool) {
 
     xc(common::INITIAL_MIGRATION).unwrap();
     prisma(&["migrate", "deploy"]).unwrap();
-    psql("WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 9) INSERT INTO \"User\" (id, user_name) SELECT n, 'user' || n FROM g")
+    psql("WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 9) INSERT INTO \"User\" (id, user_name, score) SELECT n, 'user' || n, n FROM g")
         .unwrap();
     xc(&[
         "diff",
@@ -226,6 +228,11 @@ fn type_check_and_run(harness: &Path, sqlite: bool) {
     assert_eq!(
         rows.trim().lines().collect::<Vec<_>>().join(","),
         "1:ada-renamed:ada-renamed:ada-renamed@example.com,2:grace-renamed:grace-renamed:grace-renamed@example.com,3:user3:user3:user3@example.com,100:new-only:new-only:n@x.org,101:upserted:upserted:upserted@example.com"
+    );
+    let scores = psql("SELECT id || ':' || score || ':' || coalesce(score_xc_new, '-') FROM \"User\" WHERE id IN (1, 3, 100, 101) ORDER BY id").unwrap();
+    assert_eq!(
+        scores.trim().lines().collect::<Vec<_>>().join(","),
+        "1:42:42,3:3:3,100:7:7,101:8:8"
     );
     let pending = psql(
         "SELECT count(*) FROM \"User\" WHERE coalesce(username, '') <> user_name OR email IS NULL",

@@ -102,6 +102,58 @@ pub struct BackfillTable {
 pub struct FieldPair {
     pub old_field: String,
     pub new_field: String,
+    /// When the two fields' Prisma Client types differ (a type change): how a value of the old
+    /// field becomes one of the new (`string`, `number`, `bigint`, `date`; `none` where no
+    /// conversion is safe to guess, leaving that direction to the database's sync), and back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_new: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_old: Option<&'static str>,
+}
+
+impl FieldPair {
+    /// Two names of one field, of the same type.
+    pub fn renamed(old_field: &str, new_field: &str) -> FieldPair {
+        FieldPair {
+            old_field: old_field.to_string(),
+            new_field: new_field.to_string(),
+            to_new: None,
+            to_old: None,
+        }
+    }
+}
+
+/// The JavaScript value Prisma Client takes for a field type, and the dual-write converter that
+/// makes one (`None`: no conversion is safe to guess, e.g. to JSON or bytes).
+fn client_value(field_type: &crate::schema::FieldType) -> (&'static str, Option<&'static str>) {
+    use crate::schema::{FieldType, ScalarType};
+    match field_type {
+        FieldType::Scalar(ScalarType::String) | FieldType::Enum(_) => ("string", Some("string")),
+        FieldType::Scalar(ScalarType::Int | ScalarType::Float) => ("number", Some("number")),
+        FieldType::Scalar(ScalarType::BigInt) => ("bigint", Some("bigint")),
+        // Prisma Client takes a decimal as a string too.
+        FieldType::Scalar(ScalarType::Decimal) => ("decimal", Some("string")),
+        FieldType::Scalar(ScalarType::DateTime) => ("date", Some("date")),
+        FieldType::Scalar(ScalarType::Boolean) => ("boolean", None),
+        _ => ("other", None),
+    }
+}
+
+/// The converters between two fields' client values, `(to_new, to_old)`; none where the values
+/// are of the same kind. A direction no converter covers is left to the database's sync.
+fn conversions(
+    old: &crate::schema::FieldType,
+    new: &crate::schema::FieldType,
+) -> (Option<&'static str>, Option<&'static str>) {
+    let ((old_kind, to_old), (new_kind, to_new)) = (client_value(old), client_value(new));
+    if old_kind == new_kind {
+        (None, None)
+    } else {
+        (
+            Some(to_new.unwrap_or("none")),
+            Some(to_old.unwrap_or("none")),
+        )
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -934,7 +986,7 @@ fn decide(
                 done_when: format!("{} IS NOT DISTINCT FROM {source_sql}", d.quote(column_to)),
                 why: format!("`{to}` is the renamed `{from}`"),
             });
-            recipes.dual_write(model, FieldPair { old_field: old_name.clone(), new_field: to.clone() });
+            recipes.dual_write(model, FieldPair::renamed(&old_name, to));
             Ok(("contract", format!(
                 "expand adds column \"{column_to}\" (nullable) beside \"{column_from}\"; the application writes both (dual-write){}; the backfill copies the rest; the contract drops \"{column_from}\"{}",
                 if provider == Provider::PostgreSql { " and a trigger syncs rows written by old code" } else { "" },
@@ -1754,11 +1806,13 @@ fn type_swap(
         castable: change.castable,
     });
     if change.castable {
+        let (to_new, to_old) = conversions(&of.field_type, &nf.field_type);
         recipes.dual_write(
             model,
             FieldPair {
-                old_field: field.to_string(),
-                new_field: temporary_field,
+                to_new,
+                to_old,
+                ..FieldPair::renamed(field, &temporary_field)
             },
         );
     }
