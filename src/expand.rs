@@ -72,7 +72,13 @@ impl SchemaEdits {
                 let trimmed = line[..at].trim_end().len();
                 line.insert_str(trimmed, &format!(" @map({:?})", old_field.name));
             }
-            line.replace_range(..old_field.name.len(), name);
+            // The type stays in its column where the padding allows: `author   Person?` becomes
+            // `authorOld Person?`, not `authorOld   Person?`.
+            let old_len = old_field.name.len();
+            let padding = line[old_len..].len() - line[old_len..].trim_start().len();
+            let grown = name.len().saturating_sub(old_len);
+            let keep = padding.saturating_sub(grown).max(1).min(padding);
+            line.replace_range(..old_len + padding - keep, name);
         }
         self.insert_line_after_fields(new_sources, new_model, &line);
     }

@@ -1134,14 +1134,29 @@ fn decide(
         } else {
             format!("expand creates \"{index}\"")
         })),
-        ChangeKind::ForeignKeyAdded { table, foreign_key, referenced_table, .. }
+        ChangeKind::ForeignKeyAdded { table, foreign_key, columns, referenced_table }
             if refers_to_dropped_table(input, old_db, table, foreign_key) =>
         {
             // The key of the same name still points at a table the plan keeps until the
-            // contract: both cannot stand at once, and the rows are in the old table.
-            Err(format!(
-                "foreign key \"{foreign_key}\" of \"{table}\" moves from a dropped table to \"{referenced_table}\": if that table is the dropped one renamed, declare the rename (the suggestions above give the flag) and the plan moves the table instead"
-            ))
+            // contract, where the rows are. The expand leaves the key there: the new relation
+            // waits (its field, and the opposite one on the new model, are left out), the old
+            // one comes back with the dropped model, and the contract moves the key.
+            let (nm, field) = relation_of_foreign_key(input.new, table, columns, referenced_table)
+                .ok_or_else(|| format!("the relation of foreign key \"{foreign_key}\" was not found"))?;
+            edits.remove(input.new_sources, field.span);
+            for relation in &input.new.relations {
+                let sides = [relation.referencing, relation.referenced];
+                let this = |r: &crate::schema::FieldRef| {
+                    std::ptr::eq(&input.new.models[r.model].fields[r.field], field)
+                };
+                if let Some(other) = sides.iter().find(|r| !this(r)).filter(|_| sides.iter().any(this)) {
+                    edits.remove(input.new_sources, input.new.models[other.model].fields[other.field].span);
+                }
+            }
+            Ok(("contract", format!(
+                "expand keeps foreign key \"{foreign_key}\" on the table it pointed at, and `{}.{}` waits; the contract moves the key to \"{referenced_table}\", whose rows must hold every value by then",
+                nm.name, field.name
+            )))
         }
         ChangeKind::ForeignKeyAdded { foreign_key, .. } => Ok(("expand", if provider == Provider::PostgreSql {
             format!("expand adds \"{foreign_key}\" NOT VALID (new rows are checked at once) and validates it in a migration of its own")
@@ -1359,6 +1374,34 @@ fn refers_to_dropped_table(
         .filter(|t| t.name == table)
         .flat_map(|t| &t.foreign_keys)
         .any(|fk| fk.name == foreign_key && !kept(&fk.referenced_table))
+}
+
+/// The model holding a foreign key and its relation field, found by the key's columns and the
+/// table it references.
+fn relation_of_foreign_key<'a>(
+    schema: &'a crate::schema::Schema,
+    table: &str,
+    columns: &[String],
+    referenced_table: &str,
+) -> Option<(&'a Model, &'a crate::schema::Field)> {
+    let model = schema.models.iter().find(|m| m.database_name() == table)?;
+    let field = model.fields.iter().find(|f| {
+        let (Some(relation), crate::schema::FieldType::Model(target)) =
+            (&f.relation, &f.field_type)
+        else {
+            return false;
+        };
+        schema
+            .model(target)
+            .is_some_and(|t| t.database_name() == referenced_table)
+            && relation.fields.len() == columns.len()
+            && relation.fields.iter().zip(columns).all(|(name, column)| {
+                model
+                    .field(name)
+                    .is_some_and(|f| f.database_name() == column)
+            })
+    })?;
+    Some((model, field))
 }
 
 fn old_model_of<'a>(input: &'a PlanInput, nm: &Model) -> Result<&'a Model, String> {
