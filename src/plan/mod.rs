@@ -22,7 +22,9 @@ use crate::rules::Severity;
 use crate::schema::{IndexKind, Model, Provider, Schema};
 use crate::sql::{self, Dialect};
 
+mod table_copy;
 mod table_rename;
+use table_copy::TableCopy;
 use table_rename::TableRename;
 
 /// How rows written by old code reach the new columns while both versions run.
@@ -313,6 +315,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
     // compares each renamed table with itself.
     let mut old_db = old_db;
     let table_renames = table_rename::apply(&mut old_db, &new_db, &recipes.table_renames);
+    let table_copies = table_copy::sql(&recipes.table_copies);
 
     let stamp = |suffix: &str| format!("{}_{}_{suffix}", options.timestamp, options.name);
     let postgres = provider == Provider::PostgreSql;
@@ -370,6 +373,11 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
     let main_sql = sections(&[
         statements("RenameTable", &table_renames.rename),
         sql::render_script(&main_steps, provider),
+        statements("CopyRows (into the renamed table)", &table_copies.copy),
+        statements(
+            "CreateCopyTrigger (keeps the renamed table and the old one equal both ways)",
+            &table_copies.create_triggers,
+        ),
         triggers.create.clone(),
         statements(
             "CreateView (old code reads and writes the renamed table through it)",
@@ -431,6 +439,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
     }
     let expand_down = sections(&[
         statements("DropView", &table_renames.drop_views),
+        statements("DropCopyTrigger", &table_copies.drop_triggers),
         triggers.drop.clone(),
         sql::render_script(&migrate::diff(&expand_db, &old_db), provider),
         statements("RenameTable", &table_renames.rename_back),
@@ -473,7 +482,11 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         ));
     }
     let contract_steps = migrate::diff(&renamed_expand_db, &new_db);
-    let guard = guard_sql(provider, &recipes.backfill);
+    let guard = format!(
+        "{}{}",
+        guard_sql(provider, &recipes.backfill),
+        copies_guard_sql(&table_copies.out_of_sync)
+    );
     let mut contract = Vec::new();
     let mut unique = Vec::new();
     let mut main_steps = Vec::new();
@@ -583,6 +596,13 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
     }
     if !triggers.drop.is_empty() {
         main_sql.push_str(&triggers.drop);
+        main_sql.push('\n');
+    }
+    if !table_copies.drop_triggers.is_empty() {
+        main_sql.push_str(&sql::render_statements(
+            "DropCopyTrigger",
+            &table_copies.drop_triggers,
+        ));
         main_sql.push('\n');
     }
     if !type_renames_sql.is_empty() {
@@ -715,6 +735,18 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         contract_down.push('\n');
         contract_down.push_str(&triggers.create);
     }
+    if !table_copies.copy_back.is_empty() {
+        contract_down.push('\n');
+        contract_down.push_str(&sql::render_statements(
+            "CopyRows (back into the old table)",
+            &table_copies.copy_back,
+        ));
+        contract_down.push('\n');
+        contract_down.push_str(&sql::render_statements(
+            "CreateCopyTrigger",
+            &table_copies.create_triggers,
+        ));
+    }
     if !table_renames.create_views.is_empty() {
         contract_down.push('\n');
         contract_down.push_str(&sql::render_statements(
@@ -806,6 +838,8 @@ struct TypeSwap {
 struct Recipes {
     /// Tables the expand renames, leaving a view under the old name.
     table_renames: Vec<TableRename>,
+    /// Tables renamed on SQLite: copied by the expand and kept in sync both ways.
+    table_copies: Vec<TableCopy>,
     /// Columns the contract swaps for their new-typed copy.
     swaps: Vec<TypeSwap>,
     /// Enum types the contract renames: (schema, old name, new name).
@@ -1301,6 +1335,14 @@ fn decide(
             restore_join_table(input, edits, table)?;
             Ok(("contract", format!("expand keeps join table \"{table}\"; the contract drops it")))
         }
+        ChangeKind::ModelRenamed { to, table_from, table_to, .. }
+            if table_from != table_to && provider == Provider::Sqlite =>
+        {
+            copy_table(input, old_db, new_db, new_model(to)?, edits, recipes)?;
+            Ok(("contract", format!(
+                "expand creates table \"{table_to}\" beside \"{table_from}\", copies every row, and keeps the two in sync both ways with triggers (old code writes the old table, new code the new one; relations stay on the old table); the contract checks they hold the same rows, drops \"{table_from}\" and moves the relations to \"{table_to}\""
+            )))
+        }
         ChangeKind::ModelRenamed { to, table_from, table_to, .. } if table_from != table_to => {
             let (from, to) = move_table(input, old_db, new_db, new_model(to)?, recipes)?;
             Ok(("expand", format!(
@@ -1329,6 +1371,45 @@ fn decide(
     }
 }
 
+/// The SQLite table rename: the new model's table comes beside the old one (see
+/// [`table_copy`]). The intermediate schema has both models; the relations stay with the old
+/// one until the contract moves them.
+fn copy_table(
+    input: &PlanInput,
+    old_db: &Database,
+    new_db: &Database,
+    nm: &Model,
+    edits: &mut SchemaEdits,
+    recipes: &mut Recipes,
+) -> Result<(), String> {
+    let om = old_model_of(input, nm)?;
+    let old_table = find_table(old_db, om).ok_or("old table not found")?;
+    let new_table = find_table(new_db, nm).ok_or("new table not found")?;
+    if let Some(why) = table_rename::refusal(old_db, old_table) {
+        return Err(why);
+    }
+    let copy = table_copy::copy_of(old_table, new_table)?;
+    let points_at = |f: &crate::schema::Field, model: &str| matches!(&f.field_type, crate::schema::FieldType::Model(t) if t == model);
+    // The new model's relations wait for the contract: its table has no foreign keys yet.
+    for f in nm.fields.iter().filter(|f| f.is_relation()) {
+        edits.remove(input.new_sources, f.span);
+    }
+    // Other models keep their relations to the old model (and the foreign keys to its table).
+    for m in input.new.models.iter().filter(|m| m.name != nm.name) {
+        for f in m.fields.iter().filter(|f| points_at(f, &nm.name)) {
+            edits.remove(input.new_sources, f.span);
+        }
+        if let Ok(old) = old_model_of(input, m) {
+            for of in old.fields.iter().filter(|f| points_at(f, &om.name)) {
+                edits.insert_old_field(input.new_sources, m, input.old_sources, of, None, false);
+            }
+        }
+    }
+    edits.append(input.new_sources, input.old_sources.text(om.span));
+    recipes.table_copies.push(copy);
+    Ok(())
+}
+
 /// The table of `nm` renamed or moved in place by the expand, a view standing in for the old
 /// one: recorded once, however many findings (rename, move) lead here.
 fn move_table(
@@ -1340,7 +1421,7 @@ fn move_table(
 ) -> Result<(TableRef, TableRef), String> {
     if input.classification.provider != Provider::PostgreSql {
         return Err(
-            "a table rename or move is phased on PostgreSQL only, where a view can stand in for the old table (on SQLite an insert through a view returns no generated key, so old code's creates would fail)".into(),
+            "a table rename is phased on PostgreSQL (a view stands in for the old table) and SQLite (the table is copied and kept in sync), a move between schemas on PostgreSQL only".into(),
         );
     }
     let om = old_model_of(input, nm)?;
@@ -1699,6 +1780,20 @@ BEGIN\n  UPDATE {table} SET {old} = NEW.{new} WHERE rowid = NEW.rowid;\nEND;\n",
         }
     }
     out
+}
+
+/// The guard of the SQLite table copies: every row of each table is in the other.
+fn copies_guard_sql(out_of_sync: &[String]) -> String {
+    if out_of_sync.is_empty() {
+        return String::new();
+    }
+    format!(
+        "-- ContractGuard (aborts this migration, changing nothing, while the copied tables differ)\n\
+CREATE TEMP TABLE \"prisma_xc_copy_guard\" (\"missing\" INTEGER NOT NULL CONSTRAINT \"prisma-xc contract guard: the renamed table and the old one do not hold the same rows; check the copy triggers are in place\" CHECK (\"missing\" = 0));\n\
+INSERT INTO \"prisma_xc_copy_guard\" SELECT {};\n\
+DROP TABLE \"prisma_xc_copy_guard\";\n",
+        out_of_sync.join(" + ")
+    )
 }
 
 /// SQLite has no procedural blocks: the guard inserts the count of pending rows into a

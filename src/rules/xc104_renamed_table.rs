@@ -29,6 +29,10 @@ Or, on PostgreSQL, expand and contract (`prisma-xc diff --name`, with the rename
    updatable: old code keeps reading and writing the same rows through it. No row is copied.
 2. Deploy the application built on the new schema everywhere.
 3. Contract: drop the view.
+On SQLite, where an insert through a view returns no generated key, the expand creates the new
+table beside the old one, copies every row and installs triggers that repeat each write on the
+other table; the relations stay on the old table until the contract, which checks both tables
+hold the same rows, drops the old one and points the foreign keys at the new one.
 An implicit many-to-many relation's join table is named after the model: give it an explicit
 join model first. On other databases, keep `@@map`.
 ",
