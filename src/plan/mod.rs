@@ -491,8 +491,24 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
     let mut unique = Vec::new();
     let mut main_steps = Vec::new();
     let mut not_null = Vec::new();
+    // A foreign key the contract adds to a table that has rows: NOT VALID in the main contract
+    // migration (instant), validated in a migration of its own after it, without blocking writes.
+    let mut contract_foreign_keys = Vec::new();
+    let mut contract_validate = Vec::new();
     for step in contract_steps {
         match &step {
+            Step::AddForeignKey { table, foreign_key }
+                if postgres && table_exists(&old_db, table) =>
+            {
+                contract_validate.push(format!(
+                    "ALTER TABLE {} VALIDATE CONSTRAINT {}",
+                    Dialect(provider).table(table),
+                    Dialect(provider).quote(&foreign_key.name)
+                ));
+                for s in sql::step_statements(&step, provider) {
+                    contract_foreign_keys.push(format!("{s} NOT VALID"));
+                }
+            }
             Step::CreateIndex { table, index }
                 if postgres
                     && index.kind == DbIndexKind::Unique
@@ -617,6 +633,13 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         main_sql.push('\n');
     }
     main_sql.push_str(&sql::render_script(&main_steps, provider));
+    if !contract_foreign_keys.is_empty() {
+        main_sql.push('\n');
+        main_sql.push_str(&sql::render_statements(
+            "AddForeignKey",
+            &contract_foreign_keys,
+        ));
+    }
     if !not_null.is_empty() {
         let drops = on_checks("DROP");
         main_sql.push('\n');
@@ -635,12 +658,26 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         purpose: "the contract migration: checks every row is in sync, tightens, drops the old structures".into(),
         sql: lock(main_sql),
     });
-    // Folder names sort in the order they run: the main contract comes last.
-    let last = contract.len() - 1;
-    contract[last].folder = stamp(&format!("contract_{:02}", last + 1));
-    if contract.len() == 1 {
-        contract[0].folder = stamp("contract");
+    // Folder names sort in the order they run: the main contract comes after the index and
+    // check migrations, and before the validation of its foreign keys.
+    let main = contract.len() - 1;
+    if !contract_validate.is_empty() {
+        contract.push(Migration {
+            folder: stamp(&format!("contract_{:02}_validate_foreign_keys", main + 2)),
+            purpose:
+                "validates the foreign keys the contract added NOT VALID, without blocking writes"
+                    .into(),
+            sql: lock(sql::render_statements(
+                "ValidateForeignKey",
+                &contract_validate,
+            )),
+        });
     }
+    contract[main].folder = if contract.len() == 1 {
+        stamp("contract")
+    } else {
+        stamp(&format!("contract_{:02}", main + 1))
+    };
     let mut contract_down = String::from(
         "-- Restores the intermediate schema's structure. Data the contract dropped is not restored:\n-- take a backup before the contract if you may need to come back.\n",
     );
