@@ -354,15 +354,14 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
             Step::AddForeignKey { table, foreign_key }
                 if postgres && table_exists(&old_db, table) =>
             {
-                validate.push(format!(
-                    "ALTER TABLE {} VALIDATE CONSTRAINT {}",
-                    Dialect(provider).table(table),
-                    Dialect(provider).quote(&foreign_key.name)
-                ));
                 // After the concurrent index builds: a key may reference a new unique index.
-                for s in sql::step_statements(&step, provider) {
-                    foreign_keys.push(format!("{s} NOT VALID"));
-                }
+                not_valid(
+                    &step,
+                    table,
+                    &foreign_key.name,
+                    &mut foreign_keys,
+                    &mut validate,
+                );
             }
             // PostgreSQL refuses a new enum value in the transaction that adds it, and the
             // expand may use it (a default): the values come first, in a migration of their own.
@@ -500,14 +499,13 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
             Step::AddForeignKey { table, foreign_key }
                 if postgres && table_exists(&old_db, table) =>
             {
-                contract_validate.push(format!(
-                    "ALTER TABLE {} VALIDATE CONSTRAINT {}",
-                    Dialect(provider).table(table),
-                    Dialect(provider).quote(&foreign_key.name)
-                ));
-                for s in sql::step_statements(&step, provider) {
-                    contract_foreign_keys.push(format!("{s} NOT VALID"));
-                }
+                not_valid(
+                    &step,
+                    table,
+                    &foreign_key.name,
+                    &mut contract_foreign_keys,
+                    &mut contract_validate,
+                );
             }
             Step::CreateIndex { table, index }
                 if postgres
@@ -830,6 +828,26 @@ fn sections(parts: &[String]) -> String {
         .map(String::as_str)
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// A PostgreSQL foreign key on a table that has rows: added `NOT VALID` (instant, and new rows
+/// are checked at once), and validated later by a statement that does not block writes.
+fn not_valid(
+    step: &Step,
+    table: &TableRef,
+    name: &str,
+    adds: &mut Vec<String>,
+    validates: &mut Vec<String>,
+) {
+    let d = Dialect(Provider::PostgreSql);
+    for s in sql::step_statements(step, Provider::PostgreSql) {
+        adds.push(format!("{s} NOT VALID"));
+    }
+    validates.push(format!(
+        "ALTER TABLE {} VALIDATE CONSTRAINT {}",
+        d.table(table),
+        d.quote(name)
+    ));
 }
 
 /// `-- Step` and its statements; empty when there are none.
