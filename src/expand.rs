@@ -28,6 +28,54 @@ pub struct EditConflict {
     pub at: Span,
 }
 
+/// A field line without one of its attributes (`@map`, `@unique`, `@id`), its arguments and
+/// the blank before it; the line as it is when it has none. Comments are left alone.
+pub fn without_attribute(line: &str, name: &str) -> String {
+    let end_of_code = comment_start(line).unwrap_or(line.len());
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    let mut in_string = false;
+    while i < end_of_code {
+        match bytes[i] {
+            b'\\' if in_string => i += 1,
+            b'"' => in_string = !in_string,
+            b'@' if !in_string && line[i..].starts_with(name) => {
+                let after = i + name.len();
+                let boundary = bytes
+                    .get(after)
+                    .is_none_or(|b| *b == b'(' || b.is_ascii_whitespace());
+                if boundary {
+                    let mut end = after;
+                    if bytes.get(end) == Some(&b'(') {
+                        let (mut depth, mut quoted) = (0, false);
+                        while end < end_of_code {
+                            match bytes[end] {
+                                b'\\' if quoted => end += 1,
+                                b'"' => quoted = !quoted,
+                                b'(' if !quoted => depth += 1,
+                                b')' if !quoted => {
+                                    depth -= 1;
+                                    if depth == 0 {
+                                        end += 1;
+                                        break;
+                                    }
+                                }
+                                _ => {}
+                            }
+                            end += 1;
+                        }
+                    }
+                    let start = line[..i].trim_end().len();
+                    return format!("{}{}", &line[..start], &line[end..]);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    line.to_string()
+}
+
 impl SchemaEdits {
     fn push(&mut self, span: Span, text: String) {
         self.edits.push(Edit {
@@ -229,6 +277,36 @@ fn indentation(sources: &Sources, span: Span) -> String {
 mod tests {
     use super::*;
     use crate::diagnostics::SourceFile;
+
+    #[test]
+    fn an_attribute_leaves_a_field_line_whole() {
+        let cases: &[(&str, &str, &str)] = &[
+            (
+                "shareId String? @unique @map(\"share_id\") @db.VarChar(50)",
+                "@map",
+                "shareId String? @unique @db.VarChar(50)",
+            ),
+            (
+                "id Int @id @default(autoincrement()) // @map(\"x\") stays",
+                "@map",
+                "id Int @id @default(autoincrement()) // @map(\"x\") stays",
+            ),
+            (
+                "code String @unique(map: \"a)b\", length: 10) @db.Text",
+                "@unique",
+                "code String @db.Text",
+            ),
+            ("ids Int[] @ids @id", "@id", "ids Int[] @ids"),
+            (
+                "name String @default(\"@id\")",
+                "@id",
+                "name String @default(\"@id\")",
+            ),
+        ];
+        for (line, attribute, expected) in cases {
+            assert_eq!(without_attribute(line, attribute), *expected, "{line}");
+        }
+    }
 
     fn load(text: &str) -> (Sources, crate::Loaded) {
         let mut sources = Sources::default();

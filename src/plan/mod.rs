@@ -1939,13 +1939,14 @@ fn type_swap(
     if nf.arity == crate::schema::Arity::Required {
         line.insert(type_at, '?');
     }
+    // Its own column; unique and id attributes belong to the final column, which the contract
+    // creates.
+    for attribute in ["@map", "@unique", "@id"] {
+        line = crate::expand::without_attribute(&line, attribute);
+    }
     let comment = crate::expand::comment_start(&line).unwrap_or(line.len());
     let end = line[..comment].trim_end().len();
     line.insert_str(end, &format!(" @map({temporary:?})"));
-    // Unique and id attributes belong to the final column, which the contract creates.
-    for attribute in [" @unique", " @id"] {
-        line = line.replacen(attribute, "", 1);
-    }
     edits.insert_line_after_fields(input.new_sources, nm, &line);
     let (old_sql, new_sql) = (old_type.sql(), new_type.sql());
     let (new_col, old_col) = (d.quote(&temporary), d.quote(&column));
