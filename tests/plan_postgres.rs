@@ -722,6 +722,23 @@ const SQLITE_CASES: &[Case] = &[
         ..CASES[8]
     },
     Case {
+        // Prisma keeps SQLite enums in TEXT columns: only the rows move.
+        name: "sqlite_enum_value_renamed",
+        check: (
+            "SELECT group_concat(x, ',') FROM (SELECT id || '=' || status AS x FROM \"Login\" ORDER BY id)",
+            "1=ENABLED,2=BLOCKED,3=ENABLED,4=ENABLED",
+        ),
+        ..CASES[5]
+    },
+    Case {
+        name: "sqlite_enum_value_removed",
+        check: (
+            "SELECT group_concat(x, ',') FROM (SELECT id || '=' || size AS x FROM \"Shirt\" ORDER BY id)",
+            "1=M,2=S,3=M",
+        ),
+        ..CASES[7]
+    },
+    Case {
         // No view can stand in on SQLite: the tables are copied and kept in sync both ways.
         name: "sqlite_renamed_model",
         mixed: "INSERT INTO \"Person\" (email) VALUES ('c@x'); UPDATE \"Person\" SET email = 'b2@x' WHERE id = 2; INSERT INTO \"User\" (email) VALUES ('d@x'); INSERT INTO \"Post\" (id, \"authorId\") VALUES (2, 4); INSERT INTO \"Person\" (email) VALUES ('e@x') ON CONFLICT (email) DO UPDATE SET email = 'e2@x'; INSERT INTO \"Person\" (email) VALUES ('e@x') ON CONFLICT (email) DO UPDATE SET email = 'e2@x'; DELETE FROM \"User\" WHERE email = 'gone@x';",
