@@ -260,6 +260,21 @@ const CASES: &[Case] = &[
         guarded: true,
     },
     Case {
+        // The copy's indexes are built beside the old column's, and renamed after the swap.
+        name: "type_change_indexed",
+        old: "model Website {\n  id      Int     @id\n  shareId String? @unique @map(\"share_id\") @db.VarChar(64)\n\n  @@index([shareId])\n}\n",
+        new: "model Website {\n  id      Int     @id\n  shareId String? @unique @map(\"share_id\") @db.VarChar(50)\n\n  @@index([shareId])\n}\n",
+        flags: &[],
+        seed: "INSERT INTO \"Website\" (id, share_id) VALUES (1, 'a'), (2, NULL);",
+        mixed: "INSERT INTO \"Website\" (id, share_id) VALUES (3, 'c'); INSERT INTO \"Website\" (id, share_id_xc_new) VALUES (4, 'd');",
+        fill_in: &[],
+        check: (
+            "SELECT string_agg(id || '=' || coalesce(share_id, '-'), ',' ORDER BY id) FROM \"Website\"",
+            "1=a,2=-,3=c,4=d",
+        ),
+        guarded: true,
+    },
+    Case {
         name: "primary_key_change",
         old: "model Membership {\n  id     Int @id @default(autoincrement())\n  userId Int\n  teamId Int\n}\n",
         new: "model Membership {\n  userId Int\n  teamId Int\n\n  @@id([userId, teamId])\n}\n",
@@ -762,7 +777,7 @@ const SQLITE_CASES: &[Case] = &[
             "SELECT (SELECT group_concat(x, ',') FROM (SELECT \"userId\" || '/' || \"teamId\" AS x FROM \"Membership\" ORDER BY 1)) || ' ' || (SELECT group_concat(name, ',') FROM (SELECT name FROM pragma_table_info('Membership') WHERE pk > 0 ORDER BY pk))",
             "1/1,1/2,2/1,3/1,3/2 userId,teamId",
         ),
-        ..CASES[14]
+        ..CASES[15]
     },
 ];
 

@@ -487,6 +487,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         copies_guard_sql(&table_copies.out_of_sync)
     );
     let mut contract = Vec::new();
+    // Indexes built CONCURRENTLY before the main contract: (name, unique, statement).
     let mut unique = Vec::new();
     let mut main_steps = Vec::new();
     let mut not_null = Vec::new();
@@ -494,8 +495,50 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
     // migration (instant), validated in a migration of its own after it, without blocking writes.
     let mut contract_foreign_keys = Vec::new();
     let mut contract_validate = Vec::new();
+    // An index on a swapped column: built CONCURRENTLY on the new-typed copy under a temporary
+    // name before anything is dropped, and given its name once the copy takes the column's place
+    // (the old column's index, which may hold that name, goes with the old column).
+    let mut index_renames = Vec::new();
+    let swapped = |table: &TableRef, column: &str| {
+        recipes
+            .swaps
+            .iter()
+            .find(|w| w.table == *table && w.column == column)
+    };
     for step in contract_steps {
         match &step {
+            Step::CreateIndex { table, index }
+                if postgres
+                    && table_exists(&old_db, table)
+                    && index
+                        .columns
+                        .iter()
+                        .any(|c| swapped(table, &c.name).is_some()) =>
+            {
+                let mut on_copy = index.clone();
+                // PostgreSQL names are at most 63 bytes.
+                let mut keep = index.name.len().min(63 - "_xc_new".len());
+                while !index.name.is_char_boundary(keep) {
+                    keep -= 1;
+                }
+                on_copy.name = format!("{}_xc_new", &index.name[..keep]);
+                for c in &mut on_copy.columns {
+                    if let Some(w) = swapped(table, &c.name) {
+                        c.name = w.temporary.clone();
+                    }
+                }
+                let d = Dialect(provider);
+                index_renames.push(format!(
+                    "ALTER INDEX {} RENAME TO {}",
+                    d.qualified(&table.schema, &on_copy.name),
+                    d.quote(&index.name)
+                ));
+                unique.push((
+                    on_copy.name.clone(),
+                    on_copy.kind == DbIndexKind::Unique,
+                    sql::create_index_concurrently(table, &on_copy),
+                ));
+            }
             Step::AddForeignKey { table, foreign_key }
                 if postgres && table_exists(&old_db, table) =>
             {
@@ -514,6 +557,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
             {
                 unique.push((
                     index.name.clone(),
+                    true,
                     sql::create_index_concurrently(table, index),
                 ));
             }
@@ -539,13 +583,31 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         }
     }
     let mut n = 1;
-    for (index, statement) in unique {
+    if !guard.is_empty() && !unique.is_empty() {
+        // The index builds cannot share a migration with anything: the guard first, alone, so
+        // that a contract deployed too early stops before it changes anything.
+        contract.push(Migration {
+            folder: stamp(&format!("contract_{n:02}_guard")),
+            purpose: "checks every row is in sync before anything is built or dropped".into(),
+            sql: lock(guard.clone()),
+        });
+        n += 1;
+    }
+    for (index, is_unique, statement) in unique {
         // Built first: if duplicates make it fail, nothing has been dropped yet.
-        contract.push(concurrent_index(
-            stamp(&format!("contract_{n:02}_unique")),
-            format!("builds unique index \"{index}\" CONCURRENTLY before anything is dropped; fails, changing nothing, if rows hold duplicates"),
-            &statement,
-        ));
+        contract.push(if is_unique {
+            concurrent_index(
+                stamp(&format!("contract_{n:02}_unique")),
+                format!("builds unique index \"{index}\" CONCURRENTLY before anything is dropped; fails, changing nothing, if rows hold duplicates"),
+                &statement,
+            )
+        } else {
+            concurrent_index(
+                stamp(&format!("contract_{n:02}_index")),
+                format!("builds index \"{index}\" CONCURRENTLY on the new-typed copy before the swap"),
+                &statement,
+            )
+        });
         n += 1;
     }
     let d = Dialect(provider);
@@ -630,6 +692,13 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         ));
         main_sql.push('\n');
     }
+    if !index_renames.is_empty() {
+        main_sql.push_str(&sql::render_statements(
+            "RenameIndex (built on the copy before the swap)",
+            &index_renames,
+        ));
+        main_sql.push('\n');
+    }
     main_sql.push_str(&sql::render_script(&main_steps, provider));
     if !contract_foreign_keys.is_empty() {
         main_sql.push('\n');
@@ -689,6 +758,17 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
     for swap in &recipes.swaps {
         let dd = Dialect(provider);
         let t = dd.table(&swap.table);
+        // The column's indexes would follow it to the copy's name, which has none in the
+        // intermediate schema: they go, and the differ builds the old column's again.
+        let new_table = new_db.tables.iter().find(|x| TableRef::of(x) == swap.table);
+        for index in new_table.into_iter().flat_map(|x| &x.indexes) {
+            if index.columns.iter().any(|c| c.name == swap.column) {
+                unswap.push(format!(
+                    "DROP INDEX {}",
+                    dd.qualified(&swap.table.schema, &index.name)
+                ));
+            }
+        }
         unswap.push(format!(
             "ALTER TABLE {t} RENAME COLUMN {} TO {}",
             dd.quote(&swap.column),
