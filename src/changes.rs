@@ -385,11 +385,10 @@ pub fn diff(sides: &Sides, renames: &Renames) -> Diff {
     // itself would drop the table and create an empty one). A model whose names both changed
     // is a dropped table and a new one, with a suggestion to declare the rename. Declared
     // renames match whatever the names.
-    let capacity = || (old.models.len(), Default::default());
     let mut old_of_new: FastMap<&str, &Model> =
-        FastMap::with_capacity_and_hasher(capacity().0, capacity().1);
+        FastMap::with_capacity_and_hasher(old.models.len(), Default::default());
     let mut matched_old: FastSet<&str> =
-        FastSet::with_capacity_and_hasher(capacity().0, capacity().1);
+        FastSet::with_capacity_and_hasher(old.models.len(), Default::default());
     for m in &old.models {
         let new_name = renames.model(&m.name);
         let declared = renames.models.contains_key(&m.name);

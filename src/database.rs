@@ -214,15 +214,18 @@ pub fn primary_key_name(table: &str, provider: Provider) -> String {
 /// `{table}_{columns}_{suffix}` for `key` (unique), `idx` (index) and `fkey` (foreign key),
 /// the `{table}_{columns}` part cut so the whole fits the provider's limit.
 pub fn constraint_name(table: &str, columns: &[&str], suffix: &str, provider: Provider) -> String {
-    let limit = max_identifier_length(provider);
-    let mut out = format!("{table}_{}", columns.join("_"));
-    let keep = limit - suffix.len() - 1;
-    if out.len() > keep {
-        out.truncate(floor_boundary(&out, keep));
-    }
-    out.push('_');
-    out.push_str(suffix);
-    out
+    suffixed_name(&format!("{table}_{}", columns.join("_")), suffix, provider)
+}
+
+/// `{base}_{suffix}`, `base` cut so the whole fits the provider's limit.
+pub fn suffixed_name(base: &str, suffix: &str, provider: Provider) -> String {
+    let keep = max_identifier_length(provider) - suffix.len() - 1;
+    let base = if base.len() > keep {
+        &base[..floor_boundary(base, keep)]
+    } else {
+        base
+    };
+    format!("{base}_{suffix}")
 }
 
 /// Lower a resolved schema to the database Prisma builds for it.

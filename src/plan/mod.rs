@@ -516,12 +516,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
                         .any(|c| swapped(table, &c.name).is_some()) =>
             {
                 let mut on_copy = index.clone();
-                // PostgreSQL names are at most 63 bytes.
-                let mut keep = index.name.len().min(63 - "_xc_new".len());
-                while !index.name.is_char_boundary(keep) {
-                    keep -= 1;
-                }
-                on_copy.name = format!("{}_xc_new", &index.name[..keep]);
+                on_copy.name = crate::database::suffixed_name(&index.name, "xc_new", provider);
                 for c in &mut on_copy.columns {
                     if let Some(w) = swapped(table, &c.name) {
                         c.name = w.temporary.clone();

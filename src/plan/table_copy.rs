@@ -107,13 +107,6 @@ pub(super) fn sql(copies: &[TableCopy]) -> CopySql {
                 ))
             };
             let values: Vec<String> = columns.iter().map(|c| format!("NEW.{c}")).collect();
-            let target_key = |row: &str| {
-                c.key
-                    .iter()
-                    .map(|k| format!("{target}.{k} = {row}.{k}", k = d.quote(k)))
-                    .collect::<Vec<_>>()
-                    .join(" AND ")
-            };
             let differs: Vec<String> = columns
                 .iter()
                 .map(|col| format!("{target}.{col} IS NOT NEW.{col}"))
@@ -125,20 +118,20 @@ pub(super) fn sql(copies: &[TableCopy]) -> CopySql {
             out.create_triggers.push(format!(
                 "CREATE TRIGGER {} AFTER INSERT ON {source}\nWHEN NOT EXISTS (SELECT 1 FROM {target} WHERE {})\nBEGIN\n  INSERT INTO {target} ({list}) VALUES ({});\nEND",
                 name("insert"),
-                target_key("NEW"),
+                same_key(target, "NEW"),
                 values.join(", ")
             ));
             out.create_triggers.push(format!(
                 "CREATE TRIGGER {} AFTER UPDATE ON {source}\nBEGIN\n  UPDATE {target} SET {} WHERE {} AND ({});\nEND",
                 name("update"),
                 sets.join(", "),
-                target_key("OLD"),
+                same_key(target, "OLD"),
                 differs.join(" OR ")
             ));
             out.create_triggers.push(format!(
                 "CREATE TRIGGER {} AFTER DELETE ON {source}\nBEGIN\n  DELETE FROM {target} WHERE {};\nEND",
                 name("delete"),
-                target_key("OLD")
+                same_key(target, "OLD")
             ));
             for event in ["insert", "update", "delete"] {
                 out.drop_triggers
