@@ -228,6 +228,32 @@ pub fn suffixed_name(base: &str, suffix: &str, provider: Provider) -> String {
     format!("{base}_{suffix}")
 }
 
+/// The name of an object prisma-xc itself creates (a sync trigger, a NOT NULL check, a
+/// new-typed copy of a column): `{base}_{suffix}`, and when that is too long for the database,
+/// `base` cut and followed by a hash of the whole name, so that two long names that share their
+/// first bytes still get two objects. (Prisma's own names are cut without a hash, as Prisma does:
+/// see [`suffixed_name`].)
+pub fn owned_name(base: &str, suffix: &str, provider: Provider) -> String {
+    let limit = max_identifier_length(provider);
+    if base.len() + 1 + suffix.len() <= limit {
+        return format!("{base}_{suffix}");
+    }
+    let hash = format!("{:08x}", fnv1a(base.as_bytes()) as u32);
+    let keep = limit - suffix.len() - hash.len() - 2;
+    format!("{}_{hash}_{suffix}", &base[..floor_boundary(base, keep)])
+}
+
+/// FNV-1a: a stable hash, the same on every machine and in every version (names built from it
+/// are part of deployed databases).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
 /// Lower a resolved schema to the database Prisma builds for it.
 pub fn lower(schema: &Schema) -> Result<Database, LowerError> {
     let ds = schema.datasource.as_ref().ok_or(LowerError::NoDatasource)?;
@@ -270,18 +296,32 @@ pub fn lower(schema: &Schema) -> Result<Database, LowerError> {
             });
         }
     }
+    // Each model's own relations, found once: a search of every relation per model would take
+    // time that grows with the square of the schema.
+    let mut own_relations: Vec<Vec<&schema::Relation>> = vec![Vec::new(); schema.models.len()];
+    for r in &schema.relations {
+        if r.kind != RelationKind::ManyToMany && r.referencing.model < own_relations.len() {
+            own_relations[r.referencing.model].push(r);
+        }
+    }
     for (index, model) in schema.models.iter().enumerate() {
         // `@@ignore` and `@ignore` hide models and fields from Prisma Client, not from migrations.
         if model.kind == ModelKind::View {
             continue;
         }
-        db.tables.push(table(schema, index, model, provider));
+        let own = std::mem::take(&mut own_relations[index]);
+        db.tables.push(table(schema, own, model, provider));
     }
     join_tables(schema, provider, &mut db);
     Ok(db)
 }
 
-fn table(schema: &Schema, model_index: usize, model: &Model, provider: Provider) -> Table {
+fn table(
+    schema: &Schema,
+    mut own: Vec<&schema::Relation>,
+    model: &Model,
+    provider: Provider,
+) -> Table {
     let table_name = model.database_name().to_string();
     let columns: Vec<Column> = model
         .scalar_fields()
@@ -335,11 +375,6 @@ fn table(schema: &Schema, model_index: usize, model: &Model, provider: Provider)
     let mut foreign_keys = Vec::new();
     if schema.relation_mode() == RelationMode::ForeignKeys {
         // In the order of the relation fields in the model, as Prisma lists them.
-        let mut own: Vec<&schema::Relation> = schema
-            .relations
-            .iter()
-            .filter(|r| r.kind != RelationKind::ManyToMany && r.referencing.model == model_index)
-            .collect();
         own.sort_by_key(|r| r.referencing.field);
         for r in own {
             let field = schema.field(r.referencing);
@@ -487,7 +522,9 @@ fn column_type(schema: &Schema, field: &schema::Field, provider: Provider) -> Co
                         .map(|e| {
                             e.values
                                 .iter()
-                                .map(|v| format!("'{}'", v.database_name().replace('\'', "''")))
+                                .map(|v| {
+                                    crate::escape::sql_string(Provider::MySql, v.database_name())
+                                })
                                 .collect()
                         })
                         .unwrap_or_default();
@@ -734,11 +771,6 @@ pub fn quote_pg(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-/// A single-quoted SQL string, embedded quotes doubled.
-pub fn string_literal(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
-}
-
 fn default_sql(
     schema: &Schema,
     field: &schema::Field,
@@ -755,16 +787,18 @@ fn default_sql(
                 .unwrap_or_else(|| value.to_string()),
             _ => value.to_string(),
         };
-        string_literal(&db_value)
+        crate::escape::sql_string(provider, &db_value)
     };
     let scalar = |lit: &Literal| -> String {
         match lit {
             Literal::String(s) => match &field.field_type {
-                FieldType::Scalar(ScalarType::DateTime) => string_literal(&datetime_literal(s)),
+                FieldType::Scalar(ScalarType::DateTime) => {
+                    crate::escape::sql_string(provider, &datetime_literal(s))
+                }
                 FieldType::Scalar(ScalarType::Bytes) if provider == Provider::PostgreSql => {
                     format!("'\\x{}'", base64_to_hex(s))
                 }
-                _ => string_literal(s),
+                _ => crate::escape::sql_string(provider, s),
             },
             Literal::Number(n) => n.clone(),
             Literal::Boolean(b) => match provider {
@@ -962,6 +996,20 @@ mod tests {
             "User_email_key"
         );
         assert_eq!(primary_key_name("User", Provider::PostgreSql), "User_pkey");
+        // prisma-xc's own names stay distinct when cut, and within the limit.
+        let (a, b) = (
+            format!("{}_a", "t".repeat(60)),
+            format!("{}_b", "t".repeat(60)),
+        );
+        let (na, nb) = (
+            owned_name(&a, "xc_sync", Provider::PostgreSql),
+            owned_name(&b, "xc_sync", Provider::PostgreSql),
+        );
+        assert_ne!(na, nb);
+        assert!(na.len() <= 63 && nb.len() <= 63, "{na} {nb}");
+        let column = "c".repeat(63);
+        assert_ne!(owned_name(&column, "xc_new", Provider::PostgreSql), column);
+        assert_eq!(owned_name("v", "xc_new", Provider::PostgreSql), "v_xc_new");
         assert_eq!(operator_class_sql("JsonbPathOps"), "jsonb_path_ops");
         assert_eq!(
             datetime_literal("2020-01-01T00:00:00Z"),

@@ -210,8 +210,21 @@ impl SchemaEdits {
             // line) before whole lines inserted after it.
             let mut group: Vec<&str> = self.edits[i..=j].iter().map(|e| e.text.as_str()).collect();
             group.sort_by_key(|text| text.starts_with('\n'));
-            let joined: String = group.concat();
-            texts[e.file.0 as usize].replace_range(e.start..e.end, &joined);
+            // Inserted lines take the line endings of the file they land in (an old schema with
+            // CRLF lines may lend lines to a new one with LF lines, and the other way round).
+            let mut joined: String = group.concat().replace("\r\n", "\n");
+            if sources.files[e.file.0 as usize].text.contains("\r\n") {
+                joined = joined.replace('\n', "\r\n");
+            }
+            let text = &mut texts[e.file.0 as usize];
+            let mut start = e.start;
+            // Never between the two characters of a CRLF line end.
+            if e.start == e.end && text[..start].ends_with('\r') && text[start..].starts_with('\n')
+            {
+                start -= 1;
+            }
+            let end = if e.start == e.end { start } else { e.end };
+            text.replace_range(start..end, &joined);
             i = j + 1;
         }
         if texts.len() == 1 {
@@ -219,7 +232,10 @@ impl SchemaEdits {
         }
         let mut out = String::new();
         for (file, text) in sources.files.iter().zip(texts) {
-            out.push_str(&format!("// ---- {} ----\n", file.name));
+            out.push_str(&format!(
+                "// ---- {} ----\n",
+                crate::escape::line_comment(&file.name)
+            ));
             out.push_str(&text);
             if !text.ends_with('\n') {
                 out.push('\n');

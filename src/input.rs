@@ -12,8 +12,16 @@ use crate::diagnostics::{SourceFile, Sources};
 #[derive(Debug)]
 pub enum InputError {
     NotFound(PathBuf),
-    Unreadable { path: PathBuf, reason: String },
-    NotUtf8(PathBuf),
+    Unreadable {
+        path: PathBuf,
+        reason: String,
+    },
+    /// Where the first byte that is not UTF-8 stands, 1-based.
+    NotUtf8 {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+    },
     EmptyFolder(PathBuf),
 }
 
@@ -28,10 +36,10 @@ impl fmt::Display for InputError {
             InputError::Unreadable { path, reason } => {
                 write!(f, "{}: cannot be read: {reason}", path.display())
             }
-            InputError::NotUtf8(p) => write!(
+            InputError::NotUtf8 { path, line, column } => write!(
                 f,
-                "{}: is not UTF-8 text\n  = help: Prisma schemas are UTF-8; re-save the file as UTF-8",
-                p.display()
+                "{}:{line}:{column}: is not UTF-8 text (the byte at line {line}, column {column})\n  = help: Prisma schemas are UTF-8; re-save the file as UTF-8",
+                path.display()
             ),
             InputError::EmptyFolder(p) => write!(
                 f,
@@ -55,8 +63,7 @@ pub fn read_schema(path: &Path) -> Result<Sources, InputError> {
                 path: path.to_path_buf(),
                 reason: e.to_string(),
             })?;
-        let text = String::from_utf8(bytes).map_err(|_| InputError::NotUtf8(path.into()))?;
-        sources.add(SourceFile::new("<stdin>", text));
+        sources.add(SourceFile::new("<stdin>", text_of(path, bytes)?));
         return Ok(sources);
     }
     let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
@@ -88,8 +95,29 @@ fn read_file(path: &Path) -> Result<SourceFile, InputError> {
         path: path.to_path_buf(),
         reason: e.to_string(),
     })?;
-    let text = String::from_utf8(bytes).map_err(|_| InputError::NotUtf8(path.into()))?;
-    Ok(SourceFile::new(path.display().to_string(), text))
+    Ok(SourceFile::new(
+        path.display().to_string(),
+        text_of(path, bytes)?,
+    ))
+}
+
+/// A file's bytes as text: UTF-8, without the byte-order mark some editors write first
+/// (Prisma reads past it too).
+fn text_of(path: &Path, bytes: Vec<u8>) -> Result<String, InputError> {
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let prefix = String::from_utf8_lossy(&valid[line_start..]);
+        InputError::NotUtf8 {
+            path: path.to_path_buf(),
+            line: valid.iter().filter(|&&b| b == b'\n').count() + 1,
+            column: prefix.chars().count() + 1,
+        }
+    })?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
 }
 
 fn collect_prisma_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), InputError> {

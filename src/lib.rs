@@ -11,6 +11,7 @@ pub mod classify;
 pub mod database;
 pub mod diagnostics;
 pub mod directives;
+pub mod escape;
 pub mod expand;
 pub mod hashing;
 pub mod input;

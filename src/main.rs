@@ -340,11 +340,26 @@ fn read(path: &Path) -> Option<Sources> {
 
 /// A loaded schema's diagnostics go to standard error; `None` when it has errors.
 fn usable(
+    side: &str,
     sources: Sources,
     loaded: prisma_xc::Loaded,
 ) -> Option<(Sources, ManuallyDrop<prisma_xc::Loaded>)> {
     if !loaded.diagnostics.is_empty() {
         eprint!("{}", render_all(&loaded.diagnostics, &sources));
+    }
+    if !loaded.has_errors() && loaded.schema.datasource.is_none() {
+        let names: Vec<&str> = sources.files.iter().map(|f| f.name.as_str()).collect();
+        let empty = sources.files.iter().all(|f| f.text.trim().is_empty());
+        eprintln!(
+            "error: {side} ({}): {}\n  = help: a schema needs `datasource db {{ provider = \"postgresql\" }}` (or your database's provider) to say which database it is for",
+            names.join(", "),
+            if empty {
+                "the schema is empty"
+            } else {
+                "the schema has no datasource block, so its database provider is unknown"
+            }
+        );
+        return None;
     }
     // Freeing a schema of thousands of models takes milliseconds the process does not need
     // to spend: the operating system reclaims it all at exit.
@@ -366,9 +381,24 @@ fn diff(run: DiffRun) -> ExitCode {
         return ExitCode::from(2);
     }
     if let Some(ts) = timestamp
-        && (ts.len() != 14 || !ts.bytes().all(|b| b.is_ascii_digit()))
+        && let Err(why) = prisma_xc::write::parse_timestamp(ts)
     {
-        return usage("--timestamp takes 14 digits: YYYYMMDDHHMMSS");
+        return usage(&format!("--timestamp {why}"));
+    }
+    if let Err(why) = check_lock_timeout(&run.lock_timeout) {
+        return usage(&why);
+    }
+    if let Some(name) = name {
+        let clean = clean_name(name);
+        if clean.is_empty() {
+            return usage("--name needs at least one letter or digit");
+        }
+        if clean.len() > MAX_NAME_BYTES {
+            return usage(&format!(
+                "--name is {} bytes once cleaned; at most {MAX_NAME_BYTES} fit in a migration folder name (Prisma's limit too)",
+                clean.len()
+            ));
+        }
     }
     let old_sources = old.map(read);
     let new_sources = read(new);
@@ -380,8 +410,8 @@ fn diff(run: DiffRun) -> ExitCode {
     // Both schemas' diagnostics are shown before giving up on either.
     let old_loaded = old_sources
         .zip(old_loaded)
-        .map(|(sources, loaded)| usable(sources, loaded));
-    let new_loaded = usable(new_sources, new_loaded);
+        .map(|(sources, loaded)| usable("OLD", sources, loaded));
+    let new_loaded = usable("NEW", new_sources, new_loaded);
     let (Some((new_sources, new_loaded)), false) = (new_loaded, matches!(old_loaded, Some(None)))
     else {
         return ExitCode::from(2);
@@ -498,6 +528,38 @@ fn now() -> String {
         .map(|d| d.as_secs())
         .unwrap_or(0);
     prisma_xc::write::timestamp(seconds)
+}
+
+/// The longest migration name Prisma writes (`migrate dev` cuts at 200): with the timestamp
+/// and a phase suffix, a folder name stays well under the 255 bytes file systems allow.
+const MAX_NAME_BYTES: usize = 200;
+
+/// A PostgreSQL duration for `lock_timeout`: a number and an optional unit.
+fn check_lock_timeout(value: &str) -> Result<(), String> {
+    let digits = value.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit = &value[digits.len()..];
+    let number_ok = !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && digits.bytes().filter(|&b| b == b'.').count() <= 1
+        && digits.bytes().any(|b| b.is_ascii_digit());
+    if number_ok && ["", "us", "ms", "s", "min", "h", "d"].contains(&unit) {
+        Ok(())
+    } else {
+        Err(format!(
+            "--lock-timeout {value:?} is not a PostgreSQL duration: a number with us, ms, s, min, h or d (e.g. 5s, 500ms)"
+        ))
+    }
+}
+
+/// The last folder name of a migrations folder, in the order Prisma applies them.
+fn last_folder(migrations: &Path) -> Option<String> {
+    std::fs::read_dir(migrations)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .max()
 }
 
 /// A name as it goes into folder names: lower case letters, digits and `_`.
@@ -651,11 +713,25 @@ fn promote(
         }
     };
     let ts = match timestamp {
-        Some(ts) => ts.to_string(),
+        Some(ts) => {
+            if let Err(why) = prisma_xc::write::parse_timestamp(ts) {
+                return usage(&format!("--timestamp {why}"));
+            }
+            ts.to_string()
+        }
         None => {
             let now = now();
             match prisma_xc::write::latest_migration(&migrations) {
-                Some(latest) if latest >= now => prisma_xc::write::next_timestamp(&latest),
+                Some(latest) if latest >= now => match prisma_xc::write::next_timestamp(&latest) {
+                    Some(next) => next,
+                    None => {
+                        eprintln!(
+                            "error: {}: no timestamp sorts after the migration {latest}\n  = help: rename that folder to a real timestamp (YYYYMMDDHHMMSS_name)",
+                            migrations.display()
+                        );
+                        return ExitCode::from(2);
+                    }
+                },
                 _ => now,
             }
         }
@@ -666,6 +742,22 @@ fn promote(
             "The {label} of plan {name} has no migration: nothing to promote."
         );
         return ExitCode::SUCCESS;
+    }
+    // Prisma applies migrations in the order of their folder names: the promoted ones must
+    // come after every folder already there.
+    if let Some(last) = last_folder(&migrations)
+        && format!("{ts}_") <= last
+    {
+        eprintln!(
+            "error: {}: the folder {last:?} sorts after {ts}, so the {label} would run before it\n  = help: {}",
+            migrations.display(),
+            if timestamp.is_some() {
+                "pass a later --timestamp"
+            } else {
+                "rename that folder to a real timestamp (YYYYMMDDHHMMSS_name)"
+            }
+        );
+        return ExitCode::from(2);
     }
     match prisma_xc::write::promote(&folder, &migrations, &ts, provider) {
         Ok(written) => {

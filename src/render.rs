@@ -9,6 +9,7 @@ use handlebars::Handlebars;
 use serde::Serialize;
 use serde_json::json;
 
+use crate::escape;
 use crate::plan::{BackfillTable, Plan, ValueSource};
 use crate::schema::Provider;
 use crate::sql::Dialect;
@@ -46,13 +47,33 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
-fn registry() -> Handlebars<'static> {
+handlebars::handlebars_helper!(code_span: |text: str| escape::markdown_code(text));
+handlebars::handlebars_helper!(cell_code: |text: str| escape::markdown_cell_code(text));
+handlebars::handlebars_helper!(shell: |text: str| escape::shell_arg(text));
+handlebars::handlebars_helper!(cell: |text: str| escape::markdown_prose(text, true));
+
+/// The registry for one kind of file. What `{{value}}` does is the safe default for that kind:
+/// Markdown-escaped in PLAN.md; kept on one line in SQL and TypeScript, where such values only
+/// stand in comments. Code goes in through `{{{raw}}}` values that are already quoted for their
+/// place (see [`escape`]), and PLAN.md's code spans and commands through the `code`, `cellcode`
+/// and `sh` helpers.
+fn registry(markdown: bool) -> Handlebars<'static> {
     let mut h = Handlebars::new();
     h.set_strict_mode(true);
-    h.register_escape_fn(handlebars::no_escape);
+    if markdown {
+        h.register_escape_fn(|text| escape::markdown_prose(text, false));
+    } else {
+        h.register_escape_fn(escape::one_line);
+    }
+    h.register_helper("code", Box::new(code_span));
+    h.register_helper("cellcode", Box::new(cell_code));
+    h.register_helper("sh", Box::new(shell));
+    h.register_helper("cell", Box::new(cell));
     for (name, text) in TEMPLATES {
-        h.register_template_string(name, *text)
-            .unwrap_or_else(|e| panic!("template {name} is invalid: {e}"));
+        if (*name == "plan") == markdown {
+            h.register_template_string(name, *text)
+                .unwrap_or_else(|e| panic!("template {name} is invalid: {e}"));
+        }
     }
     h
 }
@@ -60,41 +81,99 @@ fn registry() -> Handlebars<'static> {
 /// Marks a fill-in inside generated SQL until the target language decides how to show it.
 const FILL: char = '\u{1}';
 
-fn fill_key(t: &BackfillTable, column: &str) -> String {
-    format!("{}.{}", t.table, column)
+/// The FILL IN key of assignment `i` of a table: `Table.column`, and `Table.column.2`, ... for
+/// a column with several (two values removed from one enum).
+fn fill_key(t: &BackfillTable, i: usize) -> String {
+    let column = &t.assignments[i].column;
+    let nth = t.assignments[..i]
+        .iter()
+        .filter(|a| &a.column == column)
+        .count();
+    if nth == 0 {
+        format!("{}.{column}", t.table)
+    } else {
+        format!("{}.{column}.{}", t.table, nth + 1)
+    }
 }
 
-/// The `SET` clauses of a table's batch (each column changes only where it is pending) and the
-/// condition of rows still pending.
+/// The `SET` clauses of a table's batch (each column changes only where it is pending, one
+/// clause per column however many assignments it has) and the condition of rows still pending.
 fn assignments_sql(t: &BackfillTable, provider: Provider) -> (Vec<String>, Vec<String>) {
     let d = Dialect(provider);
-    let sets: Vec<String> = t
-        .assignments
+    let mut columns: indexmap::IndexMap<&str, Vec<String>> = indexmap::IndexMap::new();
+    for (i, a) in t.assignments.iter().enumerate() {
+        let value = match &a.source {
+            ValueSource::Column {
+                column,
+                cast: Some(ty),
+            } => format!("CAST({} AS {ty})", d.quote(column)),
+            ValueSource::Column { column, cast: None } => d.quote(column),
+            ValueSource::Constant { sql } => sql.clone(),
+            ValueSource::FillIn { .. } => format!("{FILL}{}{FILL}", fill_key(t, i)),
+        };
+        columns
+            .entry(&a.column)
+            .or_default()
+            .push(format!("WHEN {} THEN {value}", to_do(a)));
+    }
+    let sets: Vec<String> = columns
         .iter()
-        .map(|a| {
-            let value = match &a.source {
-                ValueSource::Column {
-                    column,
-                    cast: Some(ty),
-                } => format!("CAST({} AS {ty})", d.quote(column)),
-                ValueSource::Column { column, cast: None } => d.quote(column),
-                ValueSource::Constant { sql } => sql.clone(),
-                ValueSource::FillIn { .. } => format!("{FILL}{}{FILL}", fill_key(t, &a.column)),
-            };
+        .map(|(column, cases)| {
             format!(
-                "{} = CASE WHEN {} THEN {value} ELSE {} END",
-                d.quote(&a.column),
-                a.pending,
-                d.quote(&a.column)
+                "{} = CASE {} ELSE {} END",
+                d.quote(column),
+                cases.join(" "),
+                d.quote(column)
             )
         })
         .collect();
     let pending: Vec<String> = t
         .assignments
         .iter()
-        .map(|a| format!("({})", a.pending))
+        .map(|a| format!("({})", to_do(a)))
         .collect();
     (sets, pending)
+}
+
+/// The rows a batch updates: pending, less those whose value the conversion would change
+/// (left as they are, and still counted as pending by the verification and the guard).
+fn to_do(a: &crate::plan::Assignment) -> String {
+    match &a.lossy {
+        Some(lossy) => format!("({}) AND NOT ({lossy})", a.pending),
+        None => a.pending.clone(),
+    }
+}
+
+fn has_line_break(t: &BackfillTable) -> bool {
+    let names = std::iter::once(&t.table)
+        .chain(&t.schema)
+        .chain(t.key.iter().map(|(c, _)| c))
+        .chain(t.assignments.iter().flat_map(|a| {
+            std::iter::once(&a.column).chain(match &a.source {
+                ValueSource::Column { column, .. } => Some(column),
+                _ => None,
+            })
+        }));
+    names.into_iter().any(|n| n.contains(['\n', '\r']))
+        || t.assignments
+            .iter()
+            .any(|a| a.pending.contains(['\n', '\r']))
+}
+
+/// Rows the conversion cannot take unchanged, for the backfill to name.
+fn lossy_count_sql(t: &BackfillTable, provider: Provider) -> Option<String> {
+    let lossy: Vec<String> = t
+        .assignments
+        .iter()
+        .filter_map(|a| a.lossy.as_ref().map(|l| format!("({l})")))
+        .collect();
+    (!lossy.is_empty()).then(|| {
+        format!(
+            "SELECT COUNT(*) AS \"lossy\" FROM {} WHERE {}",
+            Dialect(provider).qualified(&t.schema, &t.table),
+            lossy.join(" OR ")
+        )
+    })
 }
 
 /// The keyset batch of one table: take the next `limit` keys after the last one, update the
@@ -180,12 +259,10 @@ fn sql_with_placeholders(sql: &str) -> String {
     let mut out = String::new();
     for (i, part) in sql.split(FILL).enumerate() {
         if i % 2 == 1 {
-            let ident: String = part
-                .chars()
-                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-                .collect();
             out.push_str(&format!(
-                "FILL_IN_{ident} /* <- FILL IN: an SQL expression for {part} */"
+                "FILL_IN_{} /* <- FILL IN: an SQL expression for {} */",
+                escape::token(part),
+                escape::block_comment(part)
             ));
         } else {
             out.push_str(part);
@@ -219,7 +296,7 @@ fn view(ms: &[crate::plan::Migration]) -> Vec<MigrationView<'_>> {
 
 /// Every file of the plan folder, in a fixed order.
 pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
-    let h = registry();
+    let (docs, code) = (registry(true), registry(false));
     let provider = plan.provider;
     let postgres = provider == Provider::PostgreSql;
     let mut files = Vec::new();
@@ -249,18 +326,40 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
             let fill_ins: Vec<serde_json::Value> = t
                 .assignments
                 .iter()
-                .filter_map(|a| match &a.source {
+                .enumerate()
+                .filter_map(|(i, a)| match &a.source {
                     ValueSource::FillIn { hint } => Some(json!({
-                        "key": serde_json::to_string(&fill_key(t, &a.column)).expect("a string"),
+                        "key": escape::ts_string(&fill_key(t, i)),
                         "hint": hint,
                         "sqlType": a.sql_type,
                     })),
                     _ => None,
                 })
                 .collect();
+            let comment = format!(
+                "{}: {}",
+                t.table,
+                t.assignments
+                    .iter()
+                    .map(|a| format!("\"{}\" ({})", a.column, a.why))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let notice = escape::sql_string(
+                Provider::PostgreSql,
+                &format!("{}: % rows updated", escape::one_line(&t.table).replace('%', "%%")),
+            );
+            let plpgsql_body = sql_with_placeholders(&plpgsql_batch);
+            let count = pending_count_sql(t, provider);
             json!({
                 "model": t.model,
                 "table": t.table,
+                "tableTs": escape::ts_string(&t.table),
+                "comment": comment,
+                "notice": notice,
+                // The DO block's dollar quote: a tag that no name in its body holds.
+                "tag": escape::dollar_tag(&format!("{plpgsql_body}{notice}{count}")),
+                "lossyCount": lossy_count_sql(t, provider).map_or("undefined".to_string(), |q| escape::ts_string(&q)),
                 "quotedTable": Dialect(provider).qualified(&t.schema, &t.table),
                 "keyColumns": t.key.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>().join(", "),
                 "keyCount": t.key.len(),
@@ -270,9 +369,11 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
                 "assignments": t.assignments.iter().map(|a| json!({"column": a.column, "why": a.why})).collect::<Vec<_>>(),
                 "tsBatch": ts_expression(&ts_batch),
                 "tsCount": serde_json::to_string(&pending_count_sql(t, provider)).expect("a string"),
-                "sqlBatch": sql_with_placeholders(&plpgsql_batch).replace('\n', "\n    "),
+                // Indented to sit in its loop, unless a name holds a line break (an indent
+                // there would change the name).
+                "sqlBatch": if has_line_break(t) { plpgsql_body.clone() } else { plpgsql_body.replace('\n', "\n    ") },
                 "sqlOneBatch": sql_with_placeholders(&one_batch),
-                "sqlCount": pending_count_sql(t, provider),
+                "sqlCount": count,
                 "fillIns": fill_ins,
             })
         })
@@ -285,14 +386,33 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
         .dual_write
         .iter()
         .map(|d| {
+            let doc = format!(
+                "{}: {}.",
+                d.model,
+                d.pairs
+                    .iter()
+                    .map(|p| format!(
+                        "`{}` is now `{}`{}",
+                        p.old_field,
+                        p.new_field,
+                        if p.to_new.is_some() {
+                            " (another type)"
+                        } else {
+                            ""
+                        }
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
             json!({
                 "model": d.model,
+                "doc": escape::block_comment(&doc),
                 "delegate": camel_model(&d.model),
                 "pairs": d.pairs.iter().map(|p| json!({
                     "old": serde_json::to_string(&p.old_field).expect("a string"),
                     "new": serde_json::to_string(&p.new_field).expect("a string"),
-                    "oldName": p.old_field,
-                    "newName": p.new_field,
+                    "oldLabel": format!("{}.{}", d.model, p.old_field),
+                    "newLabel": format!("{}.{}", d.model, p.new_field),
                     "toNew": p.to_new.map(|c| format!("as.{c}")),
                     "toOld": p.to_old.map(|c| format!("as.{c}")),
                 })).collect::<Vec<_>>(),
@@ -301,6 +421,7 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
         .collect();
     let data = json!({
         "name": plan.name,
+        "extensionName": escape::ts_string(&format!("prisma-xc-dual-write-{}", plan.name)),
         "timestamp": plan.timestamp,
         "provider": provider.name(),
         "postgres": postgres,
@@ -315,6 +436,12 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
         "expand": view(&plan.expand),
         "contract": view(&plan.contract),
         "planDir": options.plan_dir,
+        "lockStatement": format!("SET lock_timeout = {}", escape::sql_string(provider, &plan.lock_timeout)),
+        "expandSchemaPath": format!("{}/schema.expand.prisma", options.plan_dir),
+        "backfillTsPath": format!("{}/3-backfill/backfill.ts", options.plan_dir),
+        "generateExpand": format!("npx prisma generate --schema {}", escape::shell_arg(&format!("{}/schema.expand.prisma", options.plan_dir))),
+        "expandRollback": format!("psql \"$DATABASE_URL\" -f {}", escape::shell_arg(&format!("{}/1-expand/down.sql", options.plan_dir))),
+        "contractRollback": format!("psql \"$DATABASE_URL\" -f {}", escape::shell_arg(&format!("{}/4-contract/down.sql", options.plan_dir))),
         "expandChanges": plan.changes.iter().filter(|c| c.phase == "expand" && c.recipe != crate::plan::SHIPS_WITH_EXPAND).collect::<Vec<_>>(),
         "contractChanges": plan.changes.iter().filter(|c| c.phase == "contract").collect::<Vec<_>>(),
         "dualWrite": dual,
@@ -326,6 +453,7 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
         "contractDownFillIns": plan.contract_down.contains("<- FILL IN"),
     });
     let render = |name: &str| {
+        let h = if name == "plan" { &docs } else { &code };
         h.render(name, &data)
             .unwrap_or_else(|e| panic!("template {name} failed: {e}"))
     };

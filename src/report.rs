@@ -211,7 +211,7 @@ pub fn human(c: &Classification, locator: &Locator, color: bool) -> String {
         groups.entry(&f.change.group).or_default().push(f);
     }
     for (group, findings) in &groups {
-        let _ = writeln!(out, "{}", group_title(group));
+        let _ = writeln!(out, "{}", crate::escape::one_line(&group_title(group)));
         for f in findings {
             let label = format!("{:<11}", f.severity.name());
             let allowed = match f.allowed {
@@ -224,7 +224,8 @@ pub fn human(c: &Classification, locator: &Locator, color: bool) -> String {
                 "  {} {}  {}{}",
                 paint(&label, f.severity, color && f.allowed.is_none()),
                 f.rule.id,
-                f.reason,
+                // Names come from the schema: no line break or terminal escape gets through.
+                crate::escape::one_line(&f.reason),
                 allowed
             );
         }
@@ -239,7 +240,10 @@ pub fn human(c: &Classification, locator: &Locator, color: bool) -> String {
             let _ = writeln!(
                 out,
                 "  {} -> {}{at}\n    declare it with `{}` or the comment `{}` on the new line",
-                s.from, s.to, s.flag, s.directive
+                crate::escape::one_line(&s.from),
+                crate::escape::one_line(&s.to),
+                crate::escape::one_line(&s.flag),
+                crate::escape::one_line(&s.directive)
             );
         }
     }

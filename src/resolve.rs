@@ -74,6 +74,9 @@ struct Resolver {
     shadowed: Arc<FastSet<Span>>,
     /// Name of the datasource block: native types are written `@<name>.Type`.
     datasource_name: Option<String>,
+    /// "Did you mean" answers already found: a typo repeated on thousands of fields is looked
+    /// up once.
+    type_suggestions: FastMap<String, Option<String>>,
 }
 
 const FIELD_ATTRIBUTES: &[&str] = &[
@@ -108,6 +111,7 @@ impl Resolver {
             names: self.names.clone(),
             shadowed: self.shadowed.clone(),
             datasource_name: self.datasource_name.clone(),
+            type_suggestions: FastMap::default(),
         }
     }
 
@@ -550,7 +554,14 @@ impl Resolver {
                     Some(TopKind::Model | TopKind::View) => Some(FieldType::Model(name.clone())),
                     None => {
                         let span = f.field_type.span;
-                        let suggestion = self.closest_type(name);
+                        let suggestion = match self.type_suggestions.get(name) {
+                            Some(found) => found.clone(),
+                            None => {
+                                let found = self.closest_type(name);
+                                self.type_suggestions.insert(name.clone(), found.clone());
+                                found
+                            }
+                        };
                         let help = match suggestion {
                             Some(s) => format!("Did you mean `{s}`?"),
                             None => "Use a scalar type (String, Int, Boolean, DateTime, ...) or declare the model, enum or type.".to_string(),
@@ -571,16 +582,16 @@ impl Resolver {
         const SCALARS: [&str; 9] = [
             "String", "Boolean", "Int", "BigInt", "Float", "Decimal", "DateTime", "Json", "Bytes",
         ];
-        let lower = name.to_ascii_lowercase();
+        // Every unknown type is compared with every name: each comparison must be cheap (no
+        // allocation, lengths first), or thousands of errors in a large schema take minutes.
         SCALARS
             .iter()
-            .map(|s| s.to_string())
-            .chain(self.names.keys().cloned())
-            .filter(|c| {
-                let c = c.to_ascii_lowercase();
-                c == lower || edit_distance(&c, &lower) <= 2
-            })
-            .min_by_key(|c| (edit_distance(&c.to_ascii_lowercase(), &lower), c.clone()))
+            .copied()
+            .chain(self.names.keys().map(String::as_str))
+            .filter(|c| c.len().abs_diff(name.len()) <= 2)
+            .filter_map(|c| within_two_edits(c, name).map(|d| (d, c)))
+            .min()
+            .map(|(_, c)| c.to_string())
     }
 
     fn field<'a>(
@@ -1784,6 +1795,43 @@ fn closest_field(model: &Model, name: &str) -> Option<String> {
         .filter(|(d, _)| *d <= 2)
         .min()
         .map(|(_, n)| n.clone())
+}
+
+/// The edit distance of `a` and `b`, ignoring ASCII case, when it is at most 2. Short names
+/// (the usual case) are compared without allocating.
+fn within_two_edits(a: &str, b: &str) -> Option<usize> {
+    const SHORT: usize = 64;
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len().abs_diff(b.len()) > 2 {
+        return None;
+    }
+    if a.len() >= SHORT || b.len() >= SHORT || !a.is_ascii() || !b.is_ascii() {
+        let d = edit_distance(
+            &String::from_utf8_lossy(a).to_lowercase(),
+            &String::from_utf8_lossy(b).to_lowercase(),
+        );
+        return (d <= 2).then_some(d);
+    }
+    let (mut row_a, mut row_b) = ([0usize; SHORT + 1], [0usize; SHORT + 1]);
+    let (mut prev, mut cur) = (&mut row_a, &mut row_b);
+    for (j, p) in prev.iter_mut().enumerate().take(b.len() + 1) {
+        *p = j;
+    }
+    for (i, ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        let mut row_min = cur[0];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(!ca.eq_ignore_ascii_case(cb));
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            row_min = row_min.min(cur[j + 1]);
+        }
+        if row_min > 2 {
+            return None;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    let d = prev[b.len()];
+    (d <= 2).then_some(d)
 }
 
 /// Levenshtein distance, for "did you mean" hints.

@@ -6,7 +6,6 @@
 
 use crate::database::{
     Column, DbIndex, DbIndexKind, ForeignKey, IndexColumn, Table, TypeFamily, quote_pg,
-    string_literal,
 };
 use crate::migrate::{AlterEnum, Step, TableChange, TableRef};
 use crate::schema::{Provider, ReferentialAction, SortOrder};
@@ -135,7 +134,7 @@ fn render_step(d: Dialect, step: &Step) -> Vec<String> {
             d.qualified(&e.schema, &e.name),
             e.values
                 .iter()
-                .map(|v| string_literal(v))
+                .map(|v| crate::escape::sql_string(d.0, v))
                 .collect::<Vec<_>>()
                 .join(", ")
         )],
@@ -573,7 +572,7 @@ fn alter_column(
             ));
             clauses.push(format!(
                 "{prefix} SET DEFAULT nextval({})",
-                string_literal(&d.qualified(&table.schema, &sequence))
+                crate::escape::sql_string(d.0, &d.qualified(&table.schema, &sequence))
             ));
             after.push(format!(
                 "ALTER SEQUENCE {} OWNED BY {}.{}",
@@ -622,7 +621,12 @@ fn render_alter_enum(d: Dialect, a: &AlterEnum) -> Vec<String> {
         return a
             .added
             .iter()
-            .map(|v| format!("ALTER TYPE {name} ADD VALUE {}", string_literal(v)))
+            .map(|v| {
+                format!(
+                    "ALTER TYPE {name} ADD VALUE {}",
+                    crate::escape::sql_string(d.0, v)
+                )
+            })
             .collect();
     }
     // PostgreSQL cannot drop an enum value: build the new type, move every column, swap names.
@@ -633,7 +637,7 @@ fn render_alter_enum(d: Dialect, a: &AlterEnum) -> Vec<String> {
         "CREATE TYPE {new_name} AS ENUM ({})",
         a.next_values
             .iter()
-            .map(|v| string_literal(v))
+            .map(|v| crate::escape::sql_string(d.0, v))
             .collect::<Vec<_>>()
             .join(", ")
     ));
@@ -729,6 +733,9 @@ mod tests {
         assert_eq!(Dialect(Provider::PostgreSql).quote("a\"b"), "\"a\"\"b\"");
         assert_eq!(Dialect(Provider::MySql).quote("a`b"), "`a``b`");
         assert_eq!(Dialect(Provider::SqlServer).quote("a]b"), "[a]]b]");
-        assert_eq!(string_literal("it's"), "'it''s'");
+        assert_eq!(
+            crate::escape::sql_string(Provider::PostgreSql, "it's"),
+            "'it''s'"
+        );
     }
 }

@@ -66,7 +66,113 @@ pub fn lock_provider(text: &str) -> Option<String> {
         .filter_map(|l| l.trim().strip_prefix("provider"))
         .filter_map(|rest| rest.trim_start().strip_prefix('='))
         .map(|v| v.trim().trim_matches('"').to_string())
-        .next()
+        .find(|v| !v.is_empty())
+}
+
+/// Check a migrations folder's `migration_lock.toml` against `provider` before anything is
+/// written. `Ok(true)`: there is none yet, write one.
+fn check_lock(migrations_dir: &Path, provider: Provider) -> Result<bool, WriteError> {
+    let lock = migrations_dir.join("migration_lock.toml");
+    if !lock.exists() {
+        return Ok(true);
+    }
+    let text = std::fs::read_to_string(&lock).map_err(|e| WriteError::Io {
+        path: lock.clone(),
+        reason: format!(
+            "cannot read the migrations folder's lock file ({e}); it must be a file naming the provider, as `prisma migrate dev` writes it"
+        ),
+    })?;
+    let found = lock_provider(&text).ok_or_else(|| WriteError::Io {
+        path: lock.clone(),
+        reason: "names no provider (a line `provider = \"postgresql\"`); fix or remove it, as Prisma would refuse it too".into(),
+    })?;
+    if Provider::from_name(&found) != Some(provider) {
+        return Err(WriteError::ProviderMismatch {
+            lock,
+            found,
+            expected: provider.name(),
+        });
+    }
+    Ok(false)
+}
+
+/// Where migration folders are put together before they move into place: beside the
+/// migrations folder, never in it (Prisma reads every folder there as a migration), under a
+/// name that says whose it is, so that a run killed half-way leaves nothing Prisma reads and
+/// the next run clears it away.
+struct Staging {
+    dir: PathBuf,
+}
+
+const STAGING_PREFIX: &str = ".prisma-xc-staging-";
+
+impl Staging {
+    fn new(beside: &Path) -> Result<Staging, WriteError> {
+        let parent = match beside.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(io(&parent))?;
+        remove_leftovers(&parent);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let dir = parent.join(format!("{STAGING_PREFIX}{}-{nanos}", std::process::id()));
+        std::fs::create_dir(&dir).map_err(io(&dir))?;
+        Ok(Staging { dir })
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Staging folders left by a prisma-xc run that no longer runs (killed half-way), and the
+/// `.prisma-xc-<pid>-*` folders earlier versions built inside the target folder.
+fn remove_leftovers(parent: &Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name
+            .strip_prefix(STAGING_PREFIX)
+            .or_else(|| name.strip_prefix(".prisma-xc-"))
+        else {
+            continue;
+        };
+        let pid: Option<u32> = rest.split('-').next().and_then(|p| p.parse().ok());
+        if pid.is_some_and(|pid| !process_is_running(pid)) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Whether a process runs: on Linux from /proc; elsewhere it is assumed to, so that nothing
+/// another run may still be writing is removed.
+fn process_is_running(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    let proc = Path::new("/proc");
+    !proc.join("self").exists() || proc.join(pid.to_string()).exists()
+}
+
+/// Write a file whole or not at all: into a temporary file beside it, then renamed.
+fn write_atomically(path: &Path, text: &str) -> Result<(), WriteError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = path.with_file_name(format!("{STAGING_PREFIX}{}-{name}", std::process::id()));
+    std::fs::write(&temp, text)
+        .and_then(|()| std::fs::rename(&temp, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&temp);
+            io(path)(e)
+        })
 }
 
 /// Write `migrations_dir/<folder>/migration.sql`, and `migration_lock.toml` when the folder has
@@ -77,78 +183,85 @@ pub fn write_migration(
     sql: &str,
     provider: Provider,
 ) -> Result<PathBuf, WriteError> {
-    std::fs::create_dir_all(migrations_dir).map_err(io(migrations_dir))?;
-    let lock = migrations_dir.join("migration_lock.toml");
-    let write_lock = match std::fs::read_to_string(&lock) {
-        Ok(text) => {
-            let found = lock_provider(&text).unwrap_or_default();
-            let same = Provider::from_name(&found) == Some(provider);
-            if !same {
-                return Err(WriteError::ProviderMismatch {
-                    lock,
-                    found,
-                    expected: provider.name(),
-                });
-            }
-            false
-        }
-        Err(_) => true,
-    };
-    let target = migrations_dir.join(folder);
-    if target.exists() {
-        return Err(WriteError::Exists(target));
+    Ok(write_migrations(
+        migrations_dir,
+        &[(folder.to_string(), sql.to_string())],
+        provider,
+    )?
+    .remove(0))
+}
+
+/// Write several migration folders into `migrations_dir`, all or none: every check is made
+/// first, every folder is written in a staging folder, and only then are they moved in.
+pub fn write_migrations(
+    migrations_dir: &Path,
+    migrations: &[(String, String)],
+    provider: Provider,
+) -> Result<Vec<PathBuf>, WriteError> {
+    if migrations_dir.exists() && !migrations_dir.is_dir() {
+        return Err(WriteError::Io {
+            path: migrations_dir.to_path_buf(),
+            reason: "is not a folder; give the Prisma migrations folder".into(),
+        });
     }
-    let temp = migrations_dir.join(format!(".prisma-xc-{}-{folder}", std::process::id()));
-    let result = (|| {
-        std::fs::create_dir(&temp).map_err(io(&temp))?;
-        let file = temp.join("migration.sql");
+    let write_lock = check_lock(migrations_dir, provider)?;
+    for (folder, _) in migrations {
+        let target = migrations_dir.join(folder);
+        if target.exists() {
+            return Err(WriteError::Exists(target));
+        }
+    }
+    let staging = Staging::new(migrations_dir)?;
+    for (folder, sql) in migrations {
+        let dir = staging.dir.join(folder);
+        std::fs::create_dir(&dir).map_err(io(&dir))?;
+        let file = dir.join("migration.sql");
         std::fs::write(&file, sql).map_err(io(&file))?;
-        std::fs::rename(&temp, &target).map_err(io(&target))
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_dir_all(&temp);
-        return Err(e);
+    }
+    std::fs::create_dir_all(migrations_dir).map_err(io(migrations_dir))?;
+    let mut moved: Vec<PathBuf> = Vec::new();
+    for (folder, _) in migrations {
+        let target = migrations_dir.join(folder);
+        if let Err(e) = std::fs::rename(staging.dir.join(folder), &target) {
+            // Put back what moved already: all or none.
+            for done in &moved {
+                let _ = std::fs::remove_dir_all(done);
+            }
+            return Err(io(&target)(e));
+        }
+        moved.push(target);
     }
     if write_lock {
-        std::fs::write(&lock, lock_file_text(provider)).map_err(io(&lock))?;
+        write_atomically(
+            &migrations_dir.join("migration_lock.toml"),
+            &lock_file_text(provider),
+        )?;
     }
-    Ok(target)
+    Ok(moved)
 }
 
 /// Write a plan folder: every file under `target`, which must not exist yet. The files go into
-/// a temporary folder beside it first, renamed into place once all are written.
+/// a staging folder beside it first, renamed into place once all are written.
 pub fn write_plan(target: &Path, files: &[(String, String)]) -> Result<PathBuf, WriteError> {
     if target.exists() {
         return Err(WriteError::Exists(target.to_path_buf()));
     }
-    let parent = target.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(io(parent))?;
-    let leaf = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = parent.join(format!(".prisma-xc-{}-{leaf}", std::process::id()));
-    let result = (|| {
-        for (path, text) in files {
-            let file = temp.join(path);
-            if let Some(dir) = file.parent() {
-                std::fs::create_dir_all(dir).map_err(io(dir))?;
-            }
-            std::fs::write(&file, text).map_err(io(&file))?;
+    let staging = Staging::new(target)?;
+    let temp = staging.dir.join("plan");
+    for (path, text) in files {
+        let file = temp.join(path);
+        if let Some(dir) = file.parent() {
+            std::fs::create_dir_all(dir).map_err(io(dir))?;
         }
-        std::fs::rename(&temp, target).map_err(io(target))
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_dir_all(&temp);
-        return Err(e);
+        std::fs::write(&file, text).map_err(io(&file))?;
     }
+    std::fs::rename(&temp, target).map_err(io(target))?;
     Ok(target.to_path_buf())
 }
 
 /// Copy a phase's migration folders into a Prisma migrations folder, re-stamped with `ts` so
 /// they sort after every migration already there (their suffixes keep their order). The
-/// migrations folder's `migration_lock.toml` must name `provider`. Nothing is written when one
-/// target exists.
+/// migrations folder's `migration_lock.toml` must name `provider`. All of them land, or none.
 pub fn promote(
     phase_migrations: &Path,
     migrations_dir: &Path,
@@ -162,33 +275,18 @@ pub fn promote(
         .filter(|p| p.join("migration.sql").is_file())
         .collect();
     folders.sort();
-    let renamed: Vec<(PathBuf, String)> = folders
-        .iter()
-        .map(|f| {
-            let name = f
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let suffix = name
-                .split_once('_')
-                .map_or(name.as_str(), |(_, rest)| rest)
-                .to_string();
-            (f.clone(), format!("{ts}_{suffix}"))
-        })
-        .collect();
-    for (_, name) in &renamed {
-        let target = migrations_dir.join(name);
-        if target.exists() {
-            return Err(WriteError::Exists(target));
-        }
-    }
-    let mut written = Vec::new();
-    for (source, name) in &renamed {
-        let sql_path = source.join("migration.sql");
+    let mut migrations = Vec::new();
+    for f in &folders {
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let suffix = name.split_once('_').map_or(name.as_str(), |(_, rest)| rest);
+        let sql_path = f.join("migration.sql");
         let sql = std::fs::read_to_string(&sql_path).map_err(io(&sql_path))?;
-        written.push(write_migration(migrations_dir, name, &sql, provider)?);
+        migrations.push((format!("{ts}_{suffix}"), sql));
     }
-    Ok(written)
+    write_migrations(migrations_dir, &migrations, provider)
 }
 
 /// The newest migration folder's timestamp in a migrations folder, if any.
@@ -205,12 +303,116 @@ pub fn latest_migration(migrations_dir: &Path) -> Option<String> {
         .max()
 }
 
-/// The next timestamp after `ts` (one second later), as a folder timestamp.
-pub fn next_timestamp(ts: &str) -> String {
-    // Digits only, so plain arithmetic on the calendar is not needed: a name that sorts after
-    // `ts` is enough, and `ts + 1` as a number always does (Prisma only sorts folder names).
-    let n: u64 = ts.parse().unwrap_or(0);
-    format!("{:014}", n + 1)
+/// A folder timestamp's fields: year, month, day, hour, minute, second.
+type Fields = [u32; 6];
+
+fn fields(ts: &str) -> Option<Fields> {
+    if ts.len() != 14 || !ts.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n = |a: usize, b: usize| ts[a..b].parse::<u32>().ok();
+    Some([
+        n(0, 4)?,
+        n(4, 6)?,
+        n(6, 8)?,
+        n(8, 10)?,
+        n(10, 12)?,
+        n(12, 14)?,
+    ])
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// The smallest and largest value of field `i`, given the fields before it.
+fn field_range(f: &Fields, i: usize) -> (u32, u32) {
+    match i {
+        0 => (1, 9999),
+        1 => (1, 12),
+        2 => (1, days_in_month(f[0], f[1])),
+        3 => (0, 23),
+        _ => (0, 59),
+    }
+}
+
+/// Check a `--timestamp`: 14 digits that are a real date and time, `YYYYMMDDHHMMSS`.
+pub fn parse_timestamp(ts: &str) -> Result<(), String> {
+    let f = fields(ts).ok_or("takes 14 digits: YYYYMMDDHHMMSS")?;
+    for i in 0..6 {
+        let (lo, hi) = field_range(&f, i);
+        if f[i] < lo || f[i] > hi {
+            return Err(format!(
+                "{ts} is no date and time: {} is {} (from {lo} to {hi})",
+                [
+                    "the year",
+                    "the month",
+                    "the day",
+                    "the hour",
+                    "the minute",
+                    "the second"
+                ][i],
+                f[i]
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The first real date and time after `ts` (one second later, across minutes, days, months
+/// and years), as a folder timestamp. `ts` itself may be no date (a folder named by hand,
+/// `20261301000000`): then the first date that sorts after it. `None` past the year 9999.
+pub fn next_timestamp(ts: &str) -> Option<String> {
+    let mut f = fields(ts)?;
+    // The first field out of its range: below it, the next value is that field at its lowest
+    // (it sorts after `ts`); above it, the field before it goes up by one.
+    let invalid = (0..6).find(|&i| {
+        let (lo, hi) = field_range(&f, i);
+        f[i] < lo || f[i] > hi
+    });
+    let mut carry_from = 5;
+    match invalid {
+        Some(i) if f[i] < field_range(&f, i).0 => {
+            for j in i..6 {
+                f[j] = field_range(&f, j).0;
+            }
+            return Some(render_fields(&f));
+        }
+        Some(0) => return None,
+        Some(i) => {
+            f[i..].fill(0);
+            carry_from = i - 1;
+        }
+        None => {}
+    }
+    // Add one to field `carry_from`, carrying upward.
+    let mut i = carry_from;
+    loop {
+        f[i] += 1;
+        if f[i] <= field_range(&f, i).1 {
+            break;
+        }
+        if i == 0 {
+            return None;
+        }
+        i -= 1;
+    }
+    for j in i + 1..6 {
+        f[j] = field_range(&f, j).0;
+    }
+    Some(render_fields(&f))
+}
+
+fn render_fields(f: &Fields) -> String {
+    format!(
+        "{:04}{:02}{:02}{:02}{:02}{:02}",
+        f[0], f[1], f[2], f[3], f[4], f[5]
+    )
 }
 
 /// `YYYYMMDDHHMMSS` in UTC for a Unix time, as Prisma names migration folders.
@@ -235,19 +437,59 @@ pub fn timestamp(unix_seconds: u64) -> String {
     )
 }
 
-/// A migration name as Prisma writes it in folder names: lower case, `_` for the rest.
+/// A migration name as Prisma writes it in folder names: lower case, letters with accents
+/// written without them (`ü` as `ue`, as Prisma's slugify does), other letters and digits kept,
+/// `_` for the rest.
 pub fn folder_name(ts: &str, name: &str) -> String {
-    let clean: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let mut clean = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            clean.push(c.to_ascii_lowercase());
+        } else if let Some(latin) = transliterate(c) {
+            clean.push_str(latin);
+        } else if c.is_alphanumeric() {
+            clean.extend(c.to_lowercase());
+        } else {
+            clean.push('_');
+        }
+    }
     format!("{ts}_{clean}")
+}
+
+/// The ASCII spelling of the accented Latin letters, as slugify writes them.
+fn transliterate(c: char) -> Option<&'static str> {
+    const TABLE: &[(&str, &str)] = &[
+        ("äæ", "ae"),
+        ("öœ", "oe"),
+        ("ü", "ue"),
+        ("ß", "ss"),
+        ("àáâãåāăą", "a"),
+        ("çćĉċč", "c"),
+        ("ďđ", "d"),
+        ("èéêëēĕėęě", "e"),
+        ("ĝğġģ", "g"),
+        ("ĥħ", "h"),
+        ("ìíîïĩīĭįı", "i"),
+        ("ĵ", "j"),
+        ("ķ", "k"),
+        ("ĺļľŀł", "l"),
+        ("ñńņňŉ", "n"),
+        ("òóôõøōŏő", "o"),
+        ("ŕŗř", "r"),
+        ("śŝşš", "s"),
+        ("ţťŧ", "t"),
+        ("ùúûũūŭůűų", "u"),
+        ("ŵ", "w"),
+        ("ýÿŷ", "y"),
+        ("źżž", "z"),
+        ("þ", "th"),
+        ("ð", "d"),
+    ];
+    let lower = c.to_lowercase().next()?;
+    TABLE
+        .iter()
+        .find(|(letters, _)| letters.contains(lower))
+        .map(|(_, latin)| *latin)
 }
 
 #[cfg(test)]
@@ -266,5 +508,38 @@ mod tests {
             lock_provider("# x\nprovider = \"postgresql\"\n").as_deref(),
             Some("postgresql")
         );
+        assert_eq!(lock_provider("# no provider\n"), None);
+        assert_eq!(
+            folder_name("1", "Größe Ändern Имя"),
+            "1_groesse_aendern_имя"
+        );
+    }
+
+    #[test]
+    fn timestamps_are_real_dates_and_carry() {
+        for (ts, ok) in [
+            ("20260101000000", true),
+            ("20240229235959", true),
+            ("20250229000000", false),
+            ("20261301000000", false),
+            ("99999999999999", false),
+            ("2026010100000", false),
+            ("2026010100000x", false),
+        ] {
+            assert_eq!(parse_timestamp(ts).is_ok(), ok, "{ts}");
+        }
+        for (ts, next) in [
+            ("20261127235959", Some("20261128000000")),
+            ("20261231235959", Some("20270101000000")),
+            ("20240228235959", Some("20240229000000")),
+            ("20261301000000", Some("20270101000000")),
+            ("20260100000000", Some("20260101000000")),
+            ("20260132120000", Some("20260201000000")),
+            ("20260101246000", Some("20260102000000")),
+            ("99991231235959", None),
+            ("99999999999999", None),
+        ] {
+            assert_eq!(next_timestamp(ts).as_deref(), next, "{ts}");
+        }
     }
 }

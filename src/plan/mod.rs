@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::changes::ChangeKind;
 use crate::classify::Classification;
-use crate::database::{Database, DbIndexKind, Table};
+use crate::database::{ColumnType, Database, DbIndexKind, Table};
 use crate::diagnostics::Sources;
 use crate::expand::SchemaEdits;
 use crate::migrate::{self, Step, TableChange, TableRef};
@@ -82,6 +82,11 @@ pub struct Assignment {
     pub source: ValueSource,
     /// Rows still to do: the guard of the contract checks the same condition.
     pub pending: String,
+    /// Rows whose value would change in the conversion (a value too long for the new type, a
+    /// fraction cast to an integer): the backfill leaves them and names them, and they stay
+    /// pending, so the contract refuses to run until someone fixes them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lossy: Option<String>,
     /// Rows where the column is right once done.
     pub done_when: String,
     pub why: String,
@@ -322,8 +327,8 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
     let lock = |sql: String| {
         if postgres && !sql.is_empty() {
             format!(
-                "-- Fail fast instead of queueing all traffic behind a blocked ALTER.\nSET lock_timeout = '{}';\n\n{sql}",
-                options.lock_timeout
+                "-- Fail fast instead of queueing all traffic behind a blocked ALTER.\nSET lock_timeout = {};\n\n{sql}",
+                crate::escape::sql_string(provider, &options.lock_timeout)
             )
         } else {
             sql
@@ -343,8 +348,34 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
     let mut foreign_keys = Vec::new();
     let mut enum_values = Vec::new();
     let mut main_steps = Vec::new();
+    // A foreign key dropped and added again (its actions change): added back NOT VALID in the
+    // same migration, so that no write goes unchecked in between.
+    let replaced: Vec<(TableRef, String)> = expand_steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::DropForeignKey { table, foreign_key } => {
+                Some((table.clone(), foreign_key.name.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    let mut replaced_foreign_keys = Vec::new();
     for step in expand_steps {
         match &step {
+            Step::AddForeignKey { table, foreign_key }
+                if postgres
+                    && replaced
+                        .iter()
+                        .any(|(t, n)| t == table && *n == foreign_key.name) =>
+            {
+                not_valid(
+                    &step,
+                    table,
+                    &foreign_key.name,
+                    &mut replaced_foreign_keys,
+                    &mut validate,
+                );
+            }
             Step::CreateIndex { table, index } if postgres && table_exists(&old_db, table) => {
                 concurrent.push((
                     index.name.clone(),
@@ -372,6 +403,10 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
     let main_sql = sections(&[
         statements("RenameTable", &table_renames.rename),
         sql::render_script(&main_steps, provider),
+        statements(
+            "AddForeignKey (the same key with its new actions, checked for new rows at once)",
+            &replaced_foreign_keys,
+        ),
         statements("CopyRows (into the renamed table)", &table_copies.copy),
         statements(
             "CreateCopyTrigger (keeps the renamed table and the old one equal both ways)",
@@ -516,7 +551,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
                         .any(|c| swapped(table, &c.name).is_some()) =>
             {
                 let mut on_copy = index.clone();
-                on_copy.name = crate::database::suffixed_name(&index.name, "xc_new", provider);
+                on_copy.name = crate::database::owned_name(&index.name, "xc_new", provider);
                 for c in &mut on_copy.columns {
                     if let Some(w) = swapped(table, &c.name) {
                         c.name = w.temporary.clone();
@@ -607,7 +642,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
     }
     let d = Dialect(provider);
     let check_name = |t: &TableRef, c: &str| {
-        crate::database::constraint_name(&t.name, &[c], "not_null", provider)
+        crate::database::owned_name(&format!("{}_{c}", t.name), "not_null", provider)
     };
     // `ALTER TABLE t VALIDATE|DROP CONSTRAINT <check>` for every NOT NULL check.
     let on_checks = |verb: &str| -> Vec<String> {
@@ -779,11 +814,14 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         } else {
             // Fails as an unknown column until replaced: nothing runs half-converted.
             format!(
-                "FILL_IN_{}_{}_back /* <- FILL IN: the {} value computed from {} */",
-                swap.table.name,
-                swap.column,
-                swap.old_type,
-                dd.quote(&swap.temporary)
+                "FILL_IN_{}_{}_back /* <- FILL IN: {} */",
+                crate::escape::token(&swap.table.name),
+                crate::escape::token(&swap.column),
+                crate::escape::block_comment(&format!(
+                    "the {} value computed from {}",
+                    swap.old_type,
+                    dd.quote(&swap.temporary)
+                ))
             )
         };
         unswap.push(format!(
@@ -817,9 +855,24 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
             else {
                 continue;
             };
-            let source = match &r.back_cast {
-                Some(ty) => format!("CAST({} AS {ty})", d.quote(&r.new_column)),
-                None => d.quote(&r.new_column),
+            let source = d.quote(&r.new_column);
+            if let Some(lossy) = changes_value(provider, &source, &r.new_type, &r.old_type) {
+                refill.push(refuse_if_any(
+                    provider,
+                    &d.table(table),
+                    &lossy,
+                    &format!(
+                        "prisma-xc: values of \"{}\".\"{}\" change when converted back to {}: fix them first",
+                        table.name,
+                        r.new_column,
+                        r.old_type.sql()
+                    ),
+                ));
+            }
+            let source = if r.converts() {
+                cast(&source, &r.old_type)
+            } else {
+                source
             };
             refill.push(format!(
                 "UPDATE {} SET {} = {source}",
@@ -946,9 +999,87 @@ struct ColumnRename {
     table: TableRef,
     old_column: String,
     new_column: String,
-    /// Cast from the old column's type to the new one, when they differ.
-    cast: Option<String>,
-    back_cast: Option<String>,
+    old_type: ColumnType,
+    new_type: ColumnType,
+}
+
+impl ColumnRename {
+    /// Whether values are cast between the two columns.
+    fn converts(&self) -> bool {
+        self.old_type.sql() != self.new_type.sql()
+    }
+}
+
+/// PostgreSQL has no `=` for `json`, `xml` and the geometric types (and `box` and `circle`
+/// compare areas): values of those, and of types prisma-xc does not know, compare as text.
+fn has_equality(ty: &ColumnType) -> bool {
+    use crate::database::TypeFamily;
+    match &ty.family {
+        TypeFamily::Json => !ty.base.eq_ignore_ascii_case("JSON"),
+        TypeFamily::Other => {
+            let name = ty.base.split('(').next().unwrap_or("").trim();
+            [
+                "UUID", "INET", "CIDR", "CITEXT", "BIT", "VARBIT", "MONEY", "OID", "TIME",
+                "TIMETZ", "MACADDR", "MACADDR8", "XID8",
+            ]
+            .iter()
+            .any(|known| name.eq_ignore_ascii_case(known))
+        }
+        _ => true,
+    }
+}
+
+/// `a` and `b` (values of `ty`) differ, NULL counting as a value.
+fn distinct(provider: Provider, a: &str, b: &str, ty: &ColumnType) -> String {
+    match provider {
+        Provider::PostgreSql | Provider::CockroachDb if !has_equality(ty) => {
+            format!("({a})::text IS DISTINCT FROM ({b})::text")
+        }
+        Provider::Sqlite => format!("{a} IS NOT {b}"),
+        Provider::MySql => format!("NOT ({a} <=> {b})"),
+        _ => format!("{a} IS DISTINCT FROM {b}"),
+    }
+}
+
+/// `value` (of type `from`) as a value of type `to`.
+fn cast(value: &str, to: &ColumnType) -> String {
+    format!("CAST({value} AS {})", to.sql())
+}
+
+/// The condition under which converting `value` from `from` to `to` changes it: it does not
+/// come back unchanged (PostgreSQL's `CAST` to `VARCHAR(8)` cuts, to `INTEGER` rounds, and
+/// SQLite's turns text that is no number into 0). `None` where no cast happens, or where SQLite
+/// stores the value as it is.
+fn changes_value(
+    provider: Provider,
+    value: &str,
+    from: &ColumnType,
+    to: &ColumnType,
+) -> Option<String> {
+    use crate::database::TypeFamily;
+    if from.sql() == to.sql() {
+        return None;
+    }
+    if provider == Provider::Sqlite {
+        let plain = |t: &ColumnType| {
+            matches!(
+                t.family,
+                TypeFamily::Integer(_)
+                    | TypeFamily::Float
+                    | TypeFamily::Decimal { .. }
+                    | TypeFamily::Text { .. }
+            )
+        };
+        if !(plain(from) && plain(to)) {
+            return None;
+        }
+    }
+    Some(distinct(
+        provider,
+        &cast(&cast(value, to), from),
+        value,
+        from,
+    ))
 }
 
 /// A type change through a new column: `column` (old type) is replaced by `temporary` (new
@@ -1057,6 +1188,36 @@ fn foreign_keys_to<'a>(
         })
 }
 
+/// The backfill of a column copied from another one of the same row (a renamed column, or the
+/// new-typed copy of a column): rows where it differs from the converted source are pending,
+/// and rows whose value the conversion would change are left for the user, never cut.
+fn copy_assignment(provider: Provider, rename: &ColumnRename, why: String) -> Assignment {
+    let d = Dialect(provider);
+    let (source, target) = (d.quote(&rename.old_column), d.quote(&rename.new_column));
+    let converted = if rename.converts() {
+        cast(&source, &rename.new_type)
+    } else {
+        source.clone()
+    };
+    let lossy = changes_value(provider, &source, &rename.old_type, &rename.new_type);
+    let differs = distinct(provider, &target, &converted, &rename.new_type);
+    Assignment {
+        column: rename.new_column.clone(),
+        sql_type: rename.new_type.sql(),
+        source: ValueSource::Column {
+            column: rename.old_column.clone(),
+            cast: rename.converts().then(|| rename.new_type.sql()),
+        },
+        pending: match &lossy {
+            Some(lossy) => format!("{differs} OR {lossy}"),
+            None => differs.clone(),
+        },
+        done_when: format!("NOT ({differs})"),
+        lossy,
+        why,
+    }
+}
+
 fn find_table<'a>(db: &'a Database, model: &Model) -> Option<&'a Table> {
     db.tables
         .iter()
@@ -1125,31 +1286,22 @@ fn decide(
                 .as_ref()
                 .is_some_and(|pk| pk.fields.iter().any(|k| k.name == of.name));
             edits.insert_old_field(input.new_sources, nm, input.old_sources, of, rename, !in_old_key);
+            let new_type = table
+                .column(column_to)
+                .map(|c| c.column_type.clone())
+                .ok_or("new column not found")?;
             let old_type = find_table(old_db, om)
                 .and_then(|t| t.column(column_from))
-                .map(|c| c.column_type.sql());
-            let new_type = table.column(column_to).map(|c| c.column_type.sql()).unwrap_or_default();
-            let cast = old_type.as_ref().filter(|t| **t != new_type).map(|_| new_type.clone());
-            let back_cast = cast.as_ref().and(old_type.clone());
-            let source_sql = match &cast {
-                Some(ty) => format!("CAST({} AS {ty})", d.quote(column_from)),
-                None => d.quote(column_from),
-            };
-            recipes.renames.push(ColumnRename {
+                .map_or_else(|| new_type.clone(), |c| c.column_type.clone());
+            let rename = ColumnRename {
                 table: TableRef::of(table),
                 old_column: column_from.clone(),
                 new_column: column_to.clone(),
-                cast: cast.clone(),
-                back_cast,
-            });
-            recipes.backfill_table(nm, table).assignments.push(Assignment {
-                column: column_to.clone(),
-                sql_type: new_type,
-                source: ValueSource::Column { column: column_from.clone(), cast },
-                pending: format!("{} IS DISTINCT FROM {source_sql}", d.quote(column_to)),
-                done_when: format!("{} IS NOT DISTINCT FROM {source_sql}", d.quote(column_to)),
-                why: format!("`{to}` is the renamed `{from}`"),
-            });
+                old_type,
+                new_type,
+            };
+            recipes.backfill_table(nm, table).assignments.push(copy_assignment(provider, &rename, format!("`{to}` is the renamed `{from}`")));
+            recipes.renames.push(rename);
             recipes.dual_write(model, FieldPair::renamed(&old_name, to));
             Ok(("contract", format!(
                 "expand adds column \"{column_to}\" (nullable) beside \"{column_from}\"; the application writes both (dual-write){}; the backfill copies the rest; the contract drops \"{column_from}\"{}",
@@ -1169,6 +1321,7 @@ fn decide(
                     hint: format!("the value of the new required field `{model}.{field}` for existing rows"),
                 },
                 pending: format!("{} IS NULL", d.quote(&column.name)),
+                lossy: None,
                 done_when: format!("{} IS NOT NULL", d.quote(&column.name)),
                 why: format!("`{field}` is a new required field without a default"),
             });
@@ -1194,6 +1347,7 @@ fn decide(
                 sql_type: table.column(column).map(|c| c.column_type.sql()).unwrap_or_default(),
                 source,
                 pending: format!("{} IS NULL", d.quote(column)),
+                lossy: None,
                 done_when: format!("{} IS NOT NULL", d.quote(column)),
                 why: format!("`{field}` becomes required"),
             });
@@ -1338,7 +1492,7 @@ fn decide(
             let ov = oe.values.iter().find(|v| &v.name == value).ok_or("old value not found")?;
             insert_enum_value(edits, input, ne, input.old_sources.text(ov.span));
             for (model, table, column) in enum_columns(input.new, new_db, ne) {
-                let literal = crate::database::string_literal(ov.database_name());
+                let literal = crate::escape::sql_string(provider, ov.database_name());
                 recipes.backfill_table(model, table).assignments.push(Assignment {
                     column: column.clone(),
                     sql_type: table.column(&column).map(|c| c.column_type.sql()).unwrap_or_default(),
@@ -1346,6 +1500,7 @@ fn decide(
                         hint: format!("the value that replaces `{enumeration}.{value}` in \"{}\".\"{column}\"", table.name),
                     },
                     pending: format!("{} = {literal}", as_text(provider, &column)),
+                    lossy: None,
                     done_when: format!("{} <> {literal}", as_text(provider, &column)),
                     why: format!("value `{value}` is removed from enum `{enumeration}`"),
                 });
@@ -1365,12 +1520,13 @@ fn decide(
             let ov = oe.values.iter().find(|v| &v.name == from).ok_or("old value not found")?;
             insert_enum_value(edits, input, ne, input.old_sources.text(ov.span));
             for (model, table, column) in enum_columns(input.new, new_db, ne) {
-                let (old_lit, new_lit) = (crate::database::string_literal(db_from), crate::database::string_literal(db_to));
+                let (old_lit, new_lit) = (crate::escape::sql_string(provider, db_from), crate::escape::sql_string(provider, db_to));
                 recipes.backfill_table(model, table).assignments.push(Assignment {
                     column: column.clone(),
                     sql_type: table.column(&column).map(|c| c.column_type.sql()).unwrap_or_default(),
                     source: ValueSource::Constant { sql: new_lit.clone() },
                     pending: format!("{} = {old_lit}", as_text(provider, &column)),
+                    lossy: None,
                     done_when: format!("{} <> {old_lit}", as_text(provider, &column)),
                     why: format!("value `{from}` of enum `{enumeration}` is renamed to `{to}`"),
                 });
@@ -1746,63 +1902,98 @@ struct SyncTriggers {
 /// Triggers that keep each renamed column and its old column equal, whichever one a row's
 /// writer set: old code writes only the old column, new code both.
 fn sync_triggers(provider: Provider, renames: &[ColumnRename], plan: &str) -> SyncTriggers {
-    let mut out = SyncTriggers::default();
-    if provider == Provider::Sqlite {
-        return sqlite_sync_triggers(renames, plan);
+    match provider {
+        Provider::PostgreSql => renames
+            .iter()
+            .map(|r| postgres_sync_trigger(r, plan))
+            .collect(),
+        Provider::Sqlite => renames
+            .iter()
+            .map(|r| sqlite_sync_trigger(r, plan))
+            .collect(),
+        _ => SyncTriggers::default(),
     }
-    if provider != Provider::PostgreSql {
-        return out;
+}
+
+impl FromIterator<SyncTriggers> for SyncTriggers {
+    fn from_iter<I: IntoIterator<Item = SyncTriggers>>(iter: I) -> Self {
+        let mut out = SyncTriggers::default();
+        for t in iter {
+            out.create.push_str(&t.create);
+            out.drop.push_str(&t.drop);
+        }
+        out
     }
+}
+
+/// The comment above a sync trigger: one line, whatever the names hold.
+fn sync_comment(r: &ColumnRename, plan: &str) -> String {
+    crate::escape::line_comment(&format!(
+        "CreateSyncTrigger (plan {plan}: keeps \"{}\" and \"{}\" equal while old and new code run side by side)",
+        r.new_column, r.old_column
+    ))
+}
+
+/// The message a sync trigger stops a write with when a value does not convert unchanged.
+fn conversion_error(r: &ColumnRename, to: &ColumnType) -> String {
+    format!(
+        "prisma-xc sync: a value of \"{}\".\"{}\" changes when converted to {}; the write is refused instead of storing another value",
+        r.table.name,
+        r.old_column,
+        to.sql()
+    )
+}
+
+fn postgres_sync_trigger(r: &ColumnRename, plan: &str) -> SyncTriggers {
+    let provider = Provider::PostgreSql;
     let d = Dialect(provider);
-    for r in renames {
-        let base =
-            crate::database::constraint_name(&r.table.name, &[&r.new_column], "xc_sync", provider);
-        let function = d.qualified(&r.table.schema, &base);
-        let (old, new) = (d.quote(&r.old_column), d.quote(&r.new_column));
-        let to_new = match &r.cast {
-            Some(ty) => format!("CAST(NEW.{old} AS {ty})"),
-            None => format!("NEW.{old}"),
-        };
-        let to_old = match &r.back_cast {
-            Some(ty) => format!("CAST(NEW.{new} AS {ty})"),
-            None => format!("NEW.{new}"),
-        };
-        let body = [
-            format!(
-                "-- CreateSyncTrigger (plan {plan}: keeps {new} and {old} equal while old and new code run side by side)"
-            ),
-            format!("CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$"),
-            "BEGIN".to_string(),
-            "  IF TG_OP = 'INSERT' THEN".to_string(),
-            format!("    IF NEW.{new} IS NULL THEN NEW.{new} := {to_new}; END IF;"),
-            format!("    IF NEW.{old} IS NULL THEN NEW.{old} := {to_old}; END IF;"),
-            format!(
-                "  ELSIF NEW.{old} IS DISTINCT FROM OLD.{old} AND NEW.{new} IS NOT DISTINCT FROM OLD.{new} THEN"
-            ),
-            format!("    NEW.{new} := {to_new};"),
-            format!(
-                "  ELSIF NEW.{new} IS DISTINCT FROM OLD.{new} AND NEW.{old} IS NOT DISTINCT FROM OLD.{old} THEN"
-            ),
-            format!("    NEW.{old} := {to_old};"),
-            "  END IF;".to_string(),
-            "  RETURN NEW;".to_string(),
-            "END".to_string(),
-            "$$;".to_string(),
-            format!(
-                "CREATE TRIGGER {} BEFORE INSERT OR UPDATE ON {} FOR EACH ROW EXECUTE FUNCTION {function}();",
-                d.quote(&base),
-                d.table(&r.table)
-            ),
-        ];
-        out.create.push_str(&body.join("\n"));
-        out.create.push('\n');
-        out.drop.push_str(&format!(
+    let base = crate::database::owned_name(
+        &format!("{}_{}", r.table.name, r.new_column),
+        "xc_sync",
+        provider,
+    );
+    let function = d.qualified(&r.table.schema, &base);
+    let (old, new) = (
+        format!("NEW.{}", d.quote(&r.old_column)),
+        format!("NEW.{}", d.quote(&r.new_column)),
+    );
+    let (was_old, was_new) = (
+        format!("OLD.{}", d.quote(&r.old_column)),
+        format!("OLD.{}", d.quote(&r.new_column)),
+    );
+    // `target := source`, cast when the types differ, refusing a value the cast would change.
+    let assign = |target: &str, source: &str, from: &ColumnType, to: &ColumnType| -> String {
+        if !r.converts() {
+            return format!("{target} := {source};");
+        }
+        let check = distinct(provider, &cast(target, from), source, from);
+        format!(
+            "{target} := {};\n      IF {check} THEN RAISE EXCEPTION {}; END IF;",
+            cast(source, to),
+            crate::escape::raise_message(&conversion_error(r, to))
+        )
+    };
+    let to_new = assign(&new, &old, &r.old_type, &r.new_type);
+    let to_old = assign(&old, &new, &r.new_type, &r.old_type);
+    let old_changed = distinct(provider, &old, &was_old, &r.old_type);
+    let new_changed = distinct(provider, &new, &was_new, &r.new_type);
+    let body = format!(
+        "\nBEGIN\n  IF TG_OP = 'INSERT' THEN\n    IF {new} IS NULL THEN\n      {to_new}\n    END IF;\n    IF {old} IS NULL THEN\n      {to_old}\n    END IF;\n  ELSIF {old_changed} AND NOT ({new_changed}) THEN\n      {to_new}\n  ELSIF {new_changed} AND NOT ({old_changed}) THEN\n      {to_old}\n  END IF;\n  RETURN NEW;\nEND\n"
+    );
+    SyncTriggers {
+        create: format!(
+            "-- {}\nCREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS {};\nCREATE TRIGGER {} BEFORE INSERT OR UPDATE ON {} FOR EACH ROW EXECUTE FUNCTION {function}();\n",
+            sync_comment(r, plan),
+            crate::escape::dollar_quoted(&body),
+            d.quote(&base),
+            d.table(&r.table)
+        ),
+        drop: format!(
             "-- DropSyncTrigger\nDROP TRIGGER IF EXISTS {} ON {};\nDROP FUNCTION IF EXISTS {function}();\n",
             d.quote(&base),
             d.table(&r.table)
-        ));
+        ),
     }
-    out
 }
 
 /// The contract's first statement: abort, changing nothing, while rows are out of sync.
@@ -1818,20 +2009,38 @@ fn guard_sql(provider: Provider, backfill: &[BackfillTable]) -> String {
     for t in backfill {
         let table = d.qualified(&t.schema, &t.table);
         for a in &t.assignments {
-            let message = format!(
+            let message = crate::escape::raise_message(&format!(
                 "prisma-xc contract guard: rows of {} are not backfilled yet ({}); {GUARD_HINT}",
                 t.table, a.why
-            )
-            .replace('\'', "''")
-            .replace('%', "%%");
+            ));
             checks.push_str(&format!(
-                "  IF EXISTS (SELECT 1 FROM {table} WHERE {}) THEN\n    RAISE EXCEPTION '{message}';\n  END IF;\n",
+                "  IF EXISTS (SELECT 1 FROM {table} WHERE {}) THEN\n    RAISE EXCEPTION {message};\n  END IF;\n",
                 a.pending
             ));
         }
     }
     format!(
-        "-- ContractGuard (aborts this migration, changing nothing, while any row is out of sync)\nDO $$\nBEGIN\n{checks}END\n$$;\n"
+        "-- ContractGuard (aborts this migration, changing nothing, while any row is out of sync)\nDO {};\n",
+        crate::escape::dollar_quoted(&format!("\nBEGIN\n{checks}END\n"))
+    )
+}
+
+/// One statement that fails, naming `message`, when any row of `table` matches `condition`:
+/// a script stops there before it changes a value it cannot keep.
+fn refuse_if_any(provider: Provider, table: &str, condition: &str, message: &str) -> String {
+    if provider == Provider::Sqlite {
+        // No procedural blocks: a temporary table whose CHECK accepts only 0 takes the count.
+        return format!(
+            "CREATE TEMP TABLE \"prisma_xc_refuse\" (\"rows\" INTEGER NOT NULL CHECK (\"rows\" = 0));\nINSERT INTO \"prisma_xc_refuse\" SELECT COUNT(*) FROM {table} WHERE {condition};\nDROP TABLE \"prisma_xc_refuse\"; -- {}",
+            crate::escape::line_comment(message)
+        );
+    }
+    format!(
+        "DO {}",
+        crate::escape::dollar_quoted(&format!(
+            "\nBEGIN\n  IF EXISTS (SELECT 1 FROM {table} WHERE {condition}) THEN\n    RAISE EXCEPTION {};\n  END IF;\nEND\n",
+            crate::escape::raise_message(message)
+        ))
     )
 }
 
@@ -1873,43 +2082,69 @@ fn as_text(provider: Provider, column: &str) -> String {
 
 /// SQLite has no trigger functions: three triggers per renamed column, each an `UPDATE` of the
 /// row just written. Triggers do not fire themselves again (`recursive_triggers` is off), so the
-/// copy stops after one step.
-fn sqlite_sync_triggers(renames: &[ColumnRename], plan: &str) -> SyncTriggers {
-    let d = Dialect(Provider::Sqlite);
-    let mut out = SyncTriggers::default();
-    for r in renames {
-        let base = crate::database::constraint_name(
-            &r.table.name,
-            &[&r.new_column],
-            "xc_sync",
-            Provider::Sqlite,
-        );
-        let table = d.table(&r.table);
-        let (old, new) = (d.quote(&r.old_column), d.quote(&r.new_column));
-        let names = [
-            format!("{base}_insert"),
-            format!("{base}_old"),
-            format!("{base}_new"),
-        ];
-        out.create.push_str(&format!(
-            "-- CreateSyncTrigger (plan {plan}: keeps {new} and {old} equal while old and new code run side by side)\n\
-CREATE TRIGGER {} AFTER INSERT ON {table} FOR EACH ROW WHEN NEW.{new} IS NULL OR NEW.{old} IS NULL\n\
-BEGIN\n  UPDATE {table} SET {new} = coalesce(NEW.{new}, NEW.{old}), {old} = coalesce(NEW.{old}, NEW.{new}) WHERE rowid = NEW.rowid;\nEND;\n\
-CREATE TRIGGER {} AFTER UPDATE OF {old} ON {table} FOR EACH ROW WHEN NEW.{old} IS NOT OLD.{old} AND NEW.{new} IS OLD.{new}\n\
-BEGIN\n  UPDATE {table} SET {new} = NEW.{old} WHERE rowid = NEW.rowid;\nEND;\n\
-CREATE TRIGGER {} AFTER UPDATE OF {new} ON {table} FOR EACH ROW WHEN NEW.{new} IS NOT OLD.{new} AND NEW.{old} IS OLD.{old}\n\
-BEGIN\n  UPDATE {table} SET {old} = NEW.{new} WHERE rowid = NEW.rowid;\nEND;\n",
-            d.quote(&names[0]),
-            d.quote(&names[1]),
-            d.quote(&names[2]),
-        ));
-        out.drop.push_str("-- DropSyncTrigger\n");
-        for n in &names {
-            out.drop
-                .push_str(&format!("DROP TRIGGER IF EXISTS {};\n", d.quote(n)));
+/// copy stops after one step. A value the conversion would change stops the write
+/// (`RAISE(ABORT)`), as on PostgreSQL.
+fn sqlite_sync_trigger(r: &ColumnRename, plan: &str) -> SyncTriggers {
+    let provider = Provider::Sqlite;
+    let d = Dialect(provider);
+    let base = crate::database::owned_name(
+        &format!("{}_{}", r.table.name, r.new_column),
+        "xc_sync",
+        provider,
+    );
+    let table = d.table(&r.table);
+    let (old, new) = (d.quote(&r.old_column), d.quote(&r.new_column));
+    let (new_old, new_new) = (format!("NEW.{old}"), format!("NEW.{new}"));
+    // `when`: the write that copies this way (on insert, only into a column left empty).
+    let refuse = |source: &str, from: &ColumnType, to: &ColumnType, when: &str| -> String {
+        match changes_value(provider, source, from, to) {
+            Some(lossy) => format!(
+                "  SELECT RAISE(ABORT, {}) WHERE {when}({lossy});\n",
+                crate::escape::sql_string(
+                    provider,
+                    &crate::escape::one_line(&conversion_error(r, to))
+                )
+            ),
+            None => String::new(),
         }
+    };
+    let to_new = refuse(&new_old, &r.old_type, &r.new_type, "");
+    let to_old = refuse(&new_new, &r.new_type, &r.old_type, "");
+    let insert_to_new = refuse(
+        &new_old,
+        &r.old_type,
+        &r.new_type,
+        &format!("{new_new} IS NULL AND "),
+    );
+    let insert_to_old = refuse(
+        &new_new,
+        &r.new_type,
+        &r.old_type,
+        &format!("{new_old} IS NULL AND "),
+    );
+    let names = [
+        format!("{base}_insert"),
+        format!("{base}_old"),
+        format!("{base}_new"),
+    ];
+    let create = format!(
+        "-- {}\n\
+CREATE TRIGGER {} AFTER INSERT ON {table} FOR EACH ROW WHEN {new_new} IS NULL OR {new_old} IS NULL\n\
+BEGIN\n{insert_to_new}{insert_to_old}  UPDATE {table} SET {new} = coalesce({new_new}, {new_old}), {old} = coalesce({new_old}, {new_new}) WHERE rowid = NEW.rowid;\nEND;\n\
+CREATE TRIGGER {} AFTER UPDATE OF {old} ON {table} FOR EACH ROW WHEN {new_old} IS NOT OLD.{old} AND {new_new} IS OLD.{new}\n\
+BEGIN\n{to_new}  UPDATE {table} SET {new} = {new_old} WHERE rowid = NEW.rowid;\nEND;\n\
+CREATE TRIGGER {} AFTER UPDATE OF {new} ON {table} FOR EACH ROW WHEN {new_new} IS NOT OLD.{new} AND {new_old} IS OLD.{old}\n\
+BEGIN\n{to_old}  UPDATE {table} SET {old} = {new_new} WHERE rowid = NEW.rowid;\nEND;\n",
+        sync_comment(r, plan),
+        d.quote(&names[0]),
+        d.quote(&names[1]),
+        d.quote(&names[2]),
+    );
+    let mut drop = String::from("-- DropSyncTrigger\n");
+    for n in &names {
+        drop.push_str(&format!("DROP TRIGGER IF EXISTS {};\n", d.quote(n)));
     }
-    out
+    SyncTriggers { create, drop }
 }
 
 /// The guard of the SQLite table copies: every row of each table is in the other.
@@ -2004,7 +2239,7 @@ fn type_swap(
         return Err(format!("{}: no SQL types to convert between", f.rule.id));
     };
     let column = nf.database_name().to_string();
-    let temporary = format!("{column}_xc_new");
+    let temporary = crate::database::owned_name(&column, "xc_new", provider);
     let temporary_field = format!("{field}XcNew");
     // The expand: the old field as it was, and the new one under its temporary name.
     edits.replace_field(nf, input.old_sources.text(of.span));
@@ -2026,25 +2261,20 @@ fn type_swap(
     let (old_sql, new_sql) = (old_type.sql(), new_type.sql());
     let (new_col, old_col) = (d.quote(&temporary), d.quote(&column));
     let assignment = if change.castable {
-        recipes.renames.push(ColumnRename {
+        let rename = ColumnRename {
             table: TableRef::of(table),
             old_column: column.clone(),
             new_column: temporary.clone(),
-            cast: Some(new_sql.clone()),
-            back_cast: Some(old_sql.clone()),
-        });
-        let source = format!("CAST({old_col} AS {new_sql})");
-        Assignment {
-            column: temporary.clone(),
-            sql_type: new_sql.clone(),
-            source: ValueSource::Column {
-                column: column.clone(),
-                cast: Some(new_sql.clone()),
-            },
-            pending: format!("{new_col} IS DISTINCT FROM {source}"),
-            done_when: format!("{new_col} IS NOT DISTINCT FROM {source}"),
-            why: format!("`{field}` changes type from {old_sql} to {new_sql}"),
-        }
+            old_type: old_type.clone(),
+            new_type: new_type.clone(),
+        };
+        let assignment = copy_assignment(
+            provider,
+            &rename,
+            format!("`{field}` changes type from {old_sql} to {new_sql}"),
+        );
+        recipes.renames.push(rename);
+        assignment
     } else {
         // No cast between the two types: only the user knows the conversion. The backfill is
         // a skeleton for it; no trigger or extension can convert in the meantime, so the
@@ -2059,6 +2289,7 @@ fn type_swap(
                 ),
             },
             pending: format!("{new_col} IS NULL AND {old_col} IS NOT NULL"),
+            lossy: None,
             done_when: format!("{new_col} IS NOT NULL OR {old_col} IS NULL"),
             why: format!("`{field}` changes type from {old_sql} to {new_sql}, which has no cast"),
         }
