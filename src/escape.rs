@@ -71,6 +71,11 @@ pub fn dollar_tag(body: &str) -> String {
     tag
 }
 
+/// A Prisma schema string literal (`@map("...")`): Prisma reads JSON's escapes.
+pub fn prisma_string(value: &str) -> String {
+    serde_json::to_string(value).expect("a string serializes")
+}
+
 /// A TypeScript (and JavaScript) string literal: JSON's escaping is valid there.
 pub fn ts_string(value: &str) -> String {
     serde_json::to_string(value).expect("a string serializes")

@@ -118,7 +118,10 @@ impl SchemaEdits {
             if old_field.mapped_name.is_none() && !old_field.is_relation() {
                 let at = comment_start(&line).unwrap_or(line.len());
                 let trimmed = line[..at].trim_end().len();
-                line.insert_str(trimmed, &format!(" @map({:?})", old_field.name));
+                line.insert_str(
+                    trimmed,
+                    &format!(" @map({})", crate::escape::prisma_string(&old_field.name)),
+                );
             }
             // The type stays in its column where the padding allows: `author   Person?` becomes
             // `authorOld Person?`, not `authorOld   Person?`.

@@ -205,6 +205,8 @@ pub fn write_migrations(
         });
     }
     let write_lock = check_lock(migrations_dir, provider)?;
+    // Folders an earlier version staged inside the migrations folder, killed half-way.
+    remove_leftovers(migrations_dir);
     for (folder, _) in migrations {
         let target = migrations_dir.join(folder);
         if target.exists() {
@@ -323,7 +325,9 @@ fn fields(ts: &str) -> Option<Fields> {
 
 fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
-        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => 29,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,

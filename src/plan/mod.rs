@@ -1556,11 +1556,14 @@ fn decide(
         }
         ChangeKind::EnumRenamed { from, to, type_from, type_to, .. } if type_from != type_to => {
             let ne = input.new.enum_by_name(to).ok_or("enum not found")?;
+            // The intermediate schema already uses the new name, on the old type: its own
+            // `@@map`, if it has one, makes way.
             if ne.mapped_name.is_some() {
-                return Err("the new enum has its own `@@map`: rename the type by hand".into());
+                let span = block_attribute_line(input.new_sources, ne.span, "@@map(")
+                    .ok_or("the new enum's `@@map` was not found in its text")?;
+                edits.remove(input.new_sources, span);
             }
-            // The intermediate schema already uses the new name, on the old type.
-            let line = format!("@@map({type_from:?})");
+            let line = format!("@@map({})", crate::escape::prisma_string(type_from));
             insert_enum_value(edits, input, ne, &line);
             recipes.type_renames.push((ne.schema.clone(), type_from.clone(), type_to.clone()));
             Ok(("contract", format!(
@@ -1799,6 +1802,26 @@ fn revert_field(
         .ok_or("the field has another name in the old schema")?;
     edits.replace_field(nf, input.old_sources.text(of.span));
     Ok(())
+}
+
+/// The span of a block's attribute line that starts with `start` (`@@map(`), inside `block`.
+fn block_attribute_line(
+    sources: &Sources,
+    block: crate::diagnostics::Span,
+    start: &str,
+) -> Option<crate::diagnostics::Span> {
+    let text = &sources.file(block.file).text;
+    let mut at = block.start;
+    for line in text[block.start..block.end].split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with(start) {
+            let begin = at + (line.len() - trimmed.len());
+            let end = at + line.trim_end().len();
+            return Some(crate::diagnostics::Span::new(block.file, begin, end));
+        }
+        at += line.len();
+    }
+    None
 }
 
 fn insert_enum_value(
@@ -2256,7 +2279,10 @@ fn type_swap(
     }
     let comment = crate::expand::comment_start(&line).unwrap_or(line.len());
     let end = line[..comment].trim_end().len();
-    line.insert_str(end, &format!(" @map({temporary:?})"));
+    line.insert_str(
+        end,
+        &format!(" @map({})", crate::escape::prisma_string(&temporary)),
+    );
     edits.insert_line_after_fields(input.new_sources, nm, &line);
     let (old_sql, new_sql) = (old_type.sql(), new_type.sql());
     let (new_col, old_col) = (d.quote(&temporary), d.quote(&column));

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod migration_sql;
+pub mod plan;
 
 use std::path::{Path, PathBuf};
 
