@@ -8,8 +8,10 @@
 //!   lower and diff both sides, judge, report),
 //! - the phased plan of a renamed field in that copy (the same, then plan, render and write
 //!   the plan folder),
+//!
 //! and on schemas of 1k to 8k models where every model has a field of an unknown type (parse,
 //! resolve, and one diagnostic with a "did you mean" per model).
+//!
 //! It prints time per model for each, and the ratio of the largest to the smallest: the target
 //! is at most 2x, and 40k models under 2 s.
 

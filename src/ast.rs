@@ -41,6 +41,16 @@ pub struct ModelBlock {
     pub span: Span,
 }
 
+impl Top {
+    pub fn span(&self) -> Span {
+        match self {
+            Top::Model(m) => m.span,
+            Top::Enum(e) => e.span,
+            Top::Config(c) => c.span,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Arity {
     Required,

@@ -254,6 +254,9 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     h
 }
 
+/// Schemas with fewer models are lowered on one thread.
+const PARALLEL_MIN_TABLES: usize = 2048;
+
 /// Lower a resolved schema to the database Prisma builds for it.
 pub fn lower(schema: &Schema) -> Result<Database, LowerError> {
     let ds = schema.datasource.as_ref().ok_or(LowerError::NoDatasource)?;
@@ -304,13 +307,27 @@ pub fn lower(schema: &Schema) -> Result<Database, LowerError> {
             own_relations[r.referencing.model].push(r);
         }
     }
-    for (index, model) in schema.models.iter().enumerate() {
-        // `@@ignore` and `@ignore` hide models and fields from Prisma Client, not from migrations.
-        if model.kind == ModelKind::View {
-            continue;
-        }
-        let own = std::mem::take(&mut own_relations[index]);
-        db.tables.push(table(schema, own, model, provider));
+    // `@@ignore` and `@ignore` hide models and fields from Prisma Client, not from migrations.
+    let tables_of = |models: &[Model], own: Vec<Vec<&schema::Relation>>| -> Vec<Table> {
+        models
+            .iter()
+            .zip(own)
+            .filter(|(model, _)| model.kind != ModelKind::View)
+            .map(|(model, own)| table(schema, own, model, provider))
+            .collect()
+    };
+    if schema.models.len() >= PARALLEL_MIN_TABLES {
+        // Two halves side by side: on a large schema lowering is a good part of a run.
+        let half = schema.models.len() / 2;
+        let second_own = own_relations.split_off(half);
+        let (first, second) = crate::both(
+            || tables_of(&schema.models[..half], own_relations),
+            || tables_of(&schema.models[half..], second_own),
+        );
+        db.tables = first;
+        db.tables.extend(second);
+    } else {
+        db.tables = tables_of(&schema.models, own_relations);
     }
     join_tables(schema, provider, &mut db);
     Ok(db)

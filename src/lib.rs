@@ -51,6 +51,12 @@ pub fn load(sources: &Sources) -> Loaded {
     resolve_parsed(parse::parse_files(&files_of(sources)))
 }
 
+/// [`load`], reusing the syntax trees of earlier, valid files for the text they share (see
+/// [`parse::parse_files_reusing`]).
+pub fn load_reusing(sources: &Sources, earlier: &[(&str, &ast::SchemaAst)]) -> Loaded {
+    resolve_parsed(parse::parse_files_reusing(&files_of(sources), earlier))
+}
+
 fn files_of(sources: &Sources) -> Vec<(&str, diagnostics::FileId)> {
     (sources.files.iter().enumerate())
         .map(|(i, file)| (file.text.as_str(), diagnostics::FileId(i as u32)))

@@ -342,8 +342,14 @@ fn read(path: &Path) -> Option<Sources> {
 fn usable(
     side: &str,
     sources: Sources,
-    loaded: prisma_xc::Loaded,
+    mut loaded: prisma_xc::Loaded,
+    planning: bool,
 ) -> Option<(Sources, ManuallyDrop<prisma_xc::Loaded>)> {
+    if planning {
+        // The planner loads a schema of the same size again: the syntax trees, no longer
+        // needed, free the memory it then takes instead of fresh pages.
+        drop(std::mem::take(&mut loaded.syntax));
+    }
     if !loaded.diagnostics.is_empty() {
         eprint!("{}", render_all(&loaded.diagnostics, &sources));
     }
@@ -410,8 +416,9 @@ fn diff(run: DiffRun) -> ExitCode {
     // Both schemas' diagnostics are shown before giving up on either.
     let old_loaded = old_sources
         .zip(old_loaded)
-        .map(|(sources, loaded)| usable("OLD", sources, loaded));
-    let new_loaded = usable("NEW", new_sources, new_loaded);
+        .map(|(sources, loaded)| usable("OLD", sources, loaded, name.is_some() && !direct));
+    // The new schema's syntax trees stay: the planner parses the intermediate schema with them.
+    let new_loaded = usable("NEW", new_sources, new_loaded, false);
     let (Some((new_sources, new_loaded)), false) = (new_loaded, matches!(old_loaded, Some(None)))
     else {
         return ExitCode::from(2);
@@ -458,11 +465,21 @@ fn diff(run: DiffRun) -> ExitCode {
         // A closed pipe (`prisma-xc diff ... | head`) is the reader's choice, not an error.
         let _ = stdout.write_all(text.as_bytes());
         if let Some(name) = name {
+            let (old_db, new_db) = match (&lowered.old, &lowered.new) {
+                (Ok(old_db), Ok(new_db)) => (old_db, new_db),
+                (Err(e), _) | (_, Err(e)) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
             let input = prisma_xc::plan::PlanInput {
                 old: &old_loaded.schema,
                 old_sources,
                 new: &new_loaded.schema,
                 new_sources: &new_sources,
+                old_db,
+                new_db,
+                new_syntax: &new_loaded.syntax,
                 classification: &classification,
             };
             return write_plan(&input, &run, name, new);

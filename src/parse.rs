@@ -43,6 +43,35 @@ pub fn parse(text: &str, file: FileId) -> Parsed {
 /// line always closes a block in a valid schema); when one has, its file is parsed again as a
 /// whole, so diagnostics and recovery are exactly the sequential ones.
 pub fn parse_files(files: &[(&str, FileId)]) -> Vec<Parsed> {
+    parse_files_reusing(files, &[])
+}
+
+/// [`parse_files`], taking the syntax trees of earlier files (parsed before, without errors)
+/// for every chunk of text they share instead of parsing it again: the intermediate schema of a
+/// plan is the new schema with a few blocks edited, so most of it was parsed already.
+pub fn parse_files_reusing(
+    files: &[(&str, FileId)],
+    earlier: &[(&str, &SchemaAst)],
+) -> Vec<Parsed> {
+    // Chunk text -> (where it was, its top-level blocks).
+    let mut known: crate::hashing::FastMap<&str, (usize, &[crate::ast::Top])> =
+        crate::hashing::FastMap::default();
+    for &(text, ast) in earlier {
+        let cuts = split_points(text);
+        let mut first = 0;
+        for k in 1..cuts.len() {
+            let end = first
+                + ast.tops[first..]
+                    .iter()
+                    .take_while(|t| t.span().start < cuts[k])
+                    .count();
+            known.insert(
+                &text[cuts[k - 1]..cuts[k]],
+                (cuts[k - 1], &ast.tops[first..end]),
+            );
+            first = end;
+        }
+    }
     let too_deep: Vec<Option<usize>> = files.iter().map(|&(text, _)| too_deep(text)).collect();
     let chunks: Vec<Chunk> = files
         .iter()
@@ -71,7 +100,16 @@ pub fn parse_files(files: &[(&str, FileId)]) -> Vec<Parsed> {
     }
     let run = |job: &[usize]| -> Vec<(usize, Parsed)> {
         let first = &chunks[job[0]];
-        let parsed = parse_part(text_of(first), files[first.file].1, first.start);
+        let parsed = match known.get(text_of(first)) {
+            Some(&(from, tops)) => Parsed {
+                ast: SchemaAst {
+                    tops: tops.to_vec(),
+                },
+                diagnostics: Vec::new(),
+            }
+            .relocated(from, first.start, files[first.file].1),
+            None => parse_part(text_of(first), files[first.file].1, first.start),
+        };
         let mut out: Vec<(usize, Parsed)> = job[1..]
             .iter()
             .map(|&c| {
@@ -163,7 +201,12 @@ struct Chunk {
 impl Parsed {
     /// A copy for the same text at byte `to` of `file`, parsed where it sits at byte `from`.
     fn moved(&self, from: usize, to: usize, file: FileId) -> Parsed {
-        let mut copy = self.clone();
+        self.clone().relocated(from, to, file)
+    }
+
+    /// The same tree for its text at byte `to` of `file`, where it was at byte `from`.
+    fn relocated(self, from: usize, to: usize, file: FileId) -> Parsed {
+        let mut copy = self;
         let mut relocate = |span: &mut Span| {
             span.file = file;
             span.start = span.start - from + to;
@@ -1085,6 +1128,12 @@ mod tests {
             assert_eq!(format!("{:?}", together.ast), format!("{:?}", alone.ast));
             assert!(together.diagnostics.is_empty());
         }
+        // Parsed again with the old file's trees for what it shares: the same trees.
+        let reused = parse_files_reusing(&[(&new, FileId(1))], &[(&old, &alone[0].ast)]);
+        assert_eq!(
+            format!("{:?}", reused[0].ast),
+            format!("{:?}", alone[1].ast)
+        );
         // A warning in shared text is reported in both files, each at its own place.
         let warned = |s: &str| s.replacen("model M3000 {\n", "model M3000 { id Int\n", 1);
         let (old, new) = (warned(&old), warned(&new));

@@ -256,6 +256,12 @@ pub struct PlanInput<'a> {
     pub old_sources: &'a Sources,
     pub new: &'a Schema,
     pub new_sources: &'a Sources,
+    /// The two schemas' databases, as the classification lowered them.
+    pub old_db: &'a Database,
+    pub new_db: &'a Database,
+    /// The new schema's syntax trees, one per file of `new_sources`, when the caller kept them:
+    /// the intermediate schema shares most of its text and is parsed faster with them.
+    pub new_syntax: &'a [crate::ast::SchemaAst],
     pub classification: &'a Classification,
 }
 
@@ -273,15 +279,14 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
     }
     let lower =
         |s: &Schema| crate::database::lower(s).map_err(|e| PlanError::NoDatabase(e.to_string()));
-    let (old_db, new_db) = crate::both(|| lower(input.old), || lower(input.new));
-    let (old_db, new_db) = (old_db?, new_db?);
+    let (old_db, new_db) = (input.old_db, input.new_db);
 
     let mut recipes = Recipes::default();
     let mut edits = SchemaEdits::default();
     let mut unsupported = Vec::new();
     let mut changes = Vec::new();
     for f in &input.classification.findings {
-        let (phase, recipe) = match decide(f, input, &old_db, &new_db, &mut edits, &mut recipes) {
+        let (phase, recipe) = match decide(f, input, old_db, new_db, &mut edits, &mut recipes) {
             Ok(decision) => decision,
             Err(why) => {
                 unsupported.push(format!("{} {}: {why}", f.rule.id, f.reason));
@@ -308,18 +313,37 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         "schema.expand.prisma",
         expand_schema.clone(),
     ));
-    let expand_loaded = crate::load(&expand_sources);
+    let earlier: Vec<(&str, &crate::ast::SchemaAst)> =
+        if input.new_syntax.len() == input.new_sources.files.len() {
+            (input.new_sources.files.iter())
+                .map(|f| f.text.as_str())
+                .zip(input.new_syntax)
+                .collect()
+        } else {
+            Vec::new()
+        };
+    let mut expand_loaded = crate::load_reusing(&expand_sources, &earlier);
     if expand_loaded.has_errors() {
         return Err(PlanError::Internal(format!(
             "the intermediate schema is not valid:\n{}\n{expand_schema}",
             crate::diagnostics::render_all(&expand_loaded.diagnostics, &expand_sources)
         )));
     }
+    // Its syntax trees are done with: their memory serves what comes next.
+    drop(std::mem::take(&mut expand_loaded.syntax));
     let expand_db = lower(&expand_loaded.schema)?;
+    drop(expand_loaded);
     // From here on the old database is seen with its tables already renamed: the differ then
     // compares each renamed table with itself.
-    let mut old_db = old_db;
-    let table_renames = table_rename::apply(&mut old_db, &new_db, &recipes.table_renames);
+    let renamed_old_db;
+    let (old_db, table_renames) = if recipes.table_renames.is_empty() {
+        (old_db, table_rename::RenameSql::default())
+    } else {
+        let mut db = old_db.clone();
+        let sql = table_rename::apply(&mut db, new_db, &recipes.table_renames);
+        renamed_old_db = db;
+        (&renamed_old_db, sql)
+    };
     let table_copies = table_copy::sql(&recipes.table_copies);
 
     let stamp = |suffix: &str| format!("{}_{}_{suffix}", options.timestamp, options.name);
@@ -341,7 +365,12 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
     };
 
     // Expand: the old database to the intermediate one.
-    let expand_steps = migrate::diff(&old_db, &expand_db);
+    // Each phase's migration and its way back, diffed side by side (on a large schema each
+    // diff walks every table).
+    let (expand_steps, expand_down_steps) = crate::both(
+        || migrate::diff(old_db, &expand_db),
+        || migrate::diff(&expand_db, old_db),
+    );
     let mut expand = Vec::new();
     let mut concurrent = Vec::new();
     let mut validate = Vec::new();
@@ -475,7 +504,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         statements("DropView", &table_renames.drop_views),
         statements("DropCopyTrigger", &table_copies.drop_triggers),
         triggers.drop.clone(),
-        sql::render_script(&migrate::diff(&expand_db, &old_db), provider),
+        sql::render_script(&expand_down_steps, provider),
         statements("RenameTable", &table_renames.rename_back),
     ]);
     let expand_down = lock(expand_down);
@@ -515,7 +544,19 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
             d.quote(&swap.column)
         ));
     }
-    let contract_steps = migrate::diff(&renamed_expand_db, &new_db);
+    // The database the contract's down.sql starts from: the new one with its renamed types
+    // named back, and each swapped column back under its temporary name beside the old one.
+    let mut renamed_new_db = new_db.clone();
+    for (schema, from, to) in &recipes.type_renames {
+        rename_enum_type(&mut renamed_new_db, schema, to, from);
+    }
+    for swap in &recipes.swaps {
+        unswap_db(&mut renamed_new_db, swap, &expand_db);
+    }
+    let (contract_steps, contract_down_steps) = crate::both(
+        || migrate::diff(&renamed_expand_db, new_db),
+        || migrate::diff(&renamed_new_db, &expand_db),
+    );
     let guard = format!(
         "{}{}",
         guard_sql(provider, &recipes.backfill),
@@ -779,10 +820,6 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         "-- Restores the intermediate schema's structure. Data the contract dropped is not restored:\n-- take a backup before the contract if you may need to come back.\n",
     );
     // A renamed column's old column comes back filled from the new one, then tightened.
-    let mut renamed_new_db = new_db.clone();
-    for (schema, from, to) in &recipes.type_renames {
-        rename_enum_type(&mut renamed_new_db, schema, to, from);
-    }
     // A swapped column goes back to being the copy, and the old column comes back from it.
     let mut unswap = Vec::new();
     for swap in &recipes.swaps {
@@ -828,7 +865,6 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
             "UPDATE {t} SET {} = {back}",
             dd.quote(&swap.column)
         ));
-        unswap_db(&mut renamed_new_db, swap, &expand_db);
     }
     if !unswap.is_empty() {
         contract_down.push_str(&sql::render_statements("UnswapColumn", &unswap));
@@ -838,7 +874,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         contract_down.push_str(&sql::render_statements("RenameEnum", &type_renames_back));
         contract_down.push('\n');
     }
-    let mut down_steps = migrate::diff(&renamed_new_db, &expand_db);
+    let mut down_steps = contract_down_steps;
     let mut refill = Vec::new();
     for step in &mut down_steps {
         let Step::AlterTable { table, changes } = step else {
