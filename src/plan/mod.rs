@@ -405,14 +405,14 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
                     &mut validate,
                 );
             }
-            Step::CreateIndex { table, index } if postgres && table_exists(&old_db, table) => {
+            Step::CreateIndex { table, index } if postgres && table_exists(old_db, table) => {
                 concurrent.push((
                     index.name.clone(),
                     sql::create_index_concurrently(table, index),
                 ));
             }
             Step::AddForeignKey { table, foreign_key }
-                if postgres && table_exists(&old_db, table) =>
+                if postgres && table_exists(old_db, table) =>
             {
                 // After the concurrent index builds: a key may reference a new unique index.
                 not_valid(
@@ -585,7 +585,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         match &step {
             Step::CreateIndex { table, index }
                 if postgres
-                    && table_exists(&old_db, table)
+                    && table_exists(old_db, table)
                     && index
                         .columns
                         .iter()
@@ -611,7 +611,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
                 ));
             }
             Step::AddForeignKey { table, foreign_key }
-                if postgres && table_exists(&old_db, table) =>
+                if postgres && table_exists(old_db, table) =>
             {
                 not_valid(
                     &step,
@@ -624,7 +624,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
             Step::CreateIndex { table, index }
                 if postgres
                     && index.kind == DbIndexKind::Unique
-                    && table_exists(&old_db, table) =>
+                    && table_exists(old_db, table) =>
             {
                 unique.push((
                     index.name.clone(),
