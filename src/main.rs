@@ -641,6 +641,13 @@ fn write_plan(
                 dir.display(),
                 dir.join("PLAN.md").display()
             );
+            for why in &plan.not_zero_downtime {
+                let _ = writeln!(
+                    out,
+                    "Not zero-downtime: {}",
+                    prisma_xc::escape::one_line(why)
+                );
+            }
             if plan.has_fill_ins() {
                 let _ = writeln!(
                     out,

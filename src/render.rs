@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::escape;
+use crate::plan::runbook::{AppVersion, MigrationPhase, Step};
 use crate::plan::{BackfillTable, Plan, ValueSource};
 use crate::schema::Provider;
 use crate::sql::Dialect;
@@ -419,6 +420,77 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
             })
         })
         .collect();
+    let expand_schema_path = format!("{}/schema.expand.prisma", options.plan_dir);
+    let schema_of = |v: AppVersion| -> String {
+        match v.schema() {
+            "old" => options.old_schema.clone(),
+            "expand" => expand_schema_path.clone(),
+            _ => options.new_schema.clone(),
+        }
+    };
+    let steps: Vec<serde_json::Value> = plan
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| step_view(i + 1, step, &schema_of))
+        .collect();
+    let mut versions = vec![json!({
+        "label": "old",
+        "schema": options.old_schema,
+        "generate": null,
+        "what": "It runs now.",
+    })];
+    let uses = |v: AppVersion| {
+        plan.steps
+            .iter()
+            .any(|s| matches!(s, Step::RollOut { version, .. } if *version == v))
+    };
+    if uses(AppVersion::Expand) {
+        versions.push(json!({
+            "label": "expand",
+            "schema": expand_schema_path,
+            "generate": format!("npx prisma generate --schema {}", escape::shell_arg(&expand_schema_path)),
+            "what": "It reads the new structures where they are complete and keeps writing what the old version reads.",
+        }));
+    }
+    if uses(AppVersion::ExpandWritingNewValues) {
+        versions.push(json!({
+            "label": "expand, writing the new enum values",
+            "schema": expand_schema_path,
+            "generate": null,
+            "what": "The same client; its code writes the renamed enum values under their new names.",
+        }));
+    }
+    versions.push(json!({
+        "label": "new",
+        "schema": options.new_schema,
+        "generate": null,
+        "what": "The end state.",
+    }));
+    let retries = |migrations: &[crate::plan::Migration]| -> Vec<serde_json::Value> {
+        migrations
+            .iter()
+            .filter_map(|m| {
+                m.before_retry
+                    .as_ref()
+                    .map(|sql| json!({"folder": m.folder, "sql": sql}))
+            })
+            .collect()
+    };
+    // The rows `migrate deploy` wrote for a phase's folders, whatever timestamp `promote` gave
+    // them: the plan's name and the phase are in every folder name.
+    let forget = |phase: &str| {
+        format!(
+            "psql \"$DATABASE_URL\" -c {}",
+            escape::shell_arg(&format!(
+                "DELETE FROM _prisma_migrations WHERE migration_name LIKE {}",
+                escape::sql_string(
+                    Provider::PostgreSql,
+                    &format!("%\\_{}\\_{phase}%", plan.name.replace('_', "\\_"))
+                )
+            ))
+        )
+    };
     let data = json!({
         "name": plan.name,
         "extensionName": escape::ts_string(&format!("prisma-xc-dual-write-{}", plan.name)),
@@ -451,6 +523,14 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
         "fillIns": fill_ins,
         "hasFillIns": plan.has_fill_ins(),
         "contractDownFillIns": plan.contract_down.contains("<- FILL IN"),
+        "steps": steps,
+        "versions": versions,
+        "notZeroDowntime": plan.not_zero_downtime,
+        "hasContract": !plan.contract.is_empty(),
+        "expandRetries": retries(&plan.expand),
+        "contractRetries": retries(&plan.contract),
+        "expandForget": forget("expand"),
+        "contractForget": forget("contract"),
     });
     let render = |name: &str| {
         let h = if name == "plan" { &docs } else { &code };
@@ -472,43 +552,103 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
             m.sql.clone(),
         ));
     }
-    files.push(file("1-expand/down.sql".into(), plan.expand_down.clone()));
-    files.push(file(
-        "2-dual-write/dual-write.ts".into(),
-        render("dual-write"),
-    ));
-    files.push(file("3-backfill/backfill.ts".into(), render("backfill-ts")));
-    let backfill_sql = if postgres {
-        render("backfill-postgresql")
-    } else {
-        render("backfill-batch")
-    };
-    files.push(file("3-backfill/backfill.sql".into(), backfill_sql));
+    // A phase with nothing to do has no files: no empty extension, backfill or contract.
+    if !plan.expand.is_empty() {
+        files.push(file("1-expand/down.sql".into(), plan.expand_down.clone()));
+    }
+    if !plan.dual_write.is_empty() {
+        files.push(file(
+            "2-dual-write/dual-write.ts".into(),
+            render("dual-write"),
+        ));
+    }
+    if plan.needs_backfill() {
+        files.push(file("3-backfill/backfill.ts".into(), render("backfill-ts")));
+        let backfill_sql = if postgres {
+            render("backfill-postgresql")
+        } else {
+            render("backfill-batch")
+        };
+        files.push(file("3-backfill/backfill.sql".into(), backfill_sql));
+    }
     for m in &plan.contract {
         files.push(file(
             format!("4-contract/migrations/{}/migration.sql", m.folder),
             m.sql.clone(),
         ));
     }
-    files.push(file(
-        "4-contract/down.sql".into(),
-        plan.contract_down.clone(),
-    ));
+    if !plan.contract.is_empty() {
+        files.push(file(
+            "4-contract/down.sql".into(),
+            plan.contract_down.clone(),
+        ));
+    }
     files
+}
+
+/// One step of the runbook, as PLAN.md shows it.
+fn step_view(
+    number: usize,
+    step: &Step,
+    schema_of: &dyn Fn(AppVersion) -> String,
+) -> serde_json::Value {
+    let version_label = |v: AppVersion| match v {
+        AppVersion::Old => "the old version",
+        AppVersion::Expand => "the expand version",
+        AppVersion::ExpandWritingNewValues => "the expand version that writes the new enum values",
+        AppVersion::New => "the new version",
+    };
+    match step {
+        Step::ApplyMigrations { phase } => {
+            let contract = *phase == MigrationPhase::Contract;
+            json!({
+                "number": number,
+                "title": if contract { "apply the contract" } else { "apply the expand" },
+                "applyExpand": !contract,
+                "applyContract": contract,
+            })
+        }
+        Step::RollOut {
+            version,
+            dual_write,
+            why,
+        } => json!({
+            "number": number,
+            "title": format!("roll out {}", version_label(*version)),
+            "rollOut": true,
+            "schema": schema_of(*version),
+            "dualWrite": dual_write,
+            "why": why,
+            "writesNewValues": *version == AppVersion::ExpandWritingNewValues,
+            "isNew": *version == AppVersion::New,
+        }),
+        Step::Backfill => json!({
+            "number": number,
+            "title": "backfill",
+            "backfill": true,
+        }),
+        Step::WaitUntilGone { version } => json!({
+            "number": number,
+            "title": format!("wait until no instance of {} is left", version_label(*version)),
+            "wait": true,
+            "schema": schema_of(*version),
+        }),
+    }
 }
 
 /// plan.json: the plan without its file contents (those are the files beside it).
 fn plan_json(plan: &Plan) -> serde_json::Value {
     let mut v = serde_json::to_value(plan).expect("the plan serializes");
     v["version"] = json!(1);
+    let some = |present: bool, value: serde_json::Value| if present { value } else { json!(null) };
     v["files"] = json!({
         "schema": "schema.expand.prisma",
         "expandMigrations": plan.expand.iter().map(|m| format!("1-expand/migrations/{}", m.folder)).collect::<Vec<_>>(),
-        "expandDown": "1-expand/down.sql",
-        "dualWrite": "2-dual-write/dual-write.ts",
-        "backfill": ["3-backfill/backfill.ts", "3-backfill/backfill.sql"],
+        "expandDown": some(!plan.expand.is_empty(), json!("1-expand/down.sql")),
+        "dualWrite": some(!plan.dual_write.is_empty(), json!("2-dual-write/dual-write.ts")),
+        "backfill": if plan.needs_backfill() { json!(["3-backfill/backfill.ts", "3-backfill/backfill.sql"]) } else { json!([]) },
         "contractMigrations": plan.contract.iter().map(|m| format!("4-contract/migrations/{}", m.folder)).collect::<Vec<_>>(),
-        "contractDown": "4-contract/down.sql",
+        "contractDown": some(!plan.contract.is_empty(), json!("4-contract/down.sql")),
     });
     v
 }

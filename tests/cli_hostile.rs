@@ -152,82 +152,52 @@ fn names_stay_inside_the_text_they_land_in() {
 
 /// SQL without its quoted identifiers, string literals and comments.
 fn sql_code(sql: &str) -> String {
-    let mut out = String::new();
-    let mut chars = sql.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' | '\'' => {
-                // To the closing quote; a doubled quote stays inside.
-                while let Some(x) = chars.next() {
-                    if x == c {
-                        if chars.peek() == Some(&c) {
-                            chars.next();
-                        } else {
-                            break;
-                        }
-                    }
-                }
-                out.push_str(" q ");
-            }
-            '-' if chars.peek() == Some(&'-') => {
-                for x in chars.by_ref() {
-                    if x == '\n' {
-                        break;
-                    }
-                }
-                out.push('\n');
-            }
-            '/' if chars.peek() == Some(&'*') => {
-                chars.next();
-                let mut last = ' ';
-                for x in chars.by_ref() {
-                    if last == '*' && x == '/' {
-                        break;
-                    }
-                    last = x;
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out
+    code_only(sql, &['"', '\''], false, '-')
 }
 
 /// TypeScript without its string literals and comments.
 fn ts_code(ts: &str) -> String {
+    code_only(ts, &['"', '\'', '`'], true, '/')
+}
+
+/// `text` without its quoted parts and comments: what runs. `quotes` open and close a quoted
+/// part, escaped by a backslash (`backslash`) or by doubling; a line comment starts with
+/// `comment` twice; block comments are `/* */`.
+fn code_only(text: &str, quotes: &[char], backslash: bool, comment: char) -> String {
     let mut out = String::new();
-    let mut chars = ts.chars().peekable();
+    let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
-        match c {
-            '"' | '\'' | '`' => {
-                while let Some(x) = chars.next() {
-                    if x == '\\' {
+        if quotes.contains(&c) {
+            while let Some(x) = chars.next() {
+                if backslash && x == '\\' {
+                    chars.next();
+                } else if x == c {
+                    if !backslash && chars.peek() == Some(&c) {
                         chars.next();
-                    } else if x == c {
+                    } else {
                         break;
                     }
                 }
-                out.push_str(" s ");
             }
-            '/' if chars.peek() == Some(&'/') => {
-                for x in chars.by_ref() {
-                    if x == '\n' {
-                        break;
-                    }
-                }
-                out.push('\n');
-            }
-            '/' if chars.peek() == Some(&'*') => {
-                chars.next();
-                let mut last = ' ';
-                for x in chars.by_ref() {
-                    if last == '*' && x == '/' {
-                        break;
-                    }
-                    last = x;
+            out.push_str(" q ");
+        } else if c == comment && chars.peek() == Some(&comment) {
+            for x in chars.by_ref() {
+                if x == '\n' {
+                    break;
                 }
             }
-            c => out.push(c),
+            out.push('\n');
+        } else if c == '/' && chars.peek() == Some(&'*') {
+            chars.next();
+            let mut last = ' ';
+            for x in chars.by_ref() {
+                if last == '*' && x == '/' {
+                    break;
+                }
+                last = x;
+            }
+        } else {
+            out.push(c);
         }
     }
     out

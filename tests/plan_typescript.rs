@@ -161,26 +161,9 @@ fn type_check_and_run(harness: &Path, sqlite: bool) {
     std::fs::write(plan.join("run.ts"), script).unwrap();
     let tsc = |files: &[&str]| {
         let mut cmd = Command::new(harness);
-        cmd.args([
-            "bin",
-            "tsc",
-            "--noEmit",
-            "--strict",
-            "--target",
-            "es2022",
-            "--module",
-            "commonjs",
-            "--moduleResolution",
-            "node",
-            "--esModuleInterop",
-            "--skipLibCheck",
-            "--typeRoots",
-            "plan/node_modules/@types",
-            "--types",
-            "node",
-        ])
-        .args(files)
-        .current_dir(&dir);
+        cmd.args(common::tsc_args("plan"))
+            .args(files)
+            .current_dir(&dir);
         run(&mut cmd)
     };
     tsc(&[

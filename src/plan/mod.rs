@@ -22,16 +22,18 @@ use crate::rules::Severity;
 use crate::schema::{IndexKind, Model, Provider, Schema};
 use crate::sql::{self, Dialect};
 
+pub mod runbook;
 mod table_copy;
 mod table_rename;
 use table_copy::TableCopy;
 use table_rename::TableRename;
 
 /// How rows written by old code reach the new columns while both versions run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum SyncMode {
     /// A database trigger copies between old and new columns (PostgreSQL and SQLite).
+    #[default]
     Trigger,
     /// Only the dual-write extension does: rows written by old code are caught by the backfill.
     App,
@@ -56,6 +58,9 @@ pub struct Migration {
     pub purpose: String,
     #[serde(skip)]
     pub sql: String,
+    /// SQL to run before deploying it again when it failed half-way.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before_retry: Option<String>,
 }
 
 /// Where a backfilled column's value comes from.
@@ -180,6 +185,8 @@ pub struct PlannedChange {
     /// Which phase makes the change in the database: `expand` or `contract`.
     pub phase: &'static str,
     pub recipe: String,
+    /// What the rollout of the application needs for it.
+    pub rollout: runbook::Rollout,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -201,6 +208,10 @@ pub struct Plan {
     pub contract: Vec<Migration>,
     #[serde(skip)]
     pub contract_down: String,
+    /// The rollout, step by step: PLAN.md is this list in words.
+    pub steps: Vec<runbook::Step>,
+    /// Why some moment of the rollout cannot be free of errors; empty when none.
+    pub not_zero_downtime: Vec<String>,
 }
 
 impl Plan {
@@ -281,7 +292,10 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         |s: &Schema| crate::database::lower(s).map_err(|e| PlanError::NoDatabase(e.to_string()));
     let (old_db, new_db) = (input.old_db, input.new_db);
 
-    let mut recipes = Recipes::default();
+    let mut recipes = Recipes {
+        sync: options.sync,
+        ..Recipes::default()
+    };
     let mut edits = SchemaEdits::default();
     let mut unsupported = Vec::new();
     let mut changes = Vec::new();
@@ -299,6 +313,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
             reason: f.reason.clone(),
             phase,
             recipe,
+            rollout: runbook::rollout_of(f, options.sync),
         });
     }
     if !unsupported.is_empty() {
@@ -408,6 +423,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
             Step::CreateIndex { table, index } if postgres && table_exists(old_db, table) => {
                 concurrent.push((
                     index.name.clone(),
+                    Dialect(provider).qualified(&table.schema, &index.name),
                     sql::create_index_concurrently(table, index),
                 ));
             }
@@ -456,11 +472,13 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
                 folder: stamp("expand_01_enum_values"),
                 purpose: "adds the new enum values first: PostgreSQL cannot use a value in the transaction that adds it".into(),
                 sql: lock(enum_sql),
+                before_retry: None,
             });
             expand.push(Migration {
                 folder: stamp("expand_02"),
                 purpose: main_purpose.into(),
                 sql: lock(main_sql),
+                before_retry: None,
             });
         }
         (true, true) => {}
@@ -472,14 +490,16 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
             } else {
                 main_sql
             }),
+            before_retry: None,
         }),
     }
     let mut n = expand.len() + 1;
-    for (index, statement) in concurrent {
+    for (index, qualified, statement) in concurrent {
         expand.push(concurrent_index(
             stamp(&format!("expand_{n:02}_index")),
             format!("builds index \"{index}\" CONCURRENTLY, which cannot run inside a transaction"),
             &statement,
+            &qualified,
         ));
         n += 1;
     }
@@ -490,6 +510,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
                 "adds the foreign keys NOT VALID: instant, and new rows are checked from then on"
                     .into(),
             sql: lock(sql::render_statements("AddForeignKey", &foreign_keys)),
+            before_retry: None,
         });
         n += 1;
     }
@@ -498,6 +519,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
             folder: stamp(&format!("expand_{n:02}_validate")),
             purpose: "validates the foreign keys added NOT VALID, without blocking writes".into(),
             sql: lock(sql::render_statements("ValidateForeignKey", &validate)),
+            before_retry: None,
         });
     }
     let expand_down = sections(&[
@@ -606,6 +628,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
                 ));
                 unique.push((
                     on_copy.name.clone(),
+                    d.qualified(&table.schema, &on_copy.name),
                     on_copy.kind == DbIndexKind::Unique,
                     sql::create_index_concurrently(table, &on_copy),
                 ));
@@ -622,12 +645,11 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
                 );
             }
             Step::CreateIndex { table, index }
-                if postgres
-                    && index.kind == DbIndexKind::Unique
-                    && table_exists(old_db, table) =>
+                if postgres && index.kind == DbIndexKind::Unique && table_exists(old_db, table) =>
             {
                 unique.push((
                     index.name.clone(),
+                    Dialect(provider).qualified(&table.schema, &index.name),
                     true,
                     sql::create_index_concurrently(table, index),
                 ));
@@ -661,22 +683,25 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
             folder: stamp(&format!("contract_{n:02}_guard")),
             purpose: "checks every row is in sync before anything is built or dropped".into(),
             sql: lock(guard.clone()),
+            before_retry: None,
         });
         n += 1;
     }
-    for (index, is_unique, statement) in unique {
+    for (index, qualified, is_unique, statement) in unique {
         // Built first: if duplicates make it fail, nothing has been dropped yet.
         contract.push(if is_unique {
             concurrent_index(
                 stamp(&format!("contract_{n:02}_unique")),
                 format!("builds unique index \"{index}\" CONCURRENTLY before anything is dropped; fails, changing nothing, if rows hold duplicates"),
                 &statement,
+                &qualified,
             )
         } else {
             concurrent_index(
                 stamp(&format!("contract_{n:02}_index")),
                 format!("builds index \"{index}\" CONCURRENTLY on the new-typed copy before the swap"),
                 &statement,
+                &qualified,
             )
         });
         n += 1;
@@ -718,6 +743,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
                 if guard.is_empty() { "" } else { "\n" },
                 sql::render_statements("AddCheckNotValid", &adds)
             )),
+            before_retry: None,
         });
         n += 1;
         let validates = on_checks("VALIDATE");
@@ -725,6 +751,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
             folder: stamp(&format!("contract_{n:02}_validate")),
             purpose: "validates the NOT NULL checks while reads and writes go on".into(),
             sql: lock(sql::render_statements("ValidateCheck", &validates)),
+            before_retry: None,
         });
     }
     let mut main_sql = String::new();
@@ -786,36 +813,41 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
             &drops,
         ));
     }
-    if main_sql.trim().is_empty() {
-        main_sql =
-            "-- Nothing left to contract: every change shipped with the expand.\nSELECT 1;\n"
-                .into();
-    }
-    contract.push(Migration {
-        folder: stamp("contract"),
-        purpose: "the contract migration: checks every row is in sync, tightens, drops the old structures".into(),
-        sql: lock(main_sql),
-    });
-    // Folder names sort in the order they run: the main contract comes after the index and
-    // check migrations, and before the validation of its foreign keys.
-    let main = contract.len() - 1;
-    if !contract_validate.is_empty() {
+    // Nothing left to contract (every change shipped with the expand): no main migration.
+    if !main_sql.trim().is_empty() {
+        let purpose = if guard.is_empty() {
+            "the contract migration: tightens and drops the old structures"
+        } else {
+            "the contract migration: checks every row is in sync, tightens, drops the old structures"
+        };
         contract.push(Migration {
-            folder: stamp(&format!("contract_{:02}_validate_foreign_keys", main + 2)),
-            purpose:
-                "validates the foreign keys the contract added NOT VALID, without blocking writes"
-                    .into(),
-            sql: lock(sql::render_statements(
-                "ValidateForeignKey",
-                &contract_validate,
-            )),
+            folder: stamp("contract"),
+            purpose: purpose.into(),
+            sql: lock(main_sql),
+            before_retry: None,
         });
+        // Folder names sort in the order they run: the main contract comes after the index
+        // and check migrations, and before the validation of its foreign keys.
+        let main = contract.len() - 1;
+        if !contract_validate.is_empty() {
+            contract.push(Migration {
+                folder: stamp(&format!("contract_{:02}_validate_foreign_keys", main + 2)),
+                purpose:
+                    "validates the foreign keys the contract added NOT VALID, without blocking writes"
+                        .into(),
+                sql: lock(sql::render_statements(
+                    "ValidateForeignKey",
+                    &contract_validate,
+                )),
+                before_retry: None,
+            });
+        }
+        contract[main].folder = if contract.len() == 1 {
+            stamp("contract")
+        } else {
+            stamp(&format!("contract_{:02}", main + 1))
+        };
     }
-    contract[main].folder = if contract.len() == 1 {
-        stamp("contract")
-    } else {
-        stamp(&format!("contract_{:02}", main + 1))
-    };
     let mut contract_down = String::from(
         "-- Restores the intermediate schema's structure. Data the contract dropped is not restored:\n-- take a backup before the contract if you may need to come back.\n",
     );
@@ -955,6 +987,26 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
     }
     let contract_down = lock(contract_down);
 
+    let rollouts: Vec<runbook::Rollout> = changes.iter().map(|c| c.rollout.clone()).collect();
+    let dual_write_needed = !recipes.dual_write.is_empty()
+        && (options.sync == SyncMode::App
+            || rollouts
+                .iter()
+                .any(|r| !matches!(r, runbook::Rollout::NewDirectly)));
+    let steps = runbook::steps(&runbook::Needs {
+        rollouts: &rollouts,
+        has_expand: !expand.is_empty(),
+        has_backfill: !recipes.backfill.is_empty(),
+        has_contract: !contract.is_empty(),
+        has_dual_write: dual_write_needed,
+    });
+    let not_zero_downtime = rollouts
+        .iter()
+        .filter_map(|r| match r {
+            runbook::Rollout::NotZeroDowntime { why } => Some(why.clone()),
+            _ => None,
+        })
+        .collect();
     Ok(Plan {
         name: options.name.clone(),
         timestamp: options.timestamp.clone(),
@@ -965,22 +1017,32 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         expand_schema,
         expand,
         expand_down,
-        dual_write: recipes.dual_write,
+        // Without a version that needs it (a trigger keeps the columns in sync), no extension.
+        dual_write: if dual_write_needed {
+            recipes.dual_write
+        } else {
+            Vec::new()
+        },
         backfill: recipes.backfill,
         contract,
         contract_down,
+        steps,
+        not_zero_downtime,
     })
 }
 
 /// A migration of one `CREATE [UNIQUE] INDEX CONCURRENTLY`: PostgreSQL refuses to run it inside
 /// the transaction `migrate deploy` wraps a migration in with others.
-fn concurrent_index(folder: String, purpose: String, statement: &str) -> Migration {
+fn concurrent_index(folder: String, purpose: String, statement: &str, index: &str) -> Migration {
     Migration {
         folder,
         purpose,
         sql: format!(
             "-- CreateIndex (CONCURRENTLY: writes go on while it builds; it must be alone in its migration)\n{statement};\n"
         ),
+        // A failed concurrent build leaves an INVALID index under the name, and deploying
+        // again would fail on "already exists".
+        before_retry: Some(format!("DROP INDEX CONCURRENTLY IF EXISTS {index};")),
     }
 }
 
@@ -1139,6 +1201,8 @@ struct Recipes {
     table_copies: Vec<TableCopy>,
     /// Columns the contract swaps for their new-typed copy.
     swaps: Vec<TypeSwap>,
+    /// How old and new columns are kept in sync.
+    sync: SyncMode,
     /// Enum types the contract renames: (schema, old name, new name).
     type_renames: Vec<(Option<String>, String, String)>,
     renames: Vec<ColumnRename>,
@@ -1339,9 +1403,12 @@ fn decide(
             recipes.backfill_table(nm, table).assignments.push(copy_assignment(provider, &rename, format!("`{to}` is the renamed `{from}`")));
             recipes.renames.push(rename);
             recipes.dual_write(model, FieldPair::renamed(&old_name, to));
+            let sync = match recipes.sync {
+                SyncMode::Trigger if matches!(provider, Provider::PostgreSql | Provider::Sqlite) => "a trigger keeps the two equal while old and new code run",
+                _ => "the application writes both (the dual-write extension) while old and new code run",
+            };
             Ok(("contract", format!(
-                "expand adds column \"{column_to}\" (nullable) beside \"{column_from}\"; the application writes both (dual-write){}; the backfill copies the rest; the contract drops \"{column_from}\"{}",
-                if provider == Provider::PostgreSql { " and a trigger syncs rows written by old code" } else { "" },
+                "expand adds column \"{column_to}\" (nullable) beside \"{column_from}\"; {sync}; the backfill copies the rest; the contract drops \"{column_from}\"{}",
                 if nf.is_required() { " and makes the new column NOT NULL" } else { "" }
             )))
         }

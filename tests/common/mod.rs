@@ -149,3 +149,31 @@ pub const INITIAL_MIGRATION: &[&str] = &[
     "--timestamp",
     "20200101000000",
 ];
+
+/// `tsc` as the tests run it on plan files: strict, CommonJS, Node's types from the harness.
+/// `types_root` is the folder holding `node_modules/@types`, relative to the working folder.
+pub fn tsc_args(types_root: &str) -> Vec<String> {
+    [
+        "bin",
+        "tsc",
+        "--noEmit",
+        "--strict",
+        "--target",
+        "es2022",
+        "--module",
+        "commonjs",
+        "--moduleResolution",
+        "node",
+        "--esModuleInterop",
+        "--skipLibCheck",
+        "--typeRoots",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .chain([
+        format!("{types_root}/node_modules/@types"),
+        "--types".into(),
+        "node".into(),
+    ])
+    .collect()
+}
