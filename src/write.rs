@@ -145,7 +145,13 @@ fn remove_leftovers(parent: &Path) {
         };
         let pid: Option<u32> = rest.split('-').next().and_then(|p| p.parse().ok());
         if pid.is_some_and(|pid| !process_is_running(pid)) {
-            let _ = std::fs::remove_dir_all(entry.path());
+            // Staged folders, and the temporary file of a lock file written whole.
+            let path = entry.path();
+            let _ = if path.is_dir() {
+                std::fs::remove_dir_all(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
         }
     }
 }
