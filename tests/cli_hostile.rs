@@ -19,6 +19,13 @@ fn xc(dir: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// `prisma-xc diff old.prisma new.prisma` in `dir`, with `args` after.
+fn diff(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let mut all = vec!["diff", "old.prisma", "new.prisma"];
+    all.extend_from_slice(args);
+    xc(dir, &all)
+}
+
 /// A fresh work folder for one test.
 fn work(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("prisma-xc-hostile-{}-{name}", std::process::id()));
@@ -70,12 +77,9 @@ fn hostile_plan(dir: &Path) -> PathBuf {
             "{PG}model T {{\n  id Int    @id\n  b  String @map(\"x\\nDROP TABLE victim;\\n--$$ */ %s\") // prisma-xc: renamed from a\n  j2 Json   @db.Json // prisma-xc: renamed from j\n  v  String @db.VarChar(8)\n\n  @@map(\"{table}\")\n}}\n"
         ),
     );
-    let (code, _, err) = xc(
+    let (code, _, err) = diff(
         dir,
         &[
-            "diff",
-            "old.prisma",
-            "new.prisma",
             "--name",
             "x",
             "--out",
@@ -267,19 +271,9 @@ fn flags_are_checked_before_anything_is_written() {
         assert!(!dir.join("plan").exists(), "{flags:?} left a folder");
     }
     // A valid duration is quoted where it lands.
-    let (code, _, err) = xc(
+    let (code, _, err) = diff(
         &dir,
-        &[
-            "diff",
-            "old.prisma",
-            "new.prisma",
-            "--name",
-            "x",
-            "--out",
-            "plan",
-            "--lock-timeout",
-            "1.5s",
-        ],
+        &["--name", "x", "--out", "plan", "--lock-timeout", "1.5s"],
     );
     assert_eq!(code, 0, "{err}");
     let migrations = dir.join("plan/1-expand/migrations");
@@ -292,12 +286,9 @@ fn flags_are_checked_before_anything_is_written() {
     let sql = std::fs::read_to_string(folder.join("migration.sql")).unwrap();
     assert!(sql.contains("SET lock_timeout = '1.5s';"), "{sql}");
     // A Unicode name keeps its letters, as Prisma's own folder names do.
-    let (code, out, err) = xc(
+    let (code, out, err) = diff(
         &dir,
         &[
-            "diff",
-            "old.prisma",
-            "new.prisma",
             "--name",
             "Größe ändern",
             "--out",
@@ -401,12 +392,9 @@ fn promote_lands_every_folder_or_none() {
             "{PG}model Member {{\n  id Int @id\n  email String @unique\n  team Int\n\n  @@index([team])\n}}\n"
         ),
     );
-    let (code, _, err) = xc(
+    let (code, _, err) = diff(
         &dir,
         &[
-            "diff",
-            "old.prisma",
-            "new.prisma",
             "--name",
             "x",
             "--out",
@@ -520,18 +508,7 @@ fn crlf_schemas_give_crlf_intermediate_schemas() {
         "new.prisma",
         "datasource db {\r\n  provider = \"postgresql\"\r\n}\r\n\r\nmodel User {\r\n  id       Int    @id\r\n  username String // prisma-xc: renamed from user_name\r\n}\r\n",
     );
-    let (code, _, err) = xc(
-        &dir,
-        &[
-            "diff",
-            "old.prisma",
-            "new.prisma",
-            "--name",
-            "x",
-            "--out",
-            "plan",
-        ],
-    );
+    let (code, _, err) = diff(&dir, &["--name", "x", "--out", "plan"]);
     assert_eq!(code, 0, "{err}");
     let text = std::fs::read_to_string(dir.join("plan/schema.expand.prisma")).unwrap();
     assert_eq!(

@@ -249,15 +249,7 @@ fn narrowing(
         "--timestamp",
         "20300101000000",
     ])?;
-    env.xc(&[
-        "promote",
-        "plan",
-        "expand",
-        "--migrations",
-        "prisma/migrations",
-        "--timestamp",
-        "20300101000001",
-    ])?;
+    env.promote("expand", "20300101000001")?;
     env.deploy().map_err(|e| format!("deploy expand: {e}"))?;
     // Old code writes a value the new type cannot hold: refused, not cut.
     if env
@@ -284,16 +276,7 @@ fn narrowing(
             "the backfill should leave the one row that does not fit: {pending}"
         ));
     }
-    env.xc(&[
-        "promote",
-        "plan",
-        "contract",
-        "--migrations",
-        "prisma/migrations",
-        "--timestamp",
-        "20300101000002",
-        "--expand-deployed",
-    ])?;
+    env.promote("contract", "20300101000002")?;
     if env.deploy().is_ok() {
         return Err("the contract ran while a value did not fit".into());
     }

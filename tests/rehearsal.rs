@@ -197,19 +197,7 @@ fn the_example_plan_rehearses_as_a_rolling_deploy_without_errors() {
                 let phase = step["phase"].as_str().unwrap();
                 let ts = format!("2030010100000{stamp}");
                 stamp += 1;
-                let mut args = vec![
-                    "promote",
-                    "plan",
-                    phase,
-                    "--migrations",
-                    "prisma/migrations",
-                    "--timestamp",
-                    &ts,
-                ];
-                if phase == "contract" {
-                    args.push("--expand-deployed");
-                }
-                env.xc(&args).unwrap();
+                env.promote(phase, &ts).unwrap();
                 let schema = if phase == "contract" {
                     "new.prisma"
                 } else {

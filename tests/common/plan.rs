@@ -741,6 +741,23 @@ impl Env {
             .args(files))
     }
 
+    /// `prisma-xc promote plan PHASE` into `prisma/migrations`, stamped `timestamp`.
+    pub fn promote(&self, phase: &str, timestamp: &str) -> Result<String, String> {
+        let mut args = vec![
+            "promote",
+            "plan",
+            phase,
+            "--migrations",
+            "prisma/migrations",
+            "--timestamp",
+            timestamp,
+        ];
+        if phase == "contract" {
+            args.push("--expand-deployed");
+        }
+        self.xc(&args)
+    }
+
     pub fn xc(&self, args: &[&str]) -> Result<String, String> {
         let out = Command::new(env!("CARGO_BIN_EXE_prisma-xc"))
             .args(args)
@@ -793,15 +810,7 @@ pub fn run_case(harness: &Path, case: &PlanCase, sqlite: bool) -> Result<(), Str
     }
 
     // Phase 1: expand, its way back, and again.
-    env.xc(&[
-        "promote",
-        "plan",
-        "expand",
-        "--migrations",
-        "prisma/migrations",
-        "--timestamp",
-        "20300101000001",
-    ])?;
+    env.promote("expand", "20300101000001")?;
     env.deploy().map_err(|e| format!("deploy expand: {e}"))?;
     // The live database is compared with the intermediate schema below, after the way back
     // and the expand again: one Prisma introspection less per case.
@@ -833,16 +842,7 @@ pub fn run_case(harness: &Path, case: &PlanCase, sqlite: bool) -> Result<(), Str
         .map_err(|e| format!("mixed writes after the expand: {e}"))?;
 
     // Phase 4 too early: the guard aborts, changing nothing.
-    env.xc(&[
-        "promote",
-        "plan",
-        "contract",
-        "--migrations",
-        "prisma/migrations",
-        "--timestamp",
-        "20300101000002",
-        "--expand-deployed",
-    ])?;
+    env.promote("contract", "20300101000002")?;
     if case.guarded {
         if env.deploy().is_ok() {
             return Err("the contract ran before the backfill".into());
