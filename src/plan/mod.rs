@@ -19,7 +19,7 @@ use crate::diagnostics::Sources;
 use crate::expand::SchemaEdits;
 use crate::migrate::{self, Step, TableChange, TableRef};
 use crate::rules::Severity;
-use crate::schema::{IndexKind, Model, Provider, Schema};
+use crate::schema::{Model, Provider, Schema};
 use crate::sql::{self, Dialect};
 
 pub mod runbook;
@@ -1508,46 +1508,16 @@ fn decide(
             )))
         }
         ChangeKind::IndexAdded {
-            table,
             index,
             unique: true,
             ..
         } => {
-            let (nm, idx) = find_index(input.new, new_db, table, index).ok_or("index not found in the schema")?;
-            // A relation that references these fields needs the unique index from the start.
-            let referenced = input.new.models.iter().flat_map(|m| &m.fields).any(|f| {
-                f.relation.as_ref().is_some_and(|r| {
-                    matches!(&f.field_type, crate::schema::FieldType::Model(t) if *t == nm.name)
-                        && !r.references.is_empty()
-                        && r.references.len() == idx.fields.len()
-                        && r.references.iter().all(|x| idx.fields.iter().any(|i| &i.name == x))
-                })
-            });
-            // So does the defining side of a one-to-one relation over these fields.
-            let same_fields = |fields: &[String]| {
-                fields.len() == idx.fields.len() && fields.iter().all(|x| idx.fields.iter().any(|i| &i.name == x))
-            };
-            let one_to_one = nm.fields.iter().any(|f| {
-                let crate::schema::FieldType::Model(other) = &f.field_type else { return false };
-                f.relation.as_ref().is_some_and(|r| same_fields(&r.fields))
-                    && input.new.model(other).is_some_and(|o| {
-                        o.fields.iter().any(|b| {
-                            matches!(&b.field_type, crate::schema::FieldType::Model(t) if *t == nm.name)
-                                && b.arity != crate::schema::Arity::List
-                                && b.name != f.name
-                        })
-                    })
-            });
-            if referenced || one_to_one {
-                return Ok(("expand", format!(
-                    "a relation needs it, so expand builds \"{index}\"{} (it fails, changing nothing, if rows hold duplicates)",
-                    if provider == Provider::PostgreSql { " CONCURRENTLY in a migration of its own" } else { "" }
-                )));
-            }
-            edits.remove(input.new_sources, idx.span);
-            Ok(("contract", format!(
-                "the contract builds \"{index}\"{} once the application writes no duplicates; it fails, changing nothing, if rows still hold duplicates",
-                if provider == Provider::PostgreSql { " CONCURRENTLY, in a migration of its own," } else { "" }
+            // In the expand, not the contract: the new version's client relies on it from its
+            // first query (an upsert on these fields is `ON CONFLICT`, which needs the index),
+            // and so do relations that reference these fields.
+            Ok(("expand", format!(
+                "expand builds \"{index}\"{} before any version that relies on it runs; it fails, changing nothing, if rows hold duplicates (remove them and deploy again)",
+                if provider == Provider::PostgreSql { " CONCURRENTLY in a migration of its own" } else { "" }
             )))
         }
         ChangeKind::IndexAdded { index, .. } => Ok(("expand", if provider == Provider::PostgreSql {
@@ -1966,27 +1936,6 @@ fn enum_columns<'a>(
         }
     }
     out
-}
-
-fn find_index<'a>(
-    schema: &'a Schema,
-    db: &Database,
-    table: &str,
-    index: &str,
-) -> Option<(&'a Model, &'a crate::schema::Index)> {
-    let t = db.tables.iter().find(|t| t.name == table)?;
-    let di = t.indexes.iter().find(|i| i.name == index)?;
-    let m = schema.models.iter().find(|m| m.database_name() == table)?;
-    let columns: Vec<&str> = di.columns.iter().map(|c| c.name.as_str()).collect();
-    let idx = m.indexes.iter().find(|i| {
-        i.kind == IndexKind::Unique
-            && i.fields.len() == columns.len()
-            && i.fields
-                .iter()
-                .zip(&columns)
-                .all(|(f, c)| m.field(&f.name).map(|x| x.database_name()) == Some(*c))
-    })?;
-    Some((m, idx))
 }
 
 /// Bring back the list fields of an implicit many-to-many relation whose join table goes.
