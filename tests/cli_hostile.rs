@@ -441,7 +441,11 @@ fn promote_lands_every_folder_or_none() {
     names.sort();
     assert_eq!(
         names[1..],
-        ["30000101000000_x_expand_01_index", "migration_lock.toml"],
+        [
+            "30000101000000_x_expand_01_index",
+            "30000101000000_x_expand_02_index",
+            "migration_lock.toml"
+        ],
         "{names:?}"
     );
     let _ = std::fs::remove_dir_all(&dir);

@@ -296,41 +296,47 @@ fn example(name: &str) -> String {
     text[text.find("datasource").unwrap()..].to_string()
 }
 
-/// Old and new schema, flags, seed and FILL INs of a rehearsal's case.
-fn case_of(
-    name: &str,
-) -> (
-    String,
-    String,
-    Vec<&'static str>,
-    String,
-    Vec<(&'static str, &'static str)>,
-) {
+/// What a rehearsal's case brings: its schemas, flags, seed and FILL INs.
+struct CaseInput {
+    old: String,
+    new: String,
+    flags: Vec<&'static str>,
+    seed: String,
+    fill_in: Vec<(&'static str, &'static str)>,
+}
+
+fn case_of(name: &str) -> CaseInput {
     if name == "example" {
-        return (
-            example("old.prisma"),
-            example("new.prisma"),
-            Vec::new(),
-            "INSERT INTO \"User\" (email, user_name) SELECT 'seed-' || n || '@example.org', 'seed-' || n FROM generate_series(1, 200) n; INSERT INTO \"Post\" (title, \"authorId\") SELECT 'seed post', id FROM \"User\";".into(),
-            Vec::new(),
-        );
+        return CaseInput {
+            old: example("old.prisma"),
+            new: example("new.prisma"),
+            flags: Vec::new(),
+            seed: "INSERT INTO \"User\" (email, user_name) SELECT 'seed-' || n || '@example.org', 'seed-' || n FROM generate_series(1, 200) n; INSERT INTO \"Post\" (title, \"authorId\") SELECT 'seed post', id FROM \"User\";".into(),
+            fill_in: Vec::new(),
+        };
     }
     let c = CASES
         .iter()
         .find(|c| c.name == name)
         .expect("a catalog case");
-    (
-        c.old.to_string(),
-        c.new.to_string(),
-        c.flags.to_vec(),
-        c.seed.to_string(),
-        c.fill_in.to_vec(),
-    )
+    CaseInput {
+        old: c.old.to_string(),
+        new: c.new.to_string(),
+        flags: c.flags.to_vec(),
+        seed: c.seed.to_string(),
+        fill_in: c.fill_in.to_vec(),
+    }
 }
 
 /// Plays one plan as a rolling deploy; the report's rows, or why it failed.
 fn rehearse(harness: &Path, r: &Rehearsal) -> Result<Vec<String>, String> {
-    let (old, new, flags, seed, fill_in) = case_of(r.case);
+    let CaseInput {
+        old,
+        new,
+        flags,
+        seed,
+        fill_in,
+    } = case_of(r.case);
     let env = Env::with_old_deployed(harness, &format!("rehearsal_{}", r.case), false, &old, &new)?;
     let dir = env.dir.clone();
     env.psql(&["-c", &seed])?;
