@@ -593,10 +593,8 @@ fn write_plan(
     new: &Path,
 ) -> ExitCode {
     let ts = run.timestamp.map(str::to_string).unwrap_or_else(now);
+    // Checked before anything was read: a letter or digit at least, and not too long.
     let name = clean_name(name);
-    if name.is_empty() {
-        return usage("--name needs at least one letter or digit");
-    }
     let options = prisma_xc::plan::PlanOptions {
         name: name.clone(),
         timestamp: ts.clone(),

@@ -163,18 +163,22 @@ fn has_line_break(t: &BackfillTable) -> bool {
 
 /// Rows the conversion cannot take unchanged, for the backfill to name.
 fn lossy_count_sql(t: &BackfillTable, provider: Provider) -> Option<String> {
-    let lossy: Vec<String> = t
+    let lossy: Vec<&str> = t
         .assignments
         .iter()
-        .filter_map(|a| a.lossy.as_ref().map(|l| format!("({l})")))
+        .filter_map(|a| a.lossy.as_deref())
         .collect();
-    (!lossy.is_empty()).then(|| {
-        format!(
-            "SELECT COUNT(*) AS \"lossy\" FROM {} WHERE {}",
-            Dialect(provider).qualified(&t.schema, &t.table),
-            lossy.join(" OR ")
-        )
-    })
+    (!lossy.is_empty()).then(|| count_sql(t, provider, "lossy", &lossy))
+}
+
+/// `SELECT COUNT(*) AS "<label>"` of the rows of a table that match any of `conditions`.
+fn count_sql(t: &BackfillTable, provider: Provider, label: &str, conditions: &[&str]) -> String {
+    let conditions: Vec<String> = conditions.iter().map(|c| format!("({c})")).collect();
+    format!(
+        "SELECT COUNT(*) AS \"{label}\" FROM {} WHERE {}",
+        Dialect(provider).qualified(&t.schema, &t.table),
+        conditions.join(" OR ")
+    )
 }
 
 /// The keyset batch of one table: take the next `limit` keys after the last one, update the
@@ -226,17 +230,8 @@ fn pending_batch_sql(t: &BackfillTable, provider: Provider, limit: &str) -> Stri
 }
 
 fn pending_count_sql(t: &BackfillTable, provider: Provider) -> String {
-    let d = Dialect(provider);
-    let pending: Vec<String> = t
-        .assignments
-        .iter()
-        .map(|a| format!("({})", a.pending))
-        .collect();
-    format!(
-        "SELECT COUNT(*) AS \"pending\" FROM {} WHERE {}",
-        d.qualified(&t.schema, &t.table),
-        pending.join(" OR ")
-    )
+    let pending: Vec<&str> = t.assignments.iter().map(|a| a.pending.as_str()).collect();
+    count_sql(t, provider, "pending", &pending)
 }
 
 /// A string with fill-in marks as a TypeScript expression: `"..." + fill("User.email") + "..."`.

@@ -3,6 +3,8 @@
 //! clear message where it cannot be honoured. (Plans with hostile names deployed on real
 //! databases: `tests/plan_hostile.rs`.)
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -310,11 +312,10 @@ fn flags_are_checked_before_anything_is_written() {
 #[test]
 fn migration_folders_are_written_whole_or_not_at_all() {
     let dir = work("atomic");
-    write(
-        &dir,
-        "new.prisma",
-        &format!("{PG}model User {{\n  id Int @id\n}}\n"),
-    );
+    // The initial migration the other tests write, from `old.prisma`.
+    let schema = format!("{PG}model User {{\n  id Int @id\n}}\n");
+    write(&dir, "old.prisma", &schema);
+    write(&dir, "new.prisma", &schema);
     let migrations = dir.join("prisma/migrations");
     std::fs::create_dir_all(&migrations).unwrap();
     // What a run killed half-way left: staging beside the migrations folder, and inside it the
@@ -322,19 +323,8 @@ fn migration_folders_are_written_whole_or_not_at_all() {
     std::fs::create_dir_all(dir.join("prisma/.prisma-xc-staging-4194999-1/20300101000000_x"))
         .unwrap();
     std::fs::create_dir_all(migrations.join(".prisma-xc-4194999-20300101000000_x")).unwrap();
-    let direct = [
-        "diff",
-        "--from-empty",
-        "new.prisma",
-        "--direct",
-        "--out",
-        "prisma/migrations",
-        "--name",
-        "init",
-        "--timestamp",
-        "20300101000000",
-    ];
-    let (code, _, err) = xc(&dir, &direct);
+
+    let (code, _, err) = xc(&dir, common::INITIAL_MIGRATION);
     assert_eq!(code, 0, "{err}");
     let left: Vec<String> = std::fs::read_dir(&migrations)
         .unwrap()

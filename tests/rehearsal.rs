@@ -541,36 +541,9 @@ fn plans_rehearse_as_rolling_deploys_without_errors() {
     let Some(harness) = common::harness_with_postgres() else {
         return;
     };
-    let only = std::env::var("XC_REHEARSAL").ok();
-    let chosen: Vec<&Rehearsal> = REHEARSALS
-        .iter()
-        .filter(|r| {
-            only.as_deref()
-                .is_none_or(|o| o.split(',').any(|o| o == r.case))
-        })
-        .collect();
-    // Two at a time: each holds four Node processes and a Prisma CLI.
-    let results: Vec<(&str, Result<Vec<String>, String>)> = std::thread::scope(|s| {
-        let halves: Vec<Vec<&Rehearsal>> = chosen
-            .chunks(chosen.len().div_ceil(2).max(1))
-            .map(<[&Rehearsal]>::to_vec)
-            .collect();
-        let handles: Vec<_> = halves
-            .into_iter()
-            .map(|half| {
-                let harness = &harness;
-                s.spawn(move || {
-                    half.into_iter()
-                        .map(|r| (r.case, rehearse(harness, r)))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect()
-    });
+    let chosen = common::chosen(REHEARSALS, "XC_REHEARSAL", |r| r.case);
+    let results: Vec<(&str, Result<Vec<String>, String>)> =
+        common::two_at_a_time(&chosen, |r| (r.case, rehearse(&harness, r)));
     let mut table = vec![
         "| case | instance | version | queries | failures |".to_string(),
         "|---|---|---|---:|---:|".into(),

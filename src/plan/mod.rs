@@ -1003,7 +1003,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
     let not_zero_downtime = rollouts
         .iter()
         .filter_map(|r| match r {
-            runbook::Rollout::NotZeroDowntime { why } => Some(why.clone()),
+            runbook::Rollout::NotZeroDowntime { why, .. } => Some(why.clone()),
             _ => None,
         })
         .collect();

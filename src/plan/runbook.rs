@@ -57,7 +57,13 @@ pub enum Rollout {
     /// any version writes the new one.
     EnumValueRenamed,
     /// No order of steps avoids every error: the plan says which moment fails and why.
-    NotZeroDowntime { why: String },
+    NotZeroDowntime {
+        why: String,
+        /// The contract swaps a new-typed column into place: the new version can only run
+        /// after it, and the intermediate version runs until then.
+        #[serde(skip)]
+        new_after_contract: bool,
+    },
 }
 
 /// How the rollout of one change must go.
@@ -88,12 +94,14 @@ pub fn rollout_of(f: &Finding, sync: SyncMode) -> Rollout {
             Rollout::EnumValueRenamed
         }
         ChangeKind::ColumnTypeChanged { field, .. } => Rollout::NotZeroDowntime {
+            new_after_contract: true,
             why: format!(
                 "the contract swaps the new-typed copy of `{field}` into place: instances built on schema.expand.prisma name the copy and fail from the contract until the application built on the new schema has replaced them (roll it out right after the contract)"
             ),
         },
         ChangeKind::EnumRenamed { type_from, type_to, .. } if type_from != type_to => {
             Rollout::NotZeroDowntime {
+                new_after_contract: false,
                 why: format!(
                     "the contract renames type \"{type_from}\" to \"{type_to}\" in place, and Prisma Client casts enum values to its type's name: from the contract until the application built on the new schema has replaced the running one, queries of the other name fail"
                 ),
@@ -148,10 +156,15 @@ pub fn steps(needs: &Needs) -> Vec<Step> {
     let enum_renamed = needs.rollouts.contains(&Rollout::EnumValueRenamed);
     // A type swap: the intermediate version is the one the contract breaks, and the new one
     // comes right after the contract.
-    let swap = needs
-        .rollouts
-        .iter()
-        .any(|r| matches!(r, Rollout::NotZeroDowntime { why } if why.contains("swaps")));
+    let swap = needs.rollouts.iter().any(|r| {
+        matches!(
+            r,
+            Rollout::NotZeroDowntime {
+                new_after_contract: true,
+                ..
+            }
+        )
+    });
     let mut out = Vec::new();
     if needs.has_expand {
         out.push(Step::ApplyMigrations {
@@ -203,31 +216,13 @@ pub fn steps(needs: &Needs) -> Vec<Step> {
                     .into()
             },
         });
-        running = AppVersion::New;
+        // The version the new one replaced must be gone before the contract removes what
+        // its client names.
+        if needs.has_contract {
+            out.push(Step::WaitUntilGone { version: running });
+        }
     }
-    let last_other = match running {
-        AppVersion::New => {
-            // The one before the new version.
-            if enum_renamed {
-                AppVersion::ExpandWritingNewValues
-            } else if intermediate.is_some() {
-                AppVersion::Expand
-            } else {
-                AppVersion::Old
-            }
-        }
-        other => {
-            // Waiting for the versions older than the running one was done above.
-            let _ = other;
-            running
-        }
-    };
     if needs.has_contract {
-        if running == AppVersion::New {
-            out.push(Step::WaitUntilGone {
-                version: last_other,
-            });
-        }
         out.push(Step::ApplyMigrations {
             phase: MigrationPhase::Contract,
         });
@@ -273,6 +268,7 @@ mod tests {
         let intermediate = Rollout::Intermediate { why: "x".into() };
         let swap = Rollout::NotZeroDowntime {
             why: "the contract swaps ...".into(),
+            new_after_contract: true,
         };
         let cases: &[(&str, Vec<Rollout>, &[&str])] = &[
             (

@@ -177,3 +177,40 @@ pub fn tsc_args(types_root: &str) -> Vec<String> {
     ])
     .collect()
 }
+
+/// The items the comma-separated list in environment variable `var` names, or all of them when
+/// it is unset (to run a few alone while working on them).
+pub fn chosen<'a, T>(items: &'a [T], var: &str, name: impl Fn(&T) -> &str) -> Vec<&'a T> {
+    let only = std::env::var(var).ok();
+    items
+        .iter()
+        .filter(|item| {
+            only.as_deref()
+                .is_none_or(|o| o.split(',').any(|o| o == name(item)))
+        })
+        .collect()
+}
+
+/// `run` on every item, two at a time (each drives Node processes and the Prisma CLI, and the
+/// machine has two cores): the results in the items' order.
+pub fn two_at_a_time<'a, T: Sync, R: Send>(
+    items: &[&'a T],
+    run: impl Fn(&'a T) -> R + Sync,
+) -> Vec<R> {
+    if items.is_empty() {
+        return Vec::new();
+    }
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(items.len().div_ceil(2))
+            .map(|half| {
+                let run = &run;
+                s.spawn(move || half.iter().map(|item| run(*item)).collect::<Vec<R>>())
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    })
+}

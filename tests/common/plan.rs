@@ -919,38 +919,12 @@ pub fn run_case(harness: &Path, case: &PlanCase, sqlite: bool) -> Result<(), Str
 /// Two at a time: Prisma's CLI is one Node process per call.
 /// `XC_PLAN_CASE=name[,name...]` runs those cases alone (while working on a recipe).
 pub fn run_catalog(harness: &Path, cases: &[PlanCase], sqlite: bool) {
-    let only = std::env::var("XC_PLAN_CASE").ok();
-    let cases: Vec<&PlanCase> = cases
-        .iter()
-        .filter(|c| {
-            only.as_deref()
-                .is_none_or(|o| o.split(',').any(|o| o == c.name))
-        })
-        .collect();
+    let cases = super::chosen(cases, "XC_PLAN_CASE", |c| &c.name);
     if cases.is_empty() {
         return;
     }
-    let results: Vec<(&str, Result<(), String>)> = std::thread::scope(|s| {
-        let chunks: Vec<Vec<&PlanCase>> = cases
-            .chunks(cases.len().div_ceil(2))
-            .map(<[&PlanCase]>::to_vec)
-            .collect();
-        let handles: Vec<_> = chunks
-            .into_iter()
-            .map(|chunk| {
-                s.spawn(move || {
-                    chunk
-                        .into_iter()
-                        .map(|c| (c.name.as_str(), run_case(harness, c, sqlite)))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect()
-    });
+    let results: Vec<(&str, Result<(), String>)> =
+        super::two_at_a_time(&cases, |c| (c.name.as_str(), run_case(harness, c, sqlite)));
     let failures: Vec<String> = results
         .iter()
         .filter_map(|(name, r)| r.as_ref().err().map(|e| format!("{name}: {e}")))
