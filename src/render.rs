@@ -468,7 +468,11 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
             .filter_map(|m| {
                 m.before_retry
                     .as_ref()
-                    .map(|sql| json!({"folder": m.folder, "sql": sql}))
+                    // `promote` gives the folder its own timestamp: named by the rest.
+                    .map(|sql| {
+                        let name = m.folder.split_once('_').map_or(&*m.folder, |(_, n)| n);
+                        json!({"folder": format!("*_{name}"), "sql": sql})
+                    })
             })
             .collect()
     };

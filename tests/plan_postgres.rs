@@ -83,18 +83,7 @@ fn mixed_fleet(harness: &Path, sqlite: bool) {
     let dir = env.dir.clone();
     // A recursive CTE: the same statement for PostgreSQL and SQLite.
     env.psql(&["-c", "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 3000) INSERT INTO \"User\" (id, user_name) SELECT n, 'seed-' || n FROM g"]).unwrap();
-    env.xc(&[
-        "diff",
-        "old.prisma",
-        "new.prisma",
-        "--name",
-        "mixed",
-        "--out",
-        "plan",
-        "--timestamp",
-        "20300101000000",
-    ])
-    .unwrap();
+    env.plan("mixed", &[]).unwrap();
     env.xc(&[
         "promote",
         "plan",
@@ -238,17 +227,7 @@ fn narrowing(
         "-c",
         &format!("INSERT INTO \"Item\" (id, value) VALUES (1, {fits}), (2, {too_wide})"),
     ])?;
-    env.xc(&[
-        "diff",
-        "old.prisma",
-        "new.prisma",
-        "--name",
-        "narrow",
-        "--out",
-        "plan",
-        "--timestamp",
-        "20300101000000",
-    ])?;
+    env.plan("narrow", &[])?;
     env.promote("expand", "20300101000001")?;
     env.deploy().map_err(|e| format!("deploy expand: {e}"))?;
     // Old code writes a value the new type cannot hold: refused, not cut.

@@ -1,4 +1,4 @@
-//! Plans rehearsed as rolling deploys of real Prisma Client applications on PostgreSQL: for the
+//! Plans rehearsed as rolling deploys of real Prisma Client applications on PostgreSQL and SQLite: for the
 //! bundled example and the catalog's zero-downtime recipes, instances built against each
 //! version's schema (`tests/rehearsal/worker.ts`, with a workload per case and version: create,
 //! findUnique, update, updateMany, upsert, findMany with include, count, delete) run while the
@@ -11,200 +11,547 @@
 
 mod common;
 
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::Duration;
 
-use common::plan::{CASES, Env};
+use common::plan::{CASES, Env, SQLITE_CASES};
 
 /// A rehearsal: a catalog case (or the bundled example) and what each version's instances do.
 struct Rehearsal {
     case: &'static str,
     /// (version, workload JSON: see worker.ts).
     workloads: &'static [(&'static str, &'static str)],
-    /// Where the rows of each version's instances are after the contract: (version, table,
-    /// column holding the first checked value, or `None` to check only that the row is there).
-    kept: &'static [(&'static str, &'static str, Option<&'static str>)],
+    /// Where each version's rows are after the contract: (version, a query giving one
+    /// `key=value` line per row, the value being the first checked field's, or the key again
+    /// when only the row's presence is checked).
+    kept: &'static [(&'static str, &'static str)],
+    /// Versions whose failed queries are the ones the plan states as not zero-downtime (the
+    /// plan must say so): counted and reported, not failing the rehearsal. Wrong reads and
+    /// lost writes never are.
+    stated_failures: &'static [&'static str],
 }
 
+/// The same workloads on SQLite (the catalog's `sqlite_` twin of the case).
+const fn on_sqlite(case: &'static str, r: &Rehearsal) -> Rehearsal {
+    Rehearsal {
+        case,
+        workloads: r.workloads,
+        kept: r.kept,
+        stated_failures: r.stated_failures,
+    }
+}
+
+const EXAMPLE: Rehearsal = Rehearsal {
+    case: "example",
+    workloads: &[
+        (
+            "old",
+            r#"{"model": "user", "create": {"email": "$s@example.org", "user_name": "$s"}, "update": {"user_name": "$s"}, "checks": ["user_name"], "upsertBy": "email", "include": "posts"}"#,
+        ),
+        (
+            "new",
+            r#"{"model": "user", "create": {"email": "$s@example.org", "username": "$s"}, "update": {"username": "$s"}, "checks": ["username"], "upsertBy": "email", "include": "posts"}"#,
+        ),
+    ],
+    kept: &[
+        ("old", "SELECT id || '=' || username FROM \"User\""),
+        ("new", "SELECT id || '=' || username FROM \"User\""),
+    ],
+    stated_failures: &[],
+};
+
+const RENAMED_FIELD: Rehearsal = Rehearsal {
+    case: "renamed_field",
+    workloads: &[
+        (
+            "old",
+            r#"{"model": "user", "create": {"id": "$n", "user_name": "$s"}, "update": {"user_name": "$s"}, "checks": ["user_name"], "upsertBy": "user_name"}"#,
+        ),
+        (
+            "new",
+            r#"{"model": "user", "create": {"id": "$n", "username": "$s"}, "update": {"username": "$s"}, "checks": ["username"], "upsertBy": "username"}"#,
+        ),
+    ],
+    kept: &[
+        ("old", "SELECT id || '=' || username FROM \"User\""),
+        ("new", "SELECT id || '=' || username FROM \"User\""),
+    ],
+    stated_failures: &[],
+};
+
+const NEW_REQUIRED_FIELD: Rehearsal = Rehearsal {
+    case: "new_required_field",
+    workloads: &[
+        (
+            "old",
+            r#"{"model": "person", "create": {"id": "$n", "name": "$s"}, "update": {"name": "$s"}, "checks": ["name"]}"#,
+        ),
+        (
+            "expand",
+            r#"{"model": "person", "create": {"id": "$n", "name": "$s", "email": "$s@example.org"}, "update": {"name": "$s"}, "checks": ["name", "email"]}"#,
+        ),
+        (
+            "new",
+            r#"{"model": "person", "create": {"id": "$n", "name": "$s", "email": "$s@example.org"}, "update": {"name": "$s"}, "checks": ["name", "email"]}"#,
+        ),
+    ],
+    kept: &[
+        ("old", "SELECT id || '=' || name FROM \"Person\""),
+        ("expand", "SELECT id || '=' || name FROM \"Person\""),
+        ("new", "SELECT id || '=' || name FROM \"Person\""),
+    ],
+    stated_failures: &[],
+};
+
+// Old code writes null; the new version must never read such a row.
+const OPTIONAL_TO_REQUIRED: Rehearsal = Rehearsal {
+    case: "optional_to_required",
+    workloads: &[
+        (
+            "old",
+            r#"{"model": "account", "create": {"id": "$n"}, "update": {"plan": null}, "checks": []}"#,
+        ),
+        (
+            "expand",
+            r#"{"model": "account", "create": {"id": "$n", "plan": "$s"}, "update": {"plan": "$s"}, "checks": ["plan"]}"#,
+        ),
+        (
+            "new",
+            r#"{"model": "account", "create": {"id": "$n", "plan": "$s"}, "update": {"plan": "$s"}, "checks": ["plan"]}"#,
+        ),
+    ],
+    kept: &[
+        ("expand", "SELECT id || '=' || plan FROM \"Account\""),
+        ("new", "SELECT id || '=' || plan FROM \"Account\""),
+    ],
+    stated_failures: &[],
+};
+
+const DROPPED_FIELD: Rehearsal = Rehearsal {
+    case: "dropped_field",
+    workloads: &[
+        (
+            "old",
+            r#"{"model": "item", "create": {"id": "$n", "legacy": "$s", "title": "$s"}, "update": {"title": "$s"}, "checks": ["title"]}"#,
+        ),
+        (
+            "new",
+            r#"{"model": "item", "create": {"id": "$n", "title": "$s"}, "update": {"title": "$s"}, "checks": ["title"]}"#,
+        ),
+    ],
+    kept: &[
+        ("old", "SELECT id || '=' || title FROM \"Item\""),
+        ("new", "SELECT id || '=' || title FROM \"Item\""),
+    ],
+    stated_failures: &[],
+};
+
+const INDEX_UNIQUE_FOREIGN_KEY: Rehearsal = Rehearsal {
+    case: "index_unique_foreign_key",
+    workloads: &[
+        (
+            "old",
+            r#"{"model": "member", "create": {"id": "$n", "email": "$s@example.org", "teamId": 1}, "update": {"email": "$s@example.org"}, "checks": ["email"]}"#,
+        ),
+        (
+            "new",
+            r#"{"model": "member", "create": {"id": "$n", "email": "$s@example.org", "teamId": 1}, "update": {"email": "$s@example.org"}, "checks": ["email"], "upsertBy": "email", "include": "team"}"#,
+        ),
+    ],
+    kept: &[
+        ("old", "SELECT id || '=' || email FROM \"Member\""),
+        ("new", "SELECT id || '=' || email FROM \"Member\""),
+    ],
+    stated_failures: &[],
+};
+
+// Every running version must read both values before any writes the new one.
+const ENUM_VALUE_RENAMED: Rehearsal = Rehearsal {
+    case: "enum_value_renamed",
+    workloads: &[
+        (
+            "old",
+            r#"{"model": "login", "create": {"id": "$n", "status": "ACTIVE"}, "update": {"status": "BLOCKED"}, "checks": []}"#,
+        ),
+        (
+            "expand",
+            r#"{"model": "login", "create": {"id": "$n", "status": "ACTIVE"}, "update": {"status": "BLOCKED"}, "checks": []}"#,
+        ),
+        (
+            "expandWritingNewValues",
+            r#"{"model": "login", "create": {"id": "$n", "status": "ENABLED"}, "update": {"status": "BLOCKED"}, "checks": []}"#,
+        ),
+        (
+            "new",
+            r#"{"model": "login", "create": {"id": "$n", "status": "ENABLED"}, "update": {"status": "BLOCKED"}, "checks": []}"#,
+        ),
+    ],
+    kept: &[
+        ("old", "SELECT id || '=' || id FROM \"Login\""),
+        ("expand", "SELECT id || '=' || id FROM \"Login\""),
+        (
+            "expandWritingNewValues",
+            "SELECT id || '=' || id FROM \"Login\"",
+        ),
+        ("new", "SELECT id || '=' || id FROM \"Login\""),
+    ],
+    stated_failures: &[],
+};
+
+const ENUM_VALUE_REMOVED: Rehearsal = Rehearsal {
+    case: "enum_value_removed",
+    workloads: &[
+        (
+            "old",
+            r#"{"model": "shirt", "create": {"id": "$n", "size": "XL"}, "update": {"size": "S"}, "checks": []}"#,
+        ),
+        (
+            "expand",
+            r#"{"model": "shirt", "create": {"id": "$n", "size": "M"}, "update": {"size": "S"}, "checks": ["size"]}"#,
+        ),
+        (
+            "new",
+            r#"{"model": "shirt", "create": {"id": "$n", "size": "M"}, "update": {"size": "S"}, "checks": ["size"]}"#,
+        ),
+    ],
+    kept: &[
+        ("old", "SELECT id || '=' || id FROM \"Shirt\""),
+        ("expand", "SELECT id || '=' || size FROM \"Shirt\""),
+        ("new", "SELECT id || '=' || size FROM \"Shirt\""),
+    ],
+    stated_failures: &[],
+};
+
+// Old instances keep using the old table name: an updatable view on PostgreSQL, a copy kept in
+// sync both ways on SQLite, until the contract.
+const RENAMED_MODEL: Rehearsal = Rehearsal {
+    case: "renamed_model",
+    workloads: &[
+        (
+            "old",
+            r#"{"model": "person", "create": {"email": "$s@example.org"}, "update": {"email": "$s@example.org"}, "checks": ["email"], "upsertBy": "email", "include": "posts"}"#,
+        ),
+        (
+            "new",
+            r#"{"model": "user", "create": {"email": "$s@example.org"}, "update": {"email": "$s@example.org"}, "checks": ["email"], "upsertBy": "email", "include": "posts"}"#,
+        ),
+    ],
+    kept: &[
+        ("old", "SELECT id || '=' || email FROM \"User\""),
+        ("new", "SELECT id || '=' || email FROM \"User\""),
+    ],
+    stated_failures: &[],
+};
+
+const DROPPED_MODEL: Rehearsal = Rehearsal {
+    case: "dropped_model",
+    workloads: &[
+        (
+            "old",
+            r#"{"model": "book", "create": {"id": "$n", "authorId": 1}, "update": {}, "checks": [], "include": "author"}"#,
+        ),
+        (
+            "new",
+            r#"{"model": "author", "create": {"id": "$n"}, "update": {}, "checks": []}"#,
+        ),
+    ],
+    kept: &[("new", "SELECT id || '=' || id FROM \"Author\"")],
+    stated_failures: &[],
+};
+
+const TYPE_CHANGE: Rehearsal = Rehearsal {
+    case: "type_change",
+    workloads: &[
+        (
+            "old",
+            r#"{"model": "counter", "create": {"id": "$n", "total": "$n"}, "update": {"total": 6}, "checks": ["total"]}"#,
+        ),
+        (
+            "expand",
+            r#"{"model": "counter", "create": {"id": "$n", "total": "$n"}, "update": {"total": 6}, "checks": ["total"]}"#,
+        ),
+        (
+            "new",
+            r#"{"model": "counter", "create": {"id": "$n", "total": "$n"}, "update": {"total": 6000000000}, "checks": ["total"]}"#,
+        ),
+    ],
+    kept: &[
+        ("old", "SELECT id || '=' || total FROM \"Counter\""),
+        ("expand", "SELECT id || '=' || total FROM \"Counter\""),
+        ("new", "SELECT id || '=' || total FROM \"Counter\""),
+    ],
+    // The plan says: instances built on the expand schema fail from the contract until the new
+    // version has replaced them.
+    stated_failures: &["expand"],
+};
+
+const PRIMARY_KEY_CHANGE: Rehearsal = Rehearsal {
+    case: "primary_key_change",
+    workloads: &[
+        (
+            "old",
+            r#"{"model": "membership", "create": {"userId": "$n", "teamId": 1}, "update": {"teamId": 1}, "checks": ["teamId"], "ledger": ["userId", "teamId"]}"#,
+        ),
+        (
+            "new",
+            r#"{"model": "membership", "create": {"userId": "$n", "teamId": 2}, "update": {}, "checks": ["teamId"], "key": ["userId", "teamId"]}"#,
+        ),
+    ],
+    kept: &[
+        (
+            "old",
+            "SELECT \"userId\" || '/' || \"teamId\" || '=' || \"teamId\" FROM \"Membership\"",
+        ),
+        (
+            "new",
+            "SELECT \"userId\" || '/' || \"teamId\" || '=' || \"teamId\" FROM \"Membership\"",
+        ),
+    ],
+    stated_failures: &[],
+};
+
+const TWO_RENAMED_FIELDS: Rehearsal = Rehearsal {
+    case: "two_renamed_fields",
+    workloads: &[
+        (
+            "old",
+            r#"{"model": "account", "create": {"id": "$n", "primary": "$s", "backup": "$s"}, "update": {"primary": "$s", "backup": null}, "checks": ["primary", "backup"]}"#,
+        ),
+        (
+            "new",
+            r#"{"model": "account", "create": {"id": "$n", "display_name_of_the_account_primary": "$s"}, "update": {"display_name_of_the_account_primary": "$s", "display_name_of_the_account_backup": "$s"}, "checks": ["display_name_of_the_account_primary", "display_name_of_the_account_backup"]}"#,
+        ),
+    ],
+    kept: &[
+        (
+            "old",
+            "SELECT id || '=' || display_name_of_the_account_primary FROM \"Account\"",
+        ),
+        (
+            "new",
+            "SELECT id || '=' || display_name_of_the_account_primary FROM \"Account\"",
+        ),
+    ],
+    stated_failures: &[],
+};
+
+const ENUM_VALUE_RENAMED_AND_REMOVED: Rehearsal = Rehearsal {
+    case: "enum_value_renamed_and_removed",
+    workloads: &[
+        (
+            "old",
+            r#"{"model": "plan", "create": {"id": "$n", "tier": "LEGACY"}, "update": {"tier": "FREE"}, "checks": []}"#,
+        ),
+        (
+            "expand",
+            r#"{"model": "plan", "create": {"id": "$n", "tier": "PRO"}, "update": {"tier": "FREE"}, "checks": []}"#,
+        ),
+        (
+            "expandWritingNewValues",
+            r#"{"model": "plan", "create": {"id": "$n", "tier": "PRO"}, "update": {"tier": "BASIC"}, "checks": []}"#,
+        ),
+        (
+            "new",
+            r#"{"model": "plan", "create": {"id": "$n", "tier": "BASIC"}, "update": {"tier": "PRO"}, "checks": ["tier"]}"#,
+        ),
+    ],
+    kept: &[
+        ("old", "SELECT id || '=' || id FROM \"Plan\""),
+        ("expand", "SELECT id || '=' || id FROM \"Plan\""),
+        (
+            "expandWritingNewValues",
+            "SELECT id || '=' || id FROM \"Plan\"",
+        ),
+        ("new", "SELECT id || '=' || tier FROM \"Plan\""),
+    ],
+    stated_failures: &[],
+};
+
 const REHEARSALS: &[Rehearsal] = &[
+    EXAMPLE,
+    RENAMED_FIELD,
+    NEW_REQUIRED_FIELD,
+    OPTIONAL_TO_REQUIRED,
+    DROPPED_FIELD,
+    INDEX_UNIQUE_FOREIGN_KEY,
+    ENUM_VALUE_RENAMED,
     Rehearsal {
-        case: "example",
+        // Prisma Client casts enum parameters to the type's name: the plan says the new
+        // version fails until the contract renames the type.
+        case: "enum_type_renamed",
         workloads: &[
             (
                 "old",
-                r#"{"model": "user", "create": {"email": "$s@example.org", "user_name": "$s"}, "update": {"user_name": "$s"}, "checks": ["user_name"], "upsertBy": "email", "include": "posts"}"#,
+                r#"{"model": "member", "create": {"id": "$n", "role": "ADMIN"}, "update": {"role": "USER"}, "checks": ["role"]}"#,
             ),
             (
                 "new",
-                r#"{"model": "user", "create": {"email": "$s@example.org", "username": "$s"}, "update": {"username": "$s"}, "checks": ["username"], "upsertBy": "email", "include": "posts"}"#,
+                r#"{"model": "member", "create": {"id": "$n", "role": "ADMIN"}, "update": {"role": "USER"}, "checks": ["role"]}"#,
             ),
         ],
         kept: &[
-            ("old", "User", Some("username")),
-            ("new", "User", Some("username")),
+            ("old", "SELECT id || '=' || role FROM \"Member\""),
+            ("new", "SELECT id || '=' || role FROM \"Member\""),
         ],
+        stated_failures: &["new"],
     },
+    ENUM_VALUE_REMOVED,
+    DROPPED_MODEL,
+    RENAMED_MODEL,
     Rehearsal {
-        case: "new_required_field",
+        // Old instances name the old table and columns (a view), new ones the new.
+        case: "map_changed",
         workloads: &[
             (
                 "old",
-                r#"{"model": "person", "create": {"id": "$n", "name": "$s"}, "update": {"name": "$s"}, "checks": ["name"]}"#,
+                r#"{"model": "account", "create": {"id": "$n", "userId": "$s"}, "update": {"userId": "$s"}, "checks": ["userId"]}"#,
+            ),
+            (
+                "new",
+                r#"{"model": "account", "create": {"id": "$n", "userId": "$s"}, "update": {"userId": "$s"}, "checks": ["userId"]}"#,
+            ),
+        ],
+        kept: &[
+            ("old", "SELECT id || '=' || user_id FROM accounts"),
+            ("new", "SELECT id || '=' || user_id FROM accounts"),
+        ],
+        stated_failures: &[],
+    },
+    Rehearsal {
+        case: "moved_table",
+        workloads: &[
+            (
+                "old",
+                r#"{"model": "invoice", "create": {"id": "$n", "customerId": 1}, "update": {"customerId": 1}, "checks": ["customerId"], "include": "customer"}"#,
+            ),
+            (
+                "new",
+                r#"{"model": "invoice", "create": {"id": "$n", "customerId": 1}, "update": {"customerId": 1}, "checks": ["customerId"], "include": "customer"}"#,
+            ),
+        ],
+        kept: &[
+            (
+                "old",
+                "SELECT id || '=' || \"customerId\" FROM billing.\"Invoice\"",
+            ),
+            (
+                "new",
+                "SELECT id || '=' || \"customerId\" FROM billing.\"Invoice\"",
+            ),
+        ],
+        stated_failures: &[],
+    },
+    TYPE_CHANGE,
+    Rehearsal {
+        // No cast from a timestamp to a number: the expand version writes the copy itself.
+        case: "type_change_without_cast",
+        workloads: &[
+            (
+                "old",
+                r#"{"model": "event", "create": {"id": "$n", "startTime": "2024-03-19T12:00:00.000Z"}, "update": {"startTime": "2024-03-19T12:00:01.000Z"}, "checks": []}"#,
             ),
             (
                 "expand",
-                r#"{"model": "person", "create": {"id": "$n", "name": "$s", "email": "$s@example.org"}, "update": {"name": "$s"}, "checks": ["name", "email"]}"#,
+                r#"{"model": "event", "create": {"id": "$n", "startTime": "2024-03-19T12:00:00.000Z", "startTimeXcNew": 1710849600}, "update": {"startTime": "2024-03-19T12:00:01.000Z", "startTimeXcNew": 1710849601}, "checks": ["startTimeXcNew"]}"#,
             ),
             (
                 "new",
-                r#"{"model": "person", "create": {"id": "$n", "name": "$s", "email": "$s@example.org"}, "update": {"name": "$s"}, "checks": ["name", "email"]}"#,
+                r#"{"model": "event", "create": {"id": "$n", "startTime": 1710849600}, "update": {"startTime": 1710849601}, "checks": ["startTime"]}"#,
             ),
         ],
         kept: &[
-            ("old", "Person", Some("name")),
-            ("expand", "Person", Some("name")),
-            ("new", "Person", Some("name")),
+            ("old", "SELECT id || '=' || id FROM \"Event\""),
+            ("expand", "SELECT id || '=' || \"startTime\" FROM \"Event\""),
+            ("new", "SELECT id || '=' || \"startTime\" FROM \"Event\""),
         ],
+        stated_failures: &["expand"],
     },
     Rehearsal {
-        // Old code writes null; the new version must never read such a row.
-        case: "optional_to_required",
+        case: "type_change_indexed",
         workloads: &[
             (
                 "old",
-                r#"{"model": "account", "create": {"id": "$n"}, "update": {"plan": null}, "checks": []}"#,
+                r#"{"model": "website", "create": {"id": "$n", "shareId": "$s"}, "update": {"shareId": "$s"}, "checks": ["shareId"]}"#,
             ),
             (
                 "expand",
-                r#"{"model": "account", "create": {"id": "$n", "plan": "$s"}, "update": {"plan": "$s"}, "checks": ["plan"]}"#,
+                r#"{"model": "website", "create": {"id": "$n", "shareId": "$s"}, "update": {"shareId": "$s"}, "checks": ["shareId"]}"#,
             ),
             (
                 "new",
-                r#"{"model": "account", "create": {"id": "$n", "plan": "$s"}, "update": {"plan": "$s"}, "checks": ["plan"]}"#,
+                r#"{"model": "website", "create": {"id": "$n", "shareId": "$s"}, "update": {"shareId": "$s"}, "checks": ["shareId"], "upsertBy": "shareId"}"#,
             ),
         ],
         kept: &[
-            ("expand", "Account", Some("plan")),
-            ("new", "Account", Some("plan")),
+            ("old", "SELECT id || '=' || share_id FROM \"Website\""),
+            ("expand", "SELECT id || '=' || share_id FROM \"Website\""),
+            ("new", "SELECT id || '=' || share_id FROM \"Website\""),
         ],
+        stated_failures: &["expand"],
     },
+    PRIMARY_KEY_CHANGE,
+    TWO_RENAMED_FIELDS,
     Rehearsal {
-        case: "dropped_field",
+        // `json` has no `=`: the sync trigger and the backfill compare its text.
+        case: "json_renamed_field",
         workloads: &[
             (
                 "old",
-                r#"{"model": "item", "create": {"id": "$n", "legacy": "$s", "title": "$s"}, "update": {"title": "$s"}, "checks": ["title"]}"#,
+                r#"{"model": "doc", "create": {"id": "$n", "meta": "$s"}, "update": {"meta": "$s"}, "checks": ["meta"]}"#,
             ),
             (
                 "new",
-                r#"{"model": "item", "create": {"id": "$n", "title": "$s"}, "update": {"title": "$s"}, "checks": ["title"]}"#,
+                r#"{"model": "doc", "create": {"id": "$n", "data": "$s"}, "update": {"data": "$s"}, "checks": ["data"]}"#,
             ),
         ],
         kept: &[
-            ("old", "Item", Some("title")),
-            ("new", "Item", Some("title")),
+            ("old", "SELECT id || '=' || (data #>> '{}') FROM \"Doc\""),
+            ("new", "SELECT id || '=' || (data #>> '{}') FROM \"Doc\""),
         ],
+        stated_failures: &[],
     },
+    ENUM_VALUE_RENAMED_AND_REMOVED,
     Rehearsal {
-        // Every running version must read both values before any writes the new one.
-        case: "enum_value_renamed",
+        case: "foreign_key_actions",
         workloads: &[
             (
                 "old",
-                r#"{"model": "login", "create": {"id": "$n", "status": "ACTIVE"}, "update": {"status": "BLOCKED"}, "checks": []}"#,
-            ),
-            (
-                "expand",
-                r#"{"model": "login", "create": {"id": "$n", "status": "ACTIVE"}, "update": {"status": "BLOCKED"}, "checks": []}"#,
-            ),
-            (
-                "expandWritingNewValues",
-                r#"{"model": "login", "create": {"id": "$n", "status": "ENABLED"}, "update": {"status": "BLOCKED"}, "checks": []}"#,
+                r#"{"model": "member", "create": {"id": "$n", "teamId": 1}, "update": {"teamId": 2}, "checks": ["teamId"], "include": "team"}"#,
             ),
             (
                 "new",
-                r#"{"model": "login", "create": {"id": "$n", "status": "ENABLED"}, "update": {"status": "BLOCKED"}, "checks": []}"#,
+                r#"{"model": "member", "create": {"id": "$n", "teamId": 1}, "update": {"teamId": 2}, "checks": ["teamId"], "include": "team"}"#,
             ),
         ],
         kept: &[
-            ("old", "Login", None),
-            ("expand", "Login", None),
-            ("expandWritingNewValues", "Login", None),
-            ("new", "Login", None),
+            ("old", "SELECT id || '=' || \"teamId\" FROM \"Member\""),
+            ("new", "SELECT id || '=' || \"teamId\" FROM \"Member\""),
         ],
+        stated_failures: &[],
     },
-    Rehearsal {
-        case: "enum_value_removed",
-        workloads: &[
-            (
-                "old",
-                r#"{"model": "shirt", "create": {"id": "$n", "size": "XL"}, "update": {"size": "S"}, "checks": []}"#,
-            ),
-            (
-                "expand",
-                r#"{"model": "shirt", "create": {"id": "$n", "size": "M"}, "update": {"size": "S"}, "checks": ["size"]}"#,
-            ),
-            (
-                "new",
-                r#"{"model": "shirt", "create": {"id": "$n", "size": "M"}, "update": {"size": "S"}, "checks": ["size"]}"#,
-            ),
-        ],
-        kept: &[
-            ("old", "Shirt", None),
-            ("expand", "Shirt", Some("size")),
-            ("new", "Shirt", Some("size")),
-        ],
-    },
-    Rehearsal {
-        // Old instances keep using the old table name: an updatable view until the contract.
-        case: "renamed_model",
-        workloads: &[
-            (
-                "old",
-                r#"{"model": "person", "create": {"email": "$s@example.org"}, "update": {"email": "$s@example.org"}, "checks": ["email"], "upsertBy": "email", "include": "posts"}"#,
-            ),
-            (
-                "new",
-                r#"{"model": "user", "create": {"email": "$s@example.org"}, "update": {"email": "$s@example.org"}, "checks": ["email"], "upsertBy": "email", "include": "posts"}"#,
-            ),
-        ],
-        kept: &[
-            ("old", "User", Some("email")),
-            ("new", "User", Some("email")),
-        ],
-    },
-    Rehearsal {
-        case: "dropped_model",
-        workloads: &[
-            (
-                "old",
-                r#"{"model": "book", "create": {"id": "$n", "authorId": 1}, "update": {}, "checks": [], "include": "author"}"#,
-            ),
-            (
-                "new",
-                r#"{"model": "author", "create": {"id": "$n"}, "update": {}, "checks": []}"#,
-            ),
-        ],
-        kept: &[("new", "Author", None)],
-    },
-    Rehearsal {
-        case: "index_unique_foreign_key",
-        workloads: &[
-            (
-                "old",
-                r#"{"model": "member", "create": {"id": "$n", "email": "$s@example.org", "teamId": 1}, "update": {"email": "$s@example.org"}, "checks": ["email"]}"#,
-            ),
-            (
-                "new",
-                r#"{"model": "member", "create": {"id": "$n", "email": "$s@example.org", "teamId": 1}, "update": {"email": "$s@example.org"}, "checks": ["email"], "upsertBy": "email", "include": "team"}"#,
-            ),
-        ],
-        kept: &[
-            ("old", "Member", Some("email")),
-            ("new", "Member", Some("email")),
-        ],
-    },
+];
+
+/// The catalog's recipes that SQLite has.
+const SQLITE_REHEARSALS: &[Rehearsal] = &[
+    on_sqlite("sqlite_example", &EXAMPLE),
+    on_sqlite("sqlite_renamed_field", &RENAMED_FIELD),
+    on_sqlite("sqlite_new_required_field", &NEW_REQUIRED_FIELD),
+    on_sqlite("sqlite_optional_to_required", &OPTIONAL_TO_REQUIRED),
+    on_sqlite("sqlite_dropped_field", &DROPPED_FIELD),
+    on_sqlite("sqlite_index_unique_foreign_key", &INDEX_UNIQUE_FOREIGN_KEY),
+    on_sqlite("sqlite_dropped_model", &DROPPED_MODEL),
+    on_sqlite("sqlite_enum_value_renamed", &ENUM_VALUE_RENAMED),
+    on_sqlite("sqlite_enum_value_removed", &ENUM_VALUE_REMOVED),
+    on_sqlite("sqlite_renamed_model", &RENAMED_MODEL),
+    on_sqlite("sqlite_type_change", &TYPE_CHANGE),
+    on_sqlite("sqlite_primary_key_change", &PRIMARY_KEY_CHANGE),
+    on_sqlite("sqlite_two_renamed_fields", &TWO_RENAMED_FIELDS),
+    on_sqlite(
+        "sqlite_enum_value_renamed_and_removed",
+        &ENUM_VALUE_RENAMED_AND_REMOVED,
+    ),
 ];
 
 /// One running application instance.
@@ -221,7 +568,10 @@ struct Summary {
     tag: String,
     version: String,
     queries: u64,
+    /// Failed queries.
     failures: Vec<String>,
+    /// Reads that did not give back what the instance wrote.
+    wrong_reads: Vec<String>,
     /// Rows it wrote and did not delete: key -> the first checked value it last wrote.
     owned: Vec<(String, Option<String>)>,
 }
@@ -231,13 +581,15 @@ fn start(env: &Env, version: &str, tag: &str, base: u64) -> Instance {
     let out = env.dir.join(format!("{tag}.json"));
     let child = Command::new(&env.harness)
         .args(["bin", "tsx", "worker.ts"])
-        .arg(env.dir.join(format!("gen-{version}")))
+        .arg(env.dir.join(format!("gen-{}", client_of(version))))
         .arg(env.dir.join(format!("workload-{version}.json")))
         .args([tag, &base.to_string()])
         .arg(&stop)
         .arg(&out)
         .env("DATABASE_URL", &env.url)
+        .stderr(std::process::Stdio::null())
         .current_dir(&env.dir)
+        .process_group(0)
         .spawn()
         .expect("start a worker");
     Instance {
@@ -246,6 +598,18 @@ fn start(env: &Env, version: &str, tag: &str, base: u64) -> Instance {
         child,
         stop,
         out,
+    }
+}
+
+/// A rehearsal that ends early leaves no instance running.
+impl Drop for Instance {
+    fn drop(&mut self) {
+        // The worker runs under the harness script and tsx: its whole process group goes.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .stderr(std::process::Stdio::null())
+            .status();
+        let _ = self.child.wait();
     }
 }
 
@@ -261,67 +625,112 @@ fn stop(mut instance: Instance) -> Summary {
     }
     let text = std::fs::read_to_string(&instance.out).unwrap_or_default();
     let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|_| {
-        serde_json::json!({"queries": 0, "failures": [format!("no summary: {text}")], "owned": []})
+        serde_json::json!({"queries": 0, "failures": [], "wrongReads": [format!("no summary: {text}")], "owned": []})
     });
+    let texts = |v: &serde_json::Value| -> Vec<String> {
+        (v.as_array().into_iter().flatten())
+            .map(|f| match f {
+                // A failed query is [time, text].
+                serde_json::Value::Array(pair) => pair[1].as_str().unwrap_or_default().to_string(),
+                other => other.as_str().unwrap_or_default().to_string(),
+            })
+            .collect()
+    };
     Summary {
-        tag: instance.tag,
-        version: instance.version,
+        tag: instance.tag.clone(),
+        version: instance.version.clone(),
         queries: v["queries"].as_u64().unwrap_or(0),
-        failures: (v["failures"].as_array().into_iter().flatten())
-            .map(|f| f.as_str().unwrap_or_default().to_string())
-            .collect(),
+        failures: texts(&v["failures"]),
+        wrong_reads: texts(&v["wrongReads"]),
         owned: (v["owned"].as_array().into_iter().flatten())
             .filter_map(|p| {
-                Some((
-                    p[0].as_str()?.to_string(),
-                    p[1].as_str().map(str::to_string),
-                ))
+                let value = match &p[1] {
+                    serde_json::Value::Null => None,
+                    serde_json::Value::String(text) => Some(text.clone()),
+                    other => Some(other.to_string()),
+                };
+                Some((p[0].as_str()?.to_string(), value))
             })
             .collect(),
     }
 }
 
-fn pause(seconds: u64) {
-    std::thread::sleep(Duration::from_secs(seconds));
+fn pause(millis: u64) {
+    std::thread::sleep(Duration::from_millis(millis));
 }
 
-/// The example's schema body (its datasource included, the comments above it left out).
-fn example(name: &str) -> String {
+/// The client a version runs: the one generated from its schema.
+fn client_of(version: &str) -> &'static str {
+    match version {
+        "old" => "old",
+        "new" => "new",
+        _ => "expand",
+    }
+}
+
+fn schema_of(client: &str) -> &'static str {
+    match client {
+        "old" => "old.prisma",
+        "new" => "new.prisma",
+        _ => "plan/schema.expand.prisma",
+    }
+}
+
+/// The example's schema body (its datasource included, the comments above it left out), on
+/// SQLite with the catalog's SQLite datasource.
+fn example(name: &str, sqlite: bool) -> String {
     let text = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("testdata/example")
             .join(name),
     )
     .unwrap();
-    text[text.find("datasource").unwrap()..].to_string()
+    let body = &text[text.find("datasource").unwrap()..];
+    if sqlite {
+        // SQLite has no native VarChar.
+        let mut body = body[body.find("\n}\n").unwrap() + 3..]
+            .trim_start()
+            .to_string();
+        while let Some(at) = body.find(" @db.VarChar(") {
+            let end = at + body[at..].find(')').unwrap() + 1;
+            body.replace_range(at..end, "");
+        }
+        body
+    } else {
+        body.to_string()
+    }
 }
 
 /// What a rehearsal's case brings: its schemas, flags, seed and FILL INs.
 struct CaseInput {
     old: String,
     new: String,
+    sqlite: bool,
     flags: Vec<&'static str>,
     seed: String,
     fill_in: Vec<(&'static str, &'static str)>,
 }
 
 fn case_of(name: &str) -> CaseInput {
-    if name == "example" {
+    let sqlite = name.starts_with("sqlite_");
+    if name.ends_with("example") {
         return CaseInput {
-            old: example("old.prisma"),
-            new: example("new.prisma"),
+            old: example("old.prisma", sqlite),
+            new: example("new.prisma", sqlite),
+            sqlite,
             flags: Vec::new(),
-            seed: "INSERT INTO \"User\" (email, user_name) SELECT 'seed-' || n || '@example.org', 'seed-' || n FROM generate_series(1, 200) n; INSERT INTO \"Post\" (title, \"authorId\") SELECT 'seed post', id FROM \"User\";".into(),
+            // Both databases read this.
+            seed: "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200) INSERT INTO \"User\" (email, user_name) SELECT 'seed-' || i || '@example.org', 'seed-' || i FROM n; INSERT INTO \"Post\" (title, \"authorId\") SELECT 'seed post', id FROM \"User\";".into(),
             fill_in: Vec::new(),
         };
     }
-    let c = CASES
-        .iter()
+    let c = (CASES.iter().chain(SQLITE_CASES))
         .find(|c| c.name == name)
         .expect("a catalog case");
     CaseInput {
         old: c.old.to_string(),
         new: c.new.to_string(),
+        sqlite,
         flags: c.flags.to_vec(),
         seed: c.seed.to_string(),
         fill_in: c.fill_in.to_vec(),
@@ -333,26 +742,21 @@ fn rehearse(harness: &Path, r: &Rehearsal) -> Result<Vec<String>, String> {
     let CaseInput {
         old,
         new,
+        sqlite,
         flags,
         seed,
         fill_in,
     } = case_of(r.case);
-    let env = Env::with_old_deployed(harness, &format!("rehearsal_{}", r.case), false, &old, &new)?;
+    let env = Env::with_old_deployed(
+        harness,
+        &format!("rehearsal_{}", r.case),
+        sqlite,
+        &old,
+        &new,
+    )?;
     let dir = env.dir.clone();
     env.psql(&["-c", &seed])?;
-    let mut args = vec![
-        "diff",
-        "old.prisma",
-        "new.prisma",
-        "--name",
-        "rehearsal",
-        "--out",
-        "plan",
-        "--timestamp",
-        "20300101000000",
-    ];
-    args.extend(flags);
-    env.xc(&args)?;
+    env.plan("rehearsal", &flags)?;
     let plan: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("plan/plan.json")).unwrap())
             .map_err(|e| e.to_string())?;
@@ -378,21 +782,29 @@ fn rehearse(harness: &Path, r: &Rehearsal) -> Result<Vec<String>, String> {
         dir.join("worker.ts"),
     )
     .unwrap();
-    let schema_of = |version: &str| match version {
-        "old" => "old.prisma",
-        "new" => "new.prisma",
-        _ => "plan/schema.expand.prisma",
-    };
+    // One client per schema, generated side by side (the expand schema serves two versions
+    // of the enum recipes).
+    let mut generating = Vec::new();
     for (version, workload) in r.workloads {
         std::fs::write(dir.join(format!("workload-{version}.json")), workload).unwrap();
-        let out = Command::new(harness)
-            .args(["generate", schema_of(version), &format!("gen-{version}")])
+        let client = client_of(version);
+        if generating.iter().any(|(c, _)| *c == client) {
+            continue;
+        }
+        let child = Command::new(harness)
+            .args(["generate", schema_of(client), &format!("gen-{client}")])
             .current_dir(&dir)
-            .output()
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
             .unwrap();
+        generating.push((client, child));
+    }
+    for (client, child) in generating {
+        let out = child.wait_with_output().unwrap();
         if !out.status.success() {
             return Err(format!(
-                "generate {version}: {}",
+                "generate {client}: {}",
                 String::from_utf8_lossy(&out.stderr)
             ));
         }
@@ -406,7 +818,9 @@ fn rehearse(harness: &Path, r: &Rehearsal) -> Result<Vec<String>, String> {
     let mut running = vec![launch("old"), launch("old")];
     let mut done: Vec<Summary> = Vec::new();
     let mut walked = Vec::new();
-    pause(4);
+    // Long enough for the instances to start (tsx, the client) and run queries before the
+    // first step.
+    pause(3000);
     let mut stamp = 1;
     for step in &steps {
         let kind = step["kind"].as_str().unwrap_or("");
@@ -445,15 +859,14 @@ fn rehearse(harness: &Path, r: &Rehearsal) -> Result<Vec<String>, String> {
                 // the last of them stops at the wait step.
                 let version = step["version"].as_str().unwrap().to_string();
                 let before = std::mem::take(&mut running);
-                for _ in 0..2 {
-                    running.push(launch(&version));
-                    pause(3);
-                }
+                running.push(launch(&version));
+                running.push(launch(&version));
+                pause(2500);
                 let mut before = before.into_iter();
                 if let Some(first) = before.next() {
                     done.push(stop(first));
                 }
-                pause(3);
+                pause(1000);
                 running.extend(before);
             }
             "waitUntilGone" => {
@@ -465,19 +878,28 @@ fn rehearse(harness: &Path, r: &Rehearsal) -> Result<Vec<String>, String> {
             }
             other => return Err(format!("unknown step kind {other}")),
         }
-        pause(2);
+        pause(1000);
     }
-    pause(3);
+    pause(2000);
     done.extend(running.into_iter().map(stop));
 
-    let failures: Vec<&String> = done.iter().flat_map(|s| &s.failures).collect();
-    if !failures.is_empty() {
+    // Failed queries are allowed only where the plan says, and only of the versions it names.
+    let stated = plan["notZeroDowntime"]
+        .as_array()
+        .is_some_and(|reasons| !reasons.is_empty());
+    if !r.stated_failures.is_empty() && !stated {
+        return Err("the rehearsal expects failures the plan does not state".into());
+    }
+    let unexpected: Vec<&String> = (done.iter())
+        .filter(|s| !r.stated_failures.contains(&s.version.as_str()))
+        .flat_map(|s| &s.failures)
+        .chain(done.iter().flat_map(|s| &s.wrong_reads))
+        .collect();
+    if !unexpected.is_empty() {
         return Err(format!(
             "failed queries or wrong reads ({}):\n{}",
             walked.join(" -> "),
-            failures
-                .iter()
-                .take(20)
+            (unexpected.iter().take(20))
                 .map(|f| f.as_str())
                 .collect::<Vec<_>>()
                 .join("\n")
@@ -489,26 +911,18 @@ fn rehearse(harness: &Path, r: &Rehearsal) -> Result<Vec<String>, String> {
     // Every acknowledged write is in the final database.
     let mut lost = Vec::new();
     for s in &done {
-        let Some((_, table, column)) = r.kept.iter().find(|(v, _, _)| *v == s.version) else {
+        let Some((_, query)) = r.kept.iter().find(|(v, _)| *v == s.version) else {
             continue;
         };
-        let column = column.unwrap_or("id");
-        let rows = env.psql(&[
-            "-c",
-            &format!("SELECT id || '=' || \"{column}\" FROM \"{table}\""),
-        ])?;
+        let rows = env.psql(&["-c", query])?;
         let rows: std::collections::HashMap<&str, &str> =
             rows.lines().filter_map(|l| l.split_once('=')).collect();
-        for (id, value) in &s.owned {
-            let found = rows.get(id.as_str()).copied();
-            let expected = value.as_deref().unwrap_or(id);
-            let ok = match column {
-                "id" => found.is_some(),
-                _ => found == Some(expected),
-            };
-            if !ok {
+        for (key, value) in &s.owned {
+            let found = rows.get(key.as_str()).copied();
+            let expected = value.as_deref().unwrap_or(key);
+            if found != Some(expected) {
                 lost.push(format!(
-                    "{} wrote {id}={expected}, the database holds {found:?}",
+                    "{} wrote {key}={expected}, the database holds {found:?}",
                     s.tag
                 ));
             }
@@ -525,28 +939,30 @@ fn rehearse(harness: &Path, r: &Rehearsal) -> Result<Vec<String>, String> {
         .iter()
         .map(|s| {
             format!(
-                "| {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} |",
                 r.case,
                 s.tag,
                 s.version,
                 s.queries,
-                s.failures.len()
+                s.failures.len(),
+                s.wrong_reads.len()
             )
         })
         .collect())
 }
 
-#[test]
-fn plans_rehearse_as_rolling_deploys_without_errors() {
-    let Some(harness) = common::harness_with_postgres() else {
+/// Rehearses `rehearsals` two at a time and fails on any failed query, wrong read or lost
+/// write outside what the plans state.
+fn rehearse_all(harness: &Path, rehearsals: &[Rehearsal]) {
+    let chosen = common::chosen(rehearsals, "XC_REHEARSAL", |r| r.case);
+    if chosen.is_empty() {
         return;
-    };
-    let chosen = common::chosen(REHEARSALS, "XC_REHEARSAL", |r| r.case);
+    }
     let results: Vec<(&str, Result<Vec<String>, String>)> =
-        common::two_at_a_time(&chosen, |r| (r.case, rehearse(&harness, r)));
+        common::two_at_a_time(&chosen, |r| (r.case, rehearse(harness, r)));
     let mut table = vec![
-        "| case | instance | version | queries | failures |".to_string(),
-        "|---|---|---|---:|---:|".into(),
+        "| case | instance | version | queries | failed (stated) | wrong reads |".to_string(),
+        "|---|---|---|---:|---:|---:|".into(),
     ];
     let mut failures = Vec::new();
     for (case, result) in &results {
@@ -562,4 +978,24 @@ fn plans_rehearse_as_rolling_deploys_without_errors() {
         table.join("\n")
     );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn plans_rehearse_as_rolling_deploys_without_errors() {
+    if let Some(harness) = common::harness_with_postgres() {
+        rehearse_all(&harness, REHEARSALS);
+    }
+}
+
+/// Not run by default: SQLite lets one connection write at a time, and the harness's
+/// `prisma migrate deploy` (the WebAssembly schema engine over libSQL) fails at once with
+/// `SQLITE_BUSY` when an instance writes while the migration upgrades its transaction to a
+/// write: a busy timeout does not help, since SQLite returns BUSY without waiting to break the
+/// deadlock. `cargo test --test rehearsal -- --ignored` runs them.
+#[test]
+#[ignore = "SQLite: migrate deploy under concurrent writers fails with SQLITE_BUSY (see the doc comment)"]
+fn sqlite_plans_rehearse_as_rolling_deploys() {
+    if let Some(harness) = common::harness_with_sqlite3() {
+        rehearse_all(&harness, SQLITE_REHEARSALS);
+    }
 }

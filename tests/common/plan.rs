@@ -741,6 +741,23 @@ impl Env {
             .args(files))
     }
 
+    /// `prisma-xc diff old.prisma new.prisma` into `plan/`, named `name`, with `flags` added.
+    pub fn plan(&self, name: &str, flags: &[&str]) -> Result<String, String> {
+        let mut args = vec![
+            "diff",
+            "old.prisma",
+            "new.prisma",
+            "--name",
+            name,
+            "--out",
+            "plan",
+            "--timestamp",
+            "20300101000000",
+        ];
+        args.extend(flags);
+        self.xc(&args)
+    }
+
     /// `prisma-xc promote plan PHASE` into `prisma/migrations`, stamped `timestamp`.
     pub fn promote(&self, phase: &str, timestamp: &str) -> Result<String, String> {
         let mut args = vec![
@@ -787,22 +804,11 @@ pub fn run_case(harness: &Path, case: &PlanCase, sqlite: bool) -> Result<(), Str
     env.psql(&["-c", &case.seed])?;
 
     // The plan.
-    let mut args = vec![
-        "diff",
-        "old.prisma",
-        "new.prisma",
-        "--name",
-        &case.name,
-        "--out",
-        "plan",
-        "--timestamp",
-        "20300101000000",
-    ];
-    args.extend(case.flags.iter().map(String::as_str));
+    let mut flags: Vec<&str> = case.flags.iter().map(String::as_str).collect();
     if case.type_check {
-        args.extend(["--client-import", "../generated/client"]);
+        flags.extend(["--client-import", "../generated/client"]);
     }
-    env.xc(&args)?;
+    env.plan(&case.name, &flags)?;
     let plan = dir.join("plan");
     let expand_schema = plan.join("schema.expand.prisma");
     if case.type_check {

@@ -1,5 +1,5 @@
 // Prisma config for prisma-xc's test harness: the WebAssembly schema engine (engine 'js') over a
-// driver adapter, because the native engine cannot be downloaded here. Three adjustments make
+// driver adapter, because the native engine cannot be downloaded here. Four adjustments make
 // the adapters behave as the native engine does for migrate deploy and migrate diff.
 import { defineConfig } from 'prisma/config'
 import { PrismaPg } from '@prisma/adapter-pg'
@@ -64,6 +64,14 @@ function sqlite() {
   // (3') The shadow database replays a whole migration file through executeRaw; libSQL would
   // run only its first statement.
   const factory: any = new PrismaLibSQL({ url })
+  // (4) Applications write while a migration runs (the rehearsals): wait for the database's
+  // write lock as the native engine does, instead of failing at once with SQLITE_BUSY.
+  const connect = factory.connect.bind(factory)
+  factory.connect = async () => {
+    const adapter: any = await connect()
+    await adapter.queryRaw({ sql: 'PRAGMA busy_timeout = 30000', args: [], argTypes: [] })
+    return adapter
+  }
   const connectToShadowDb = factory.connectToShadowDb.bind(factory)
   factory.connectToShadowDb = async () => {
     const adapter: any = await connectToShadowDb()

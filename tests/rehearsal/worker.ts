@@ -3,23 +3,29 @@
 // it queries comes from a workload file written by the test (JSON):
 //
 //   { "model": "user", "create": { "id": "$n", "user_name": "$s" }, "update": { ... },
-//     "checks": ["user_name"], "upsertBy": "email", "include": "posts" }
+//     "checks": ["user_name"], "key": ["id"], "ledger": ["id"], "upsertBy": "email",
+//     "include": "posts" }
 //
 // In `create` and `update`, "$s" inside a string becomes a text unique to this instance and
-// round, and "$n" alone a number unique to them. Every Prisma error is a failure, and so is a
-// read that does not give back a `checks` field this instance just wrote. At the end it writes
-// a JSON summary: queries run, failures, and the rows it owns (key -> first checked value).
+// round, and "$n" alone a number unique to them. `key` names the fields of the model's
+// primary key (default `id`), `ledger` the fields the summary names a row by (default the key:
+// another where the key changes with the plan). Every Prisma error is a failed query, and a read that does not
+// give back a `checks` field this instance just wrote is a wrong read. At the end it writes a
+// JSON summary: queries run, failed queries, wrong reads, and the rows it owns (key -> first
+// checked value it last wrote).
 //
 //   tsx worker.ts CLIENT_DIR WORKLOAD TAG BASE STOP_FILE OUT_FILE
 import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 
 const [clientDir, workloadFile, tag, base, stopFile, outFile] = process.argv.slice(2);
+const url = process.env.DATABASE_URL!;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { PrismaClient } = require(path.join(clientDir, "client"));
 const prisma = new PrismaClient({
-  adapter: new PrismaPg({ connectionString: process.env.DATABASE_URL! }),
+  adapter: url.startsWith("file:") ? new PrismaLibSQL({ url }) : new PrismaPg({ connectionString: url }),
 });
 
 interface Workload {
@@ -27,6 +33,8 @@ interface Workload {
   create: Record<string, unknown>;
   update: Record<string, unknown>;
   checks: string[];
+  key?: string[];
+  ledger?: string[];
   upsertBy?: string;
   include?: string;
 }
@@ -34,8 +42,12 @@ type Row = Record<string, unknown>;
 
 const workload: Workload = JSON.parse(readFileSync(workloadFile, "utf8"));
 const delegate = prisma[workload.model];
+const keyFields = workload.key ?? ["id"];
 const owned = new Map<string, unknown>();
-const failures: string[] = [];
+// Each failure with the time it happened (ms since the epoch): the test tells a failure inside
+// a plan's stated not-zero-downtime window from one outside it.
+const failures: [number, string][] = [];
+const wrongReads: string[] = [];
 let queries = 0;
 
 function fill(template: Record<string, unknown>, i: number, suffix = ""): Row {
@@ -48,13 +60,21 @@ function fill(template: Record<string, unknown>, i: number, suffix = ""): Row {
   return out;
 }
 
+function where(row: Row): Row {
+  if (keyFields.length === 1) return { [keyFields[0]]: row[keyFields[0]] };
+  return { [keyFields.join("_")]: Object.fromEntries(keyFields.map((f) => [f, row[f]])) };
+}
+
+const ledgerFields = workload.ledger ?? keyFields;
+const keyOf = (row: Row): string => ledgerFields.map((f) => String(row[f])).join("/");
+
 async function run<T>(what: string, query: () => Promise<T>): Promise<T | undefined> {
   try {
     const result = await query();
     queries++;
     return result;
   } catch (error) {
-    failures.push(`${tag} ${what}: ${String(error).split("\n").slice(-3).join(" ")}`);
+    failures.push([Date.now(), `${tag} ${what}: ${String(error).split("\n").slice(-3).join(" ")}`]);
     return undefined;
   }
 }
@@ -63,7 +83,7 @@ function compare(what: string, row: Row | null | undefined, wrote: Row): void {
   if (!row) return;
   for (const field of workload.checks) {
     if (field in wrote && String(row[field]) !== String(wrote[field])) {
-      failures.push(`${tag} wrong read after ${what}: ${field} = ${String(row[field])}, wrote ${String(wrote[field])}`);
+      wrongReads.push(`${tag} wrong read after ${what}: ${field} = ${String(row[field])}, wrote ${String(wrote[field])}`);
     }
   }
 }
@@ -72,17 +92,25 @@ async function round(i: number): Promise<void> {
   const data = fill(workload.create, i);
   const created = (await run("create", () => delegate.create({ data }))) as Row | undefined;
   if (!created) return;
-  const key = created.id;
+  const at = where(created);
   const first = workload.checks[0];
-  owned.set(String(key), first ? data[first] : null);
-  compare("create", (await run("findUnique", () => delegate.findUnique({ where: { id: key } }))) as Row | null, data);
+  owned.set(keyOf(created), first ? data[first] : null);
+  compare("create", (await run("findUnique", () => delegate.findUnique({ where: at }))) as Row | null, data);
   const update = fill(workload.update, i, "-upd");
   if (Object.keys(update).length > 0) {
-    if (await run("update", () => delegate.update({ where: { id: key }, data: update }))) {
-      if (first && first in update) owned.set(String(key), update[first]);
-      compare("update", (await run("findUnique", () => delegate.findUnique({ where: { id: key } }))) as Row | null, update);
+    if (await run("update", () => delegate.update({ where: at, data: update }))) {
+      if (first && first in update) owned.set(keyOf(created), update[first]);
+      compare("update", (await run("findUnique", () => delegate.findUnique({ where: at }))) as Row | null, update);
     }
-    await run("updateMany", () => delegate.updateMany({ where: { id: key }, data: update }));
+    const many = (await run("updateMany", () => delegate.updateMany({ where: at, data: update }))) as { count: number } | undefined;
+    if (many && many.count > 0 && first && first in update) owned.set(keyOf(created), update[first]);
+  }
+  if (i % 5 === 0) {
+    // Rows whose keys the workload writes are owned; generated keys are not known here.
+    const rows = [fill(workload.create, 500_000 + 2 * i), fill(workload.create, 500_001 + 2 * i)];
+    const made = (await run("createMany", () => delegate.createMany({ data: rows }))) as { count: number } | undefined;
+    if (made && made.count !== rows.length) wrongReads.push(`${tag} createMany wrote ${made.count} of ${rows.length} rows`);
+    if (made && ledgerFields.every((f) => f in rows[0])) for (const row of rows) owned.set(keyOf(row), first ? row[first] : null);
   }
   if (workload.upsertBy) {
     const by = workload.upsertBy;
@@ -92,22 +120,33 @@ async function round(i: number): Promise<void> {
     );
   }
   await run("findMany", () =>
-    delegate.findMany({ take: 20, orderBy: { id: "desc" }, ...(workload.include ? { include: { [workload.include]: true } } : {}) }),
+    delegate.findMany({
+      take: 20,
+      orderBy: keyFields.map((f) => ({ [f]: "desc" })),
+      ...(workload.include ? { include: { [workload.include]: true } } : {}),
+    }),
   );
   await run("count", () => delegate.count());
-  if (i % 7 === 0 && (await run("delete", () => delegate.delete({ where: { id: key } })))) owned.delete(String(key));
+  if (i % 7 === 0 && (await run("delete", () => delegate.delete({ where: at })))) owned.delete(keyOf(created));
+}
+
+function summary(extra: string[] = []): string {
+  return JSON.stringify({ tag, queries, failures, wrongReads: [...wrongReads, ...extra], owned: [...owned.entries()] });
 }
 
 async function main(): Promise<void> {
+  // SQLite has one writer at a time: wait for the lock a migration holds, as an application
+  // configured for several writers does, instead of failing at once.
+  if (url.startsWith("file:")) await prisma.$queryRawUnsafe("PRAGMA busy_timeout = 30000");
   let i = 1;
   while (!existsSync(stopFile)) {
     await round(i++);
   }
-  writeFileSync(outFile, JSON.stringify({ tag, queries, failures, owned: [...owned.entries()] }));
+  writeFileSync(outFile, summary());
   await prisma.$disconnect();
 }
 
 main().catch((error) => {
-  writeFileSync(outFile, JSON.stringify({ tag, queries, failures: [...failures, String(error)], owned: [] }));
+  writeFileSync(outFile, summary([`${tag} stopped: ${String(error)}`]));
   process.exit(1);
 });

@@ -1,0 +1,269 @@
+//! Recovery as PLAN.md words it, on PostgreSQL with the real Prisma CLI: each test makes a
+//! phase fail (or rolls an applied phase back), does what the plan's PLAN.md says for that case,
+//! using the commands it prints, and deploys again:
+//! - a unique index built CONCURRENTLY over duplicates: Prisma records the migration as failed
+//!   and an INVALID index stays behind under its name;
+//! - a migration whose `lock_timeout` expires behind a long transaction: nothing of it stays;
+//! - the contract deployed before the backfill: its guard aborts;
+//! - the expand and the contract rolled back once applied, `_prisma_migrations` included.
+//!
+//! `prisma migrate resolve` needs the native schema engine, which the harness does not have:
+//! `resolve_rolled_back` records what it records.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::plan::{CASES, Env};
+
+/// A fresh work folder with the catalog case's old schema deployed and its seed written, plus
+/// `extra_seed`, and its plan in `plan/`.
+fn planned(harness: &Path, test: &str, case: &str, extra_seed: &str) -> Env {
+    let c = CASES
+        .iter()
+        .find(|c| c.name == case)
+        .expect("a catalog case");
+    let env =
+        Env::with_old_deployed(harness, &format!("recovery_{test}"), false, c.old, c.new).unwrap();
+    env.psql(&["-c", c.seed]).unwrap();
+    if !extra_seed.is_empty() {
+        env.psql(&["-c", extra_seed]).unwrap();
+    }
+    env.plan("x", c.flags).unwrap();
+    env
+}
+
+/// The section of PLAN.md whose heading holds `heading`.
+fn section(env: &Env, heading: &str) -> String {
+    let text = std::fs::read_to_string(env.dir.join("plan/PLAN.md")).unwrap();
+    text.split("\n## ")
+        .find(|s| s.lines().next().is_some_and(|h| h.contains(heading)))
+        .unwrap_or_else(|| panic!("PLAN.md has no section {heading:?}"))
+        .to_string()
+}
+
+/// The code spans of the paragraph of `section` that starts with `start`.
+fn spans(section: &str, start: &str) -> Vec<String> {
+    let at = section
+        .find(start)
+        .unwrap_or_else(|| panic!("no {start:?} in:\n{section}"));
+    let paragraph = section[at..].split("\n\n").next().unwrap();
+    paragraph
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
+}
+
+/// A shell command from PLAN.md, run as written from the project's folder.
+fn shell(env: &Env, command: &str) {
+    let out = Command::new("bash")
+        .args(["-c", command])
+        .env("DATABASE_URL", &env.url)
+        .current_dir(&env.dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{command}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The migration Prisma recorded as failed.
+fn failed_migration(env: &Env) -> String {
+    env.psql(&["-c", "SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NULL AND rolled_back_at IS NULL"])
+        .unwrap()
+}
+
+/// What `npx prisma migrate resolve --rolled-back <folder>` records.
+fn resolve_rolled_back(env: &Env, folder: &str) {
+    assert!(!folder.is_empty(), "no failed migration to resolve");
+    env.psql(&["-c", &format!("UPDATE _prisma_migrations SET rolled_back_at = now() WHERE migration_name = '{folder}' AND finished_at IS NULL")])
+        .unwrap();
+}
+
+fn harness() -> Option<std::path::PathBuf> {
+    common::harness_with_postgres()
+}
+
+#[test]
+fn a_failed_concurrent_unique_index_is_dropped_and_built_again() {
+    let Some(harness) = harness() else { return };
+    let env = planned(
+        &harness,
+        "unique",
+        "index_unique_foreign_key",
+        "INSERT INTO \"Member\" (id, email, \"teamId\") VALUES (10, 'a@x.org', 1);",
+    );
+    env.promote("expand", "20300101000001").unwrap();
+    let error = env
+        .deploy()
+        .expect_err("the unique index builds over duplicates");
+    // The native engine words it "could not create unique index", the adapter this way.
+    assert!(error.contains("Unique constraint failed"), "{error}");
+    let folder = failed_migration(&env);
+    let invalid =
+        "SELECT count(*) FROM pg_index WHERE NOT indisvalid AND indrelid = '\"Member\"'::regclass";
+    assert_eq!(env.psql(&["-c", invalid]).unwrap(), "1");
+
+    // PLAN.md: fix the cause, drop the INVALID index, resolve, deploy again.
+    let expand = section(&env, "apply the expand");
+    assert!(
+        expand.contains("migrate resolve --rolled-back <folder>"),
+        "{expand}"
+    );
+    let name = folder.split_once('_').unwrap().1;
+    let line = (expand.lines())
+        .find(|l| l.starts_with(&format!("- `*_{name}`: ")))
+        .unwrap_or_else(|| panic!("PLAN.md says nothing to do for {folder}:\n{expand}"));
+    let drop = line.split('`').nth(3).unwrap();
+    env.psql(&["-c", drop]).unwrap();
+    env.psql(&["-c", "DELETE FROM \"Member\" WHERE id = 10"])
+        .unwrap();
+    resolve_rolled_back(&env, &folder);
+    env.deploy().unwrap();
+    env.migrations_match(&env.dir.join("plan/schema.expand.prisma"))
+        .unwrap();
+    assert_eq!(env.psql(&["-c", invalid]).unwrap(), "0");
+}
+
+#[test]
+fn a_lock_timeout_leaves_nothing_half_applied() {
+    let Some(harness) = harness() else { return };
+    let env = planned(&harness, "lock_timeout", "renamed_field", "");
+    env.promote("expand", "20300101000001").unwrap();
+    // A long transaction that read the table: the expand's ALTER waits for it.
+    let mut reader = Command::new("psql")
+        .arg(&env.url)
+        .args([
+            "-c",
+            "BEGIN; LOCK TABLE \"User\" IN ACCESS SHARE MODE; SELECT pg_sleep(9); COMMIT;",
+        ])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let error = env
+        .deploy()
+        .expect_err("the expand waits past its lock_timeout");
+    assert!(error.contains("lock timeout"), "{error}");
+    // Nothing of the failed migration is left: the database is the old schema's.
+    env.database_matches(&env.dir.join("old.prisma")).unwrap();
+    reader.wait().unwrap();
+
+    // PLAN.md: deploy again when traffic is lower, after resolving the failed migration.
+    let expand = section(&env, "apply the expand");
+    assert!(
+        spans(&expand, "If a migration fails half-way")
+            .iter()
+            .any(|s| s == "npx prisma migrate resolve --rolled-back <folder>"),
+        "{expand}"
+    );
+    resolve_rolled_back(&env, &failed_migration(&env));
+    env.deploy().unwrap();
+    env.migrations_match(&env.dir.join("plan/schema.expand.prisma"))
+        .unwrap();
+}
+
+#[test]
+fn a_contract_before_the_backfill_aborts_and_deploys_after_it() {
+    let Some(harness) = harness() else { return };
+    let env = planned(&harness, "guard", "renamed_field", "");
+    env.promote("expand", "20300101000001").unwrap();
+    env.deploy().unwrap();
+    // Written by the old version after the expand: kept in sync by the trigger. Rows from
+    // before the expand are the backfill's.
+    env.promote("contract", "20300101000002").unwrap();
+    std::fs::copy(
+        env.dir.join("new.prisma"),
+        env.dir.join("prisma/schema.prisma"),
+    )
+    .unwrap();
+    env.deploy().expect_err("the contract's guard aborts");
+    env.database_matches(&env.dir.join("plan/schema.expand.prisma"))
+        .unwrap();
+
+    // PLAN.md: run the backfill, then resolve and deploy again.
+    let contract = section(&env, "apply the contract");
+    assert!(
+        spans(&contract, "The contract starts with a guard")
+            .iter()
+            .any(|s| s == "npx prisma migrate resolve --rolled-back <folder>"),
+        "{contract}"
+    );
+    env.psql(&["-f", "plan/3-backfill/backfill.sql"]).unwrap();
+    resolve_rolled_back(&env, &failed_migration(&env));
+    env.deploy().unwrap();
+    env.migrations_match(&env.dir.join("new.prisma")).unwrap();
+    assert_eq!(
+        env.psql(&[
+            "-c",
+            "SELECT string_agg(id || '=' || username, ',' ORDER BY id) FROM \"User\""
+        ])
+        .unwrap(),
+        "1=ada,2=grace,5=untouched"
+    );
+}
+
+#[test]
+fn applied_phases_roll_back_as_plan_md_says_and_deploy_again() {
+    let Some(harness) = harness() else { return };
+    let env = planned(&harness, "roll_back", "renamed_field", "");
+    let migrations = env.dir.join("prisma/migrations");
+    let promoted = |phase: &str| -> Vec<std::path::PathBuf> {
+        let mut folders: Vec<_> = std::fs::read_dir(&migrations)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.to_string_lossy().contains(&format!("_x_{phase}")))
+            .collect();
+        folders.sort();
+        folders
+    };
+    // Runs a section's "Roll back (once applied)" commands as written, then deletes the
+    // phase's folders from prisma/migrations, as it says.
+    let roll_back = |heading: &str, phase: &str| {
+        let commands = spans(&section(&env, heading), "Roll back (once applied)");
+        let commands: Vec<&String> = commands.iter().filter(|c| c.starts_with("psql ")).collect();
+        assert_eq!(commands.len(), 2, "{commands:?}");
+        for command in commands {
+            shell(&env, command);
+        }
+        for folder in promoted(phase) {
+            std::fs::remove_dir_all(folder).unwrap();
+        }
+        let left = env
+            .psql(&[
+                "-c",
+                &format!(
+                    "SELECT count(*) FROM _prisma_migrations WHERE migration_name LIKE '%\\_x\\_{phase}%'"
+                ),
+            ])
+            .unwrap();
+        assert_eq!(left, "0", "{phase}'s rows of _prisma_migrations");
+    };
+
+    // The expand, back to the old schema, and again.
+    env.promote("expand", "20300101000001").unwrap();
+    env.deploy().unwrap();
+    roll_back("apply the expand", "expand");
+    env.database_matches(&env.dir.join("old.prisma")).unwrap();
+    env.promote("expand", "20300101000001").unwrap();
+    env.deploy().unwrap();
+    env.migrations_match(&env.dir.join("plan/schema.expand.prisma"))
+        .unwrap();
+
+    // The contract, back to the expand's structure, and again.
+    env.psql(&["-f", "plan/3-backfill/backfill.sql"]).unwrap();
+    env.promote("contract", "20300101000002").unwrap();
+    env.deploy().unwrap();
+    roll_back("apply the contract", "contract");
+    env.database_matches(&env.dir.join("plan/schema.expand.prisma"))
+        .unwrap();
+    env.promote("contract", "20300101000002").unwrap();
+    env.deploy().unwrap();
+    env.migrations_match(&env.dir.join("new.prisma")).unwrap();
+}
