@@ -25,6 +25,7 @@ pub mod resolve;
 pub mod rules;
 pub mod schema;
 pub mod sql;
+pub mod status;
 pub mod validate;
 pub mod write;
 

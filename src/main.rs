@@ -97,6 +97,19 @@ enum Command {
         #[arg(long, value_name = "YYYYMMDDHHMMSS")]
         timestamp: Option<String>,
     },
+    /// Tell which step of a plan a database is at: its migrations from `_prisma_migrations`,
+    /// the rows the backfill has still to fill (read with psql or sqlite3).
+    #[command(
+        after_help = "Examples:\n  DATABASE_URL=postgresql://... prisma-xc status prisma/phases/20260101120000_rename_username\n  prisma-xc status plan --database-url file:./prisma/dev.db\n\nRollouts leave no trace in the database: status names them, and you check your deployments.\nExit codes: 0 read, 1 a migration of the plan failed, 2 bad input or the database could not be read."
+    )]
+    Status {
+        /// The plan folder `prisma-xc diff --name` wrote.
+        plan: PathBuf,
+        /// The database (default: $DATABASE_URL): postgresql://... or file:PATH (SQLite, PATH
+        /// from the current folder).
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
     /// Print a rule's full text: why the change is dangerous and the safe recipe.
     #[command(
         after_help = "Examples:\n  prisma-xc explain XC103\n  prisma-xc explain renamed-column\n  prisma-xc explain --list\n  prisma-xc explain --all > docs/rules.md"
@@ -280,6 +293,7 @@ fn main() -> ExitCode {
             })
         }
         Command::Explain { rule, list, all } => explain(rule.as_deref(), list, all),
+        Command::Status { plan, database_url } => status(&plan, database_url),
         Command::Promote {
             plan,
             phase,
@@ -293,6 +307,119 @@ fn main() -> ExitCode {
             expand_deployed,
             timestamp.as_deref(),
         ),
+    }
+}
+
+/// A plan folder's plan.json, read as `T`; the error names the file and what to give.
+fn read_plan_json<T: serde::de::DeserializeOwned>(plan: &Path) -> Result<T, String> {
+    let path = plan.join("plan.json");
+    std::fs::read_to_string(&path)
+        .map_err(|e| e.to_string())
+        .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+        .map_err(|e| {
+            format!(
+                "{}: {e}\n  = help: give the plan folder `prisma-xc diff --name` wrote",
+                path.display()
+            )
+        })
+}
+
+/// `prisma-xc status`: the database's answers in, the report out.
+fn status(plan_dir: &Path, database_url: Option<String>) -> ExitCode {
+    use prisma_xc::status;
+    let fail = |why: String| {
+        eprintln!("error: {why}");
+        ExitCode::from(2)
+    };
+    let plan_json = plan_dir.join("plan.json");
+    let plan: status::PlanFile = match read_plan_json(plan_dir) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
+    let Some(provider) = prisma_xc::schema::Provider::from_name(&plan.provider) else {
+        return fail(format!(
+            "{}: unknown provider {:?}",
+            plan_json.display(),
+            plan.provider
+        ));
+    };
+    let Some(url) = database_url.or_else(|| std::env::var("DATABASE_URL").ok()) else {
+        return fail("no database: set DATABASE_URL or pass --database-url".into());
+    };
+    let query = |sql: &str| database_query(provider, &url, sql);
+    let applied = match query(status::MIGRATIONS_QUERY) {
+        Ok(rows) => status::parse_migrations(&rows),
+        Err(e) => return fail(format!("reading _prisma_migrations: {e}")),
+    };
+    let left = match status::backfill_query(&plan, provider) {
+        Some(sql) if status::backfill_countable(&plan, &applied) => match query(&sql) {
+            Ok(n) => n.trim().parse().ok(),
+            // The contract has begun and may have dropped the columns the count reads.
+            Err(_)
+                if applied
+                    .iter()
+                    .any(|a| a.name.contains(&format!("_{}_contract", plan.name))) =>
+            {
+                None
+            }
+            Err(e) => return fail(format!("counting the rows the backfill has left: {e}")),
+        },
+        _ => None,
+    };
+    let (report, failed) = status::render(&plan, &status::assess(&plan, &applied, left));
+    print!("{report}");
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// One query's rows, `|`-separated, through the database's own shell (psql or sqlite3).
+fn database_query(
+    provider: prisma_xc::schema::Provider,
+    url: &str,
+    sql: &str,
+) -> Result<String, String> {
+    use prisma_xc::schema::Provider;
+    let (program, args): (&str, Vec<String>) = match provider {
+        Provider::PostgreSql | Provider::CockroachDb => (
+            "psql",
+            vec![
+                url.to_string(),
+                "-AtX".into(),
+                "-v".into(),
+                "ON_ERROR_STOP=1".into(),
+                "-c".into(),
+                sql.to_string(),
+            ],
+        ),
+        Provider::Sqlite => {
+            let Some(path) = url.strip_prefix("file:") else {
+                return Err(format!("{url:?} is not a SQLite URL (file:PATH)"));
+            };
+            // Prisma's SQLite URLs may carry parameters after `?`.
+            let path = path.split('?').next().unwrap_or(path);
+            (
+                "sqlite3",
+                vec!["-bail".into(), path.to_string(), sql.to_string()],
+            )
+        }
+        other => {
+            return Err(format!(
+                "status reads PostgreSQL and SQLite databases, not {}",
+                other.name()
+            ));
+        }
+    };
+    let out = std::process::Command::new(program)
+        .args(&args)
+        .output()
+        .map_err(|e| format!("could not run {program} ({e}): install it, or run the queries of `prisma-xc status` yourself"))?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
     }
 }
 
@@ -669,16 +796,10 @@ fn promote(
     timestamp: Option<&str>,
 ) -> ExitCode {
     let plan_json = plan.join("plan.json");
-    let meta: serde_json::Value = match std::fs::read_to_string(&plan_json)
-        .map_err(|e| e.to_string())
-        .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
-    {
+    let meta: serde_json::Value = match read_plan_json(plan) {
         Ok(v) => v,
         Err(e) => {
-            eprintln!(
-                "error: {}: {e}\n  = help: give the plan folder `prisma-xc diff --name` wrote",
-                plan_json.display()
-            );
+            eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };

@@ -591,18 +591,12 @@ fn step_view(
     step: &Step,
     schema_of: &dyn Fn(AppVersion) -> String,
 ) -> serde_json::Value {
-    let version_label = |v: AppVersion| match v {
-        AppVersion::Old => "the old version",
-        AppVersion::Expand => "the expand version",
-        AppVersion::ExpandWritingNewValues => "the expand version that writes the new enum values",
-        AppVersion::New => "the new version",
-    };
     match step {
         Step::ApplyMigrations { phase } => {
             let contract = *phase == MigrationPhase::Contract;
             json!({
                 "number": number,
-                "title": if contract { "apply the contract" } else { "apply the expand" },
+                "title": step.title(),
                 "applyExpand": !contract,
                 "applyContract": contract,
             })
@@ -613,7 +607,7 @@ fn step_view(
             why,
         } => json!({
             "number": number,
-            "title": format!("roll out {}", version_label(*version)),
+            "title": step.title(),
             "rollOut": true,
             "schema": schema_of(*version),
             "dualWrite": dual_write,
@@ -623,12 +617,12 @@ fn step_view(
         }),
         Step::Backfill => json!({
             "number": number,
-            "title": "backfill",
+            "title": step.title(),
             "backfill": true,
         }),
         Step::WaitUntilGone { version } => json!({
             "number": number,
-            "title": format!("wait until no instance of {} is left", version_label(*version)),
+            "title": step.title(),
             "wait": true,
             "schema": schema_of(*version),
         }),

@@ -7,6 +7,8 @@
 //! - the contract deployed before the backfill: its guard aborts;
 //! - the expand and the contract rolled back once applied, `_prisma_migrations` included.
 //!
+//! `prisma-xc status` is asked where the database is along the way.
+//!
 //! `prisma migrate resolve` needs the native schema engine, which the harness does not have:
 //! `resolve_rolled_back` records what it records.
 
@@ -83,6 +85,31 @@ fn resolve_rolled_back(env: &Env, folder: &str) {
     assert!(!folder.is_empty(), "no failed migration to resolve");
     env.psql(&["-c", &format!("UPDATE _prisma_migrations SET rolled_back_at = now() WHERE migration_name = '{folder}' AND finished_at IS NULL")])
         .unwrap();
+}
+
+/// `prisma-xc status plan`: its exit code and report.
+fn status(env: &Env) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_prisma-xc"))
+        .args(["status", "plan"])
+        .env("DATABASE_URL", &env.url)
+        .current_dir(&env.dir)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout).into_owned();
+    (
+        out.status.code().unwrap_or(-1),
+        report + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+/// Between the expand and the backfill of `renamed_field`: its three seeded rows are left.
+fn status_says_backfill_next(env: &Env) {
+    let (code, report) = status(env);
+    assert!(
+        code == 0 && report.contains("3 rows left to fill"),
+        "{report}"
+    );
+    assert!(report.ends_with("next: step 2: backfill\n"), "{report}");
 }
 
 fn harness() -> Option<std::path::PathBuf> {
@@ -172,8 +199,14 @@ fn a_lock_timeout_leaves_nothing_half_applied() {
 fn a_contract_before_the_backfill_aborts_and_deploys_after_it() {
     let Some(harness) = harness() else { return };
     let env = planned(&harness, "guard", "renamed_field", "");
+    let (code, report) = status(&env);
+    assert!(
+        code == 0 && report.ends_with("next: step 1: apply the expand\n"),
+        "{report}"
+    );
     env.promote("expand", "20300101000001").unwrap();
     env.deploy().unwrap();
+    status_says_backfill_next(&env);
     // Written by the old version after the expand: kept in sync by the trigger. Rows from
     // before the expand are the backfill's.
     env.promote("contract", "20300101000002").unwrap();
@@ -183,6 +216,11 @@ fn a_contract_before_the_backfill_aborts_and_deploys_after_it() {
     )
     .unwrap();
     env.deploy().expect_err("the contract's guard aborts");
+    let (code, report) = status(&env);
+    assert!(
+        code == 1 && report.contains("FAILED   step 5: apply the contract"),
+        "{report}"
+    );
     env.database_matches(&env.dir.join("plan/schema.expand.prisma"))
         .unwrap();
 
@@ -198,6 +236,11 @@ fn a_contract_before_the_backfill_aborts_and_deploys_after_it() {
     resolve_rolled_back(&env, &failed_migration(&env));
     env.deploy().unwrap();
     env.migrations_match(&env.dir.join("new.prisma")).unwrap();
+    let (code, report) = status(&env);
+    assert!(
+        code == 0 && report.ends_with("every step is done\n"),
+        "{report}"
+    );
     assert_eq!(
         env.psql(&[
             "-c",
@@ -266,4 +309,18 @@ fn applied_phases_roll_back_as_plan_md_says_and_deploy_again() {
     env.promote("contract", "20300101000002").unwrap();
     env.deploy().unwrap();
     env.migrations_match(&env.dir.join("new.prisma")).unwrap();
+}
+
+#[test]
+fn status_reads_a_sqlite_database_too() {
+    let Some(harness) = common::harness_with_sqlite3() else {
+        return;
+    };
+    let c = &CASES[0];
+    let env = Env::with_old_deployed(&harness, "recovery_status", true, c.old, c.new).unwrap();
+    env.psql(&["-c", c.seed]).unwrap();
+    env.plan("x", &[]).unwrap();
+    env.promote("expand", "20300101000001").unwrap();
+    env.deploy().unwrap();
+    status_says_backfill_next(&env);
 }

@@ -31,6 +31,9 @@ struct Rehearsal {
     /// plan must say so): counted and reported, not failing the rehearsal. Wrong reads and
     /// lost writes never are.
     stated_failures: &'static [&'static str],
+    /// `{rows}` rows for the lock benchmark (`XC_REHEARSAL_ROWS`), with keys apart from the
+    /// seed's and the instances'.
+    bulk: &'static str,
 }
 
 /// The same workloads on SQLite (the catalog's `sqlite_` twin of the case).
@@ -40,6 +43,7 @@ const fn on_sqlite(case: &'static str, r: &Rehearsal) -> Rehearsal {
         workloads: r.workloads,
         kept: r.kept,
         stated_failures: r.stated_failures,
+        bulk: r.bulk,
     }
 }
 
@@ -60,6 +64,7 @@ const EXAMPLE: Rehearsal = Rehearsal {
         ("new", "SELECT id || '=' || username FROM \"User\""),
     ],
     stated_failures: &[],
+    bulk: "INSERT INTO \"User\" (email, user_name) SELECT 'bulk-' || i || '@example.org', 'bulk-' || i FROM generate_series(1, {rows}) i",
 };
 
 const RENAMED_FIELD: Rehearsal = Rehearsal {
@@ -79,6 +84,7 @@ const RENAMED_FIELD: Rehearsal = Rehearsal {
         ("new", "SELECT id || '=' || username FROM \"User\""),
     ],
     stated_failures: &[],
+    bulk: "INSERT INTO \"User\" (id, user_name) SELECT 100000000 + i, 'bulk-' || i FROM generate_series(1, {rows}) i",
 };
 
 const NEW_REQUIRED_FIELD: Rehearsal = Rehearsal {
@@ -103,6 +109,7 @@ const NEW_REQUIRED_FIELD: Rehearsal = Rehearsal {
         ("new", "SELECT id || '=' || name FROM \"Person\""),
     ],
     stated_failures: &[],
+    bulk: "INSERT INTO \"Person\" (id, name) SELECT 100000000 + i, 'bulk-' || i FROM generate_series(1, {rows}) i",
 };
 
 // Old code writes null; the new version must never read such a row.
@@ -127,6 +134,7 @@ const OPTIONAL_TO_REQUIRED: Rehearsal = Rehearsal {
         ("new", "SELECT id || '=' || plan FROM \"Account\""),
     ],
     stated_failures: &[],
+    bulk: "INSERT INTO \"Account\" (id, plan) SELECT 100000000 + i, CASE WHEN i % 2 = 0 THEN 'pro' END FROM generate_series(1, {rows}) i",
 };
 
 const DROPPED_FIELD: Rehearsal = Rehearsal {
@@ -146,6 +154,7 @@ const DROPPED_FIELD: Rehearsal = Rehearsal {
         ("new", "SELECT id || '=' || title FROM \"Item\""),
     ],
     stated_failures: &[],
+    bulk: "INSERT INTO \"Item\" (id, legacy, title) SELECT 100000000 + i, 'x', 'bulk-' || i FROM generate_series(1, {rows}) i",
 };
 
 const INDEX_UNIQUE_FOREIGN_KEY: Rehearsal = Rehearsal {
@@ -165,6 +174,7 @@ const INDEX_UNIQUE_FOREIGN_KEY: Rehearsal = Rehearsal {
         ("new", "SELECT id || '=' || email FROM \"Member\""),
     ],
     stated_failures: &[],
+    bulk: "INSERT INTO \"Member\" (id, email, \"teamId\") SELECT 100000000 + i, 'bulk-' || i || '@example.org', 1 FROM generate_series(1, {rows}) i",
 };
 
 // Every running version must read both values before any writes the new one.
@@ -198,6 +208,7 @@ const ENUM_VALUE_RENAMED: Rehearsal = Rehearsal {
         ("new", "SELECT id || '=' || id FROM \"Login\""),
     ],
     stated_failures: &[],
+    bulk: "INSERT INTO \"Login\" (id, status) SELECT 100000000 + i, (CASE WHEN i % 2 = 0 THEN 'ACTIVE' ELSE 'BLOCKED' END)::\"Status\" FROM generate_series(1, {rows}) i",
 };
 
 const ENUM_VALUE_REMOVED: Rehearsal = Rehearsal {
@@ -222,6 +233,7 @@ const ENUM_VALUE_REMOVED: Rehearsal = Rehearsal {
         ("new", "SELECT id || '=' || size FROM \"Shirt\""),
     ],
     stated_failures: &[],
+    bulk: "INSERT INTO \"Shirt\" (id, size) SELECT 100000000 + i, (CASE WHEN i % 2 = 0 THEN 'XL' ELSE 'S' END)::\"Size\" FROM generate_series(1, {rows}) i",
 };
 
 // Old instances keep using the old table name: an updatable view on PostgreSQL, a copy kept in
@@ -243,6 +255,7 @@ const RENAMED_MODEL: Rehearsal = Rehearsal {
         ("new", "SELECT id || '=' || email FROM \"User\""),
     ],
     stated_failures: &[],
+    bulk: "INSERT INTO \"Person\" (email) SELECT 'bulk-' || i || '@example.org' FROM generate_series(1, {rows}) i",
 };
 
 const DROPPED_MODEL: Rehearsal = Rehearsal {
@@ -259,6 +272,7 @@ const DROPPED_MODEL: Rehearsal = Rehearsal {
     ],
     kept: &[("new", "SELECT id || '=' || id FROM \"Author\"")],
     stated_failures: &[],
+    bulk: "INSERT INTO \"Book\" (id, \"authorId\") SELECT 100000000 + i, 1 FROM generate_series(1, {rows}) i",
 };
 
 const TYPE_CHANGE: Rehearsal = Rehearsal {
@@ -285,6 +299,7 @@ const TYPE_CHANGE: Rehearsal = Rehearsal {
     // The plan says: instances built on the expand schema fail from the contract until the new
     // version has replaced them.
     stated_failures: &["expand"],
+    bulk: "INSERT INTO \"Counter\" (id, total) SELECT 100000000 + i, i FROM generate_series(1, {rows}) i",
 };
 
 const PRIMARY_KEY_CHANGE: Rehearsal = Rehearsal {
@@ -310,6 +325,7 @@ const PRIMARY_KEY_CHANGE: Rehearsal = Rehearsal {
         ),
     ],
     stated_failures: &[],
+    bulk: "INSERT INTO \"Membership\" (\"userId\", \"teamId\") SELECT 100000000 + i, 1 FROM generate_series(1, {rows}) i",
 };
 
 const TWO_RENAMED_FIELDS: Rehearsal = Rehearsal {
@@ -335,6 +351,7 @@ const TWO_RENAMED_FIELDS: Rehearsal = Rehearsal {
         ),
     ],
     stated_failures: &[],
+    bulk: "INSERT INTO \"Account\" (id, \"primary\", backup) SELECT 100000000 + i, 'p' || i, 'b' || i FROM generate_series(1, {rows}) i",
 };
 
 const ENUM_VALUE_RENAMED_AND_REMOVED: Rehearsal = Rehearsal {
@@ -367,6 +384,7 @@ const ENUM_VALUE_RENAMED_AND_REMOVED: Rehearsal = Rehearsal {
         ("new", "SELECT id || '=' || tier FROM \"Plan\""),
     ],
     stated_failures: &[],
+    bulk: "INSERT INTO \"Plan\" (id, tier) SELECT 100000000 + i, (CASE WHEN i % 2 = 0 THEN 'FREE' ELSE 'LEGACY' END)::\"Tier\" FROM generate_series(1, {rows}) i",
 };
 
 const REHEARSALS: &[Rehearsal] = &[
@@ -396,6 +414,7 @@ const REHEARSALS: &[Rehearsal] = &[
             ("new", "SELECT id || '=' || role FROM \"Member\""),
         ],
         stated_failures: &["new"],
+        bulk: "INSERT INTO \"Member\" (id, role) SELECT 100000000 + i, 'USER' FROM generate_series(1, {rows}) i",
     },
     ENUM_VALUE_REMOVED,
     DROPPED_MODEL,
@@ -418,6 +437,7 @@ const REHEARSALS: &[Rehearsal] = &[
             ("new", "SELECT id || '=' || user_id FROM accounts"),
         ],
         stated_failures: &[],
+        bulk: "INSERT INTO \"Account\" (id, \"userId\") SELECT 100000000 + i, 'bulk-' || i FROM generate_series(1, {rows}) i",
     },
     Rehearsal {
         case: "moved_table",
@@ -442,6 +462,7 @@ const REHEARSALS: &[Rehearsal] = &[
             ),
         ],
         stated_failures: &[],
+        bulk: "INSERT INTO \"Invoice\" (id, \"customerId\") SELECT 100000000 + i, 1 FROM generate_series(1, {rows}) i",
     },
     TYPE_CHANGE,
     Rehearsal {
@@ -467,6 +488,7 @@ const REHEARSALS: &[Rehearsal] = &[
             ("new", "SELECT id || '=' || \"startTime\" FROM \"Event\""),
         ],
         stated_failures: &["expand"],
+        bulk: "INSERT INTO \"Event\" (id, \"startTime\") SELECT 100000000 + i, timestamp '2024-03-19 12:00:00' + i * interval '1 second' FROM generate_series(1, {rows}) i",
     },
     Rehearsal {
         case: "type_change_indexed",
@@ -490,6 +512,7 @@ const REHEARSALS: &[Rehearsal] = &[
             ("new", "SELECT id || '=' || share_id FROM \"Website\""),
         ],
         stated_failures: &["expand"],
+        bulk: "INSERT INTO \"Website\" (id, share_id) SELECT 100000000 + i, 'bulk-' || i FROM generate_series(1, {rows}) i",
     },
     PRIMARY_KEY_CHANGE,
     TWO_RENAMED_FIELDS,
@@ -511,6 +534,7 @@ const REHEARSALS: &[Rehearsal] = &[
             ("new", "SELECT id || '=' || (data #>> '{}') FROM \"Doc\""),
         ],
         stated_failures: &[],
+        bulk: "INSERT INTO \"Doc\" (id, meta) SELECT 100000000 + i, json_build_object('a', i) FROM generate_series(1, {rows}) i",
     },
     ENUM_VALUE_RENAMED_AND_REMOVED,
     Rehearsal {
@@ -530,6 +554,7 @@ const REHEARSALS: &[Rehearsal] = &[
             ("new", "SELECT id || '=' || \"teamId\" FROM \"Member\""),
         ],
         stated_failures: &[],
+        bulk: "INSERT INTO \"Member\" (id, \"teamId\") SELECT 100000000 + i, 1 FROM generate_series(1, {rows}) i",
     },
 ];
 
@@ -572,6 +597,8 @@ struct Summary {
     failures: Vec<String>,
     /// Reads that did not give back what the instance wrote.
     wrong_reads: Vec<String>,
+    /// Its slowest query: milliseconds, and which.
+    slowest: (u64, String),
     /// Rows it wrote and did not delete: key -> the first checked value it last wrote.
     owned: Vec<(String, Option<String>)>,
 }
@@ -587,6 +614,8 @@ fn start(env: &Env, version: &str, tag: &str, base: u64) -> Instance {
         .arg(&stop)
         .arg(&out)
         .env("DATABASE_URL", &env.url)
+        // The lock sampler tells the instances' sessions by it.
+        .env("PGAPPNAME", "xc-worker")
         .stderr(std::process::Stdio::null())
         .current_dir(&env.dir)
         .process_group(0)
@@ -642,6 +671,10 @@ fn stop(mut instance: Instance) -> Summary {
         queries: v["queries"].as_u64().unwrap_or(0),
         failures: texts(&v["failures"]),
         wrong_reads: texts(&v["wrongReads"]),
+        slowest: (
+            v["slowest"][0].as_u64().unwrap_or(0),
+            v["slowest"][1].as_str().unwrap_or_default().to_string(),
+        ),
         owned: (v["owned"].as_array().into_iter().flatten())
             .filter_map(|p| {
                 let value = match &p[1] {
@@ -653,6 +686,72 @@ fn stop(mut instance: Instance) -> Summary {
             })
             .collect(),
     }
+}
+
+/// The longest lock wait of an application session seen during each step: (step, seconds,
+/// the statement it waited behind).
+type LockWaits = Vec<(String, f64, String)>;
+
+/// Samples `pg_stat_activity` every 100 ms while a rehearsal runs: the instances' sessions
+/// (`application_name` xc-worker) waiting for a lock, how long their query has run, and what
+/// the session blocking them runs (its first statement, comments and `SET`s left out).
+struct LockSampler {
+    step: std::sync::Arc<std::sync::Mutex<String>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<LockWaits>,
+}
+
+impl LockSampler {
+    fn start(url: &str) -> LockSampler {
+        let step = std::sync::Arc::new(std::sync::Mutex::new("before the plan".to_string()));
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (url, at, halt) = (url.to_string(), step.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            let query = "SELECT extract(epoch FROM clock_timestamp() - a.query_start)::numeric(10, 3) || '|' || coalesce((SELECT b.query FROM pg_stat_activity b WHERE b.pid = ANY (pg_blocking_pids(a.pid)) LIMIT 1), '?') FROM pg_stat_activity a WHERE a.application_name = 'xc-worker' AND a.wait_event_type = 'Lock' ORDER BY a.query_start LIMIT 1";
+            let mut waits: LockWaits = Vec::new();
+            while !halt.load(std::sync::atomic::Ordering::Relaxed) {
+                let out = Command::new("psql")
+                    .args([&url, "-AtX", "-c", query])
+                    .output();
+                let text = out.map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
+                let step = at.lock().unwrap().clone();
+                let (seconds, behind) = match text.as_deref().unwrap_or("").split_once('|') {
+                    Some((secs, behind)) => {
+                        (secs.trim().parse().unwrap_or(0.0), first_statement(behind))
+                    }
+                    None => (0.0, String::new()),
+                };
+                match waits.iter_mut().find(|(s, _, _)| *s == step) {
+                    Some(w) if seconds > w.1 => *w = (step, seconds, behind),
+                    Some(_) => {}
+                    None => waits.push((step, seconds, behind)),
+                }
+                pause(100);
+            }
+            waits
+        });
+        LockSampler { step, stop, thread }
+    }
+
+    fn at(&self, step: &str) {
+        *self.step.lock().unwrap() = step.to_string();
+    }
+
+    fn finish(self) -> LockWaits {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.thread.join().unwrap()
+    }
+}
+
+/// A migration's first statement: what a session waiting behind it waits for, most likely.
+fn first_statement(sql: &str) -> String {
+    let code: Vec<&str> = (sql.lines())
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("--") && !l.starts_with("SET "))
+        .collect();
+    let text = code.join(" ");
+    let statement = text.split(';').next().unwrap_or("").trim();
+    statement.chars().take(100).collect()
 }
 
 fn pause(millis: u64) {
@@ -738,7 +837,17 @@ fn case_of(name: &str) -> CaseInput {
 }
 
 /// Plays one plan as a rolling deploy; the report's rows, or why it failed.
-fn rehearse(harness: &Path, r: &Rehearsal) -> Result<Vec<String>, String> {
+/// What a rehearsal reports: a table row per instance, and the lock waits per step when the
+/// sampler ran.
+struct Report {
+    rows: Vec<String>,
+    lock_waits: LockWaits,
+    slowest: (u64, String),
+}
+
+/// Plays one plan as a rolling deploy; with `bulk_rows`, on a table of that many more rows,
+/// sampling lock waits. Its report, or why it failed.
+fn rehearse(harness: &Path, r: &Rehearsal, bulk_rows: Option<u64>) -> Result<Report, String> {
     let CaseInput {
         old,
         new,
@@ -756,6 +865,10 @@ fn rehearse(harness: &Path, r: &Rehearsal) -> Result<Vec<String>, String> {
     )?;
     let dir = env.dir.clone();
     env.psql(&["-c", &seed])?;
+    if let Some(rows) = bulk_rows {
+        env.psql(&["-c", &r.bulk.replace("{rows}", &rows.to_string())])?;
+        env.psql(&["-c", "VACUUM ANALYZE"])?;
+    }
     env.plan("rehearsal", &flags)?;
     let plan: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("plan/plan.json")).unwrap())
@@ -815,6 +928,7 @@ fn rehearse(harness: &Path, r: &Rehearsal) -> Result<Vec<String>, String> {
         next += 1;
         start(&env, version, &format!("{version}{next}"), next * 1_000_000)
     };
+    let sampler = bulk_rows.map(|_| LockSampler::start(&env.url));
     let mut running = vec![launch("old"), launch("old")];
     let mut done: Vec<Summary> = Vec::new();
     let mut walked = Vec::new();
@@ -831,6 +945,9 @@ fn rehearse(harness: &Path, r: &Rehearsal) -> Result<Vec<String>, String> {
                 .or(step["version"].as_str())
                 .unwrap_or("")
         ));
+        if let Some(sampler) = &sampler {
+            sampler.at(walked.last().unwrap());
+        }
         match kind {
             "applyMigrations" => {
                 let phase = step["phase"].as_str().unwrap();
@@ -882,6 +999,7 @@ fn rehearse(harness: &Path, r: &Rehearsal) -> Result<Vec<String>, String> {
     }
     pause(2000);
     done.extend(running.into_iter().map(stop));
+    let lock_waits = sampler.map(LockSampler::finish).unwrap_or_default();
 
     // Failed queries are allowed only where the plan says, and only of the versions it names.
     let stated = plan["notZeroDowntime"]
@@ -935,7 +1053,7 @@ fn rehearse(harness: &Path, r: &Rehearsal) -> Result<Vec<String>, String> {
         ));
     }
     let _ = std::fs::remove_dir_all(&dir);
-    Ok(done
+    let rows = done
         .iter()
         .map(|s| {
             format!(
@@ -948,7 +1066,15 @@ fn rehearse(harness: &Path, r: &Rehearsal) -> Result<Vec<String>, String> {
                 s.wrong_reads.len()
             )
         })
-        .collect())
+        .collect();
+    let slowest = (done.iter().map(|s| s.slowest.clone()))
+        .max_by_key(|(ms, _)| *ms)
+        .unwrap_or_default();
+    Ok(Report {
+        rows,
+        lock_waits,
+        slowest,
+    })
 }
 
 /// Rehearses `rehearsals` two at a time and fails on any failed query, wrong read or lost
@@ -958,8 +1084,8 @@ fn rehearse_all(harness: &Path, rehearsals: &[Rehearsal]) {
     if chosen.is_empty() {
         return;
     }
-    let results: Vec<(&str, Result<Vec<String>, String>)> =
-        common::two_at_a_time(&chosen, |r| (r.case, rehearse(harness, r)));
+    let results: Vec<(&str, Result<Report, String>)> =
+        common::two_at_a_time(&chosen, |r| (r.case, rehearse(harness, r, None)));
     let mut table = vec![
         "| case | instance | version | queries | failed (stated) | wrong reads |".to_string(),
         "|---|---|---|---:|---:|---:|".into(),
@@ -967,7 +1093,7 @@ fn rehearse_all(harness: &Path, rehearsals: &[Rehearsal]) {
     let mut failures = Vec::new();
     for (case, result) in &results {
         match result {
-            Ok(rows) => table.extend(rows.iter().cloned()),
+            Ok(report) => table.extend(report.rows.iter().cloned()),
             Err(e) => failures.push(format!("{case}: {e}")),
         }
     }
@@ -998,4 +1124,53 @@ fn sqlite_plans_rehearse_as_rolling_deploys() {
     if let Some(harness) = common::harness_with_sqlite3() {
         rehearse_all(&harness, SQLITE_REHEARSALS);
     }
+}
+
+/// The lock benchmark (`scripts/lock-bench`): every rehearsal again, one at a time, on tables
+/// of `XC_REHEARSAL_ROWS` more rows (1,000,000 unless set), printing per step the longest time
+/// an application query waited for a lock and what it waited behind, and each plan's slowest
+/// application query. Figures, not a pass mark: it fails only as the rehearsal does.
+#[test]
+#[ignore = "a benchmark: scripts/lock-bench runs it"]
+fn lock_waits_on_large_tables() {
+    let Some(harness) = common::harness_with_postgres() else {
+        return;
+    };
+    let rows: u64 = std::env::var("XC_REHEARSAL_ROWS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1_000_000);
+    let mut table = vec![
+        format!("lock waits on {rows} rows"),
+        "| recipe | step | longest lock wait (s) | waiting behind | slowest query (ms) |".into(),
+        "|---|---|---:|---|---:|".into(),
+    ];
+    let mut failures = Vec::new();
+    for r in common::chosen(REHEARSALS, "XC_REHEARSAL", |r| r.case) {
+        match rehearse(&harness, r, Some(rows)) {
+            Ok(report) => {
+                let (ms, what) = &report.slowest;
+                for (i, (step, seconds, behind)) in report.lock_waits.iter().enumerate() {
+                    let behind = if behind.is_empty() {
+                        String::new()
+                    } else {
+                        format!("`{}`", behind.replace('|', "\\|"))
+                    };
+                    let slowest = if i == 0 {
+                        format!("{ms} ({what})")
+                    } else {
+                        String::new()
+                    };
+                    table.push(format!(
+                        "| {} | {step} | {seconds:.1} | {behind} | {slowest} |",
+                        r.case
+                    ));
+                }
+            }
+            Err(e) => failures.push(format!("{}: {e}", r.case)),
+        }
+        eprintln!("{}", table.last().unwrap());
+    }
+    println!("{}", table.join("\n"));
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

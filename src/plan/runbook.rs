@@ -8,7 +8,7 @@
 //! column it knows in its queries, so a version must be gone before the contract drops what its
 //! client knows, and a version must not start before the database holds what its client reads.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::changes::ChangeKind;
 use crate::classify::Finding;
@@ -17,7 +17,7 @@ use crate::rules::Severity;
 use super::SyncMode;
 
 /// An application version of the rollout, by the schema its Prisma Client is built against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum AppVersion {
     /// Built against the old schema: what runs before the plan starts.
@@ -111,8 +111,8 @@ pub fn rollout_of(f: &Finding, sync: SyncMode) -> Rollout {
     }
 }
 
-/// One step of the rollout.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One step of the rollout (plan.json's `steps`: `prisma-xc status` reads them back).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum Step {
     /// `prisma-xc promote` then `prisma migrate deploy` of a phase's migration folders.
@@ -131,11 +131,44 @@ pub enum Step {
     WaitUntilGone { version: AppVersion },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum MigrationPhase {
     Expand,
     Contract,
+}
+
+impl AppVersion {
+    /// How PLAN.md names the version.
+    pub fn label(self) -> &'static str {
+        match self {
+            AppVersion::Old => "the old version",
+            AppVersion::Expand => "the expand version",
+            AppVersion::ExpandWritingNewValues => {
+                "the expand version that writes the new enum values"
+            }
+            AppVersion::New => "the new version",
+        }
+    }
+}
+
+impl Step {
+    /// The step's heading in PLAN.md (after "Step N: ").
+    pub fn title(&self) -> String {
+        match self {
+            Step::ApplyMigrations {
+                phase: MigrationPhase::Expand,
+            } => "apply the expand".into(),
+            Step::ApplyMigrations {
+                phase: MigrationPhase::Contract,
+            } => "apply the contract".into(),
+            Step::RollOut { version, .. } => format!("roll out {}", version.label()),
+            Step::Backfill => "backfill".into(),
+            Step::WaitUntilGone { version } => {
+                format!("wait until no instance of {} is left", version.label())
+            }
+        }
+    }
 }
 
 /// What the steps depend on.

@@ -49,6 +49,9 @@ const owned = new Map<string, unknown>();
 const failures: [number, string][] = [];
 const wrongReads: string[] = [];
 let queries = 0;
+// The slowest query after the first round (which opens the connections): [milliseconds, which].
+let slowest: [number, string] = [0, ""];
+let warm = false;
 
 function fill(template: Record<string, unknown>, i: number, suffix = ""): Row {
   const out: Row = {};
@@ -69,9 +72,12 @@ const ledgerFields = workload.ledger ?? keyFields;
 const keyOf = (row: Row): string => ledgerFields.map((f) => String(row[f])).join("/");
 
 async function run<T>(what: string, query: () => Promise<T>): Promise<T | undefined> {
+  const started = Date.now();
   try {
     const result = await query();
     queries++;
+    const took = Date.now() - started;
+    if (warm && took > slowest[0]) slowest = [took, what];
     return result;
   } catch (error) {
     failures.push([Date.now(), `${tag} ${what}: ${String(error).split("\n").slice(-3).join(" ")}`]);
@@ -131,7 +137,7 @@ async function round(i: number): Promise<void> {
 }
 
 function summary(extra: string[] = []): string {
-  return JSON.stringify({ tag, queries, failures, wrongReads: [...wrongReads, ...extra], owned: [...owned.entries()] });
+  return JSON.stringify({ tag, queries, failures, wrongReads: [...wrongReads, ...extra], slowest, owned: [...owned.entries()] });
 }
 
 async function main(): Promise<void> {
@@ -141,6 +147,7 @@ async function main(): Promise<void> {
   let i = 1;
   while (!existsSync(stopFile)) {
     await round(i++);
+    warm = true;
   }
   writeFileSync(outFile, summary());
   await prisma.$disconnect();

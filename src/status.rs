@@ -1,0 +1,345 @@
+//! Where a database is in a plan (`prisma-xc status PLAN`): each of plan.json's steps as the
+//! database shows it, from the rows `prisma migrate deploy` wrote to `_prisma_migrations` and
+//! the rows the backfill still has to fill. Rollouts leave no trace in the database: they are
+//! reported as such, never guessed.
+//!
+//! Pure: the caller (the binary) runs [`MIGRATIONS_QUERY`] and [`backfill_query`] on the
+//! database and hands the answers in.
+
+use serde::Deserialize;
+
+use crate::plan::runbook::{MigrationPhase, Step};
+use crate::schema::Provider;
+use crate::sql::Dialect;
+
+/// What `status` reads of plan.json.
+#[derive(Debug, Deserialize)]
+pub struct PlanFile {
+    pub name: String,
+    pub provider: String,
+    pub steps: Vec<Step>,
+    pub expand: Vec<PlanFolder>,
+    pub contract: Vec<PlanFolder>,
+    pub backfill: Vec<BackfillTable>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PlanFolder {
+    pub folder: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct BackfillTable {
+    pub table: String,
+    pub schema: Option<String>,
+    pub assignments: Vec<BackfillAssignment>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct BackfillAssignment {
+    /// SQL: true for a row the backfill has still to fill.
+    pub pending: String,
+}
+
+/// A row of `_prisma_migrations`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedMigration {
+    pub name: String,
+    pub finished: bool,
+    pub rolled_back: bool,
+}
+
+/// The rows of `_prisma_migrations`, one `name|finished|rolled_back` line each (psql -At and
+/// sqlite3 both separate columns with `|`).
+pub const MIGRATIONS_QUERY: &str = "SELECT migration_name, CASE WHEN finished_at IS NULL THEN 0 ELSE 1 END, CASE WHEN rolled_back_at IS NULL THEN 0 ELSE 1 END FROM _prisma_migrations ORDER BY started_at";
+
+/// Reads [`MIGRATIONS_QUERY`]'s output.
+pub fn parse_migrations(text: &str) -> Vec<AppliedMigration> {
+    text.lines()
+        .filter_map(|line| {
+            let mut parts = line.rsplitn(3, '|');
+            let rolled_back = parts.next()?.trim() == "1";
+            let finished = parts.next()?.trim() == "1";
+            Some(AppliedMigration {
+                name: parts.next()?.to_string(),
+                finished,
+                rolled_back,
+            })
+        })
+        .collect()
+}
+
+/// One count of the rows the backfill has still to fill, summed over its tables; `None` when
+/// the plan has no backfill.
+pub fn backfill_query(plan: &PlanFile, provider: Provider) -> Option<String> {
+    let d = Dialect(provider);
+    let counts: Vec<String> = (plan.backfill.iter())
+        .filter(|t| !t.assignments.is_empty())
+        .map(|t| {
+            let pending: Vec<String> = (t.assignments.iter())
+                .map(|a| format!("({})", a.pending))
+                .collect();
+            format!(
+                "(SELECT count(*) FROM {} WHERE {})",
+                d.qualified(&t.schema, &t.table),
+                pending.join(" OR ")
+            )
+        })
+        .collect();
+    (!counts.is_empty()).then(|| format!("SELECT {}", counts.join(" + ")))
+}
+
+/// What the database shows of one step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepState {
+    Done(String),
+    /// A migration Prisma recorded as failed (neither finished nor rolled back).
+    Failed(String),
+    /// Begun, or ready to begin: what is left.
+    Left(String),
+    /// Not begun.
+    NotYet(String),
+    /// Not visible in the database (rollouts, waits).
+    Unseen,
+}
+
+#[derive(Debug)]
+pub struct StepStatus {
+    pub number: usize,
+    pub title: String,
+    pub state: StepState,
+}
+
+/// The plan's folder as `promote` stamps it: the timestamp changes, the rest stays.
+fn same_folder(plan_folder: &str, applied: &str) -> bool {
+    let rest = |name: &str| name.split_once('_').map(|(_, r)| r.to_string());
+    rest(plan_folder).is_some() && rest(plan_folder) == rest(applied)
+}
+
+/// Whether [`backfill_query`] can run: the expand's columns exist (every expand migration is
+/// applied) and the contract is not fully applied (its last migration drops the old ones; a
+/// count that fails once the contract has begun means no more than that).
+pub fn backfill_countable(plan: &PlanFile, applied: &[AppliedMigration]) -> bool {
+    let is_applied = |f: &PlanFolder| {
+        (applied.iter()).any(|a| same_folder(&f.folder, &a.name) && a.finished && !a.rolled_back)
+    };
+    plan.expand.iter().all(is_applied) && !plan.contract.iter().all(is_applied)
+}
+
+/// Whether any contract migration has run (finished or not).
+pub fn contract_begun(plan: &PlanFile, applied: &[AppliedMigration]) -> bool {
+    (plan.contract.iter()).any(|f| applied.iter().any(|a| same_folder(&f.folder, &a.name)))
+}
+
+/// Each step's state. `backfill_left`: the rows [`backfill_query`] counted, when it could run
+/// (the expand's columns exist).
+pub fn assess(
+    plan: &PlanFile,
+    applied: &[AppliedMigration],
+    backfill_left: Option<u64>,
+) -> Vec<StepStatus> {
+    let phase_state = |folders: &[PlanFolder]| -> (usize, Option<String>) {
+        let mut done = 0;
+        let mut failed = None;
+        for f in folders {
+            let rows: Vec<&AppliedMigration> = (applied.iter())
+                .filter(|a| same_folder(&f.folder, &a.name))
+                .collect();
+            if rows.iter().any(|a| a.finished && !a.rolled_back) {
+                done += 1;
+            } else if let Some(a) = rows.iter().find(|a| !a.finished && !a.rolled_back) {
+                failed = Some(a.name.clone());
+            }
+        }
+        (done, failed)
+    };
+    let (expand_done, expand_failed) = phase_state(&plan.expand);
+    let (contract_done, contract_failed) = phase_state(&plan.contract);
+    let expand_complete = expand_done == plan.expand.len();
+    plan.steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            let state = match step {
+                Step::ApplyMigrations { phase } => {
+                    let (folders, done, failed) = match phase {
+                        MigrationPhase::Expand => (&plan.expand, expand_done, &expand_failed),
+                        MigrationPhase::Contract => {
+                            (&plan.contract, contract_done, &contract_failed)
+                        }
+                    };
+                    let count = format!("{done} of {} migrations applied", folders.len());
+                    match failed {
+                        Some(name) => StepState::Failed(format!(
+                            "{count}; `{name}` failed: PLAN.md, step {}, says what to do if a migration fails half-way",
+                            i + 1
+                        )),
+                        None if done == folders.len() => StepState::Done(count),
+                        None if done == 0 => StepState::NotYet(count),
+                        None => StepState::Left(count),
+                    }
+                }
+                Step::Backfill if contract_done == plan.contract.len() && contract_done > 0 => {
+                    StepState::Done("the contract is applied".into())
+                }
+                Step::Backfill => match (expand_complete, backfill_left) {
+                    (true, Some(0)) => StepState::Done("every row is filled".into()),
+                    (true, Some(n)) => StepState::Left(format!("{n} rows left to fill")),
+                    (true, None) => StepState::Left("rows not counted".into()),
+                    (false, _) => StepState::NotYet("the expand is not applied".into()),
+                },
+                Step::RollOut { .. } | Step::WaitUntilGone { .. } => StepState::Unseen,
+            };
+            StepStatus {
+                number: i + 1,
+                title: step.title(),
+                state,
+            }
+        })
+        .collect()
+}
+
+/// The report `prisma-xc status` prints; whether a migration failed.
+pub fn render(plan: &PlanFile, steps: &[StepStatus]) -> (String, bool) {
+    let mut out = format!("plan `{}` ({}):\n", plan.name, plan.provider);
+    let mut failed = false;
+    for s in steps {
+        let (mark, detail) = match &s.state {
+            StepState::Done(d) => ("done", d.as_str()),
+            StepState::Failed(d) => {
+                failed = true;
+                ("FAILED", d.as_str())
+            }
+            StepState::Left(d) => ("begun", d.as_str()),
+            StepState::NotYet(d) => ("not yet", d.as_str()),
+            StepState::Unseen => ("?", "not visible in the database: check your deployments"),
+        };
+        out.push_str(&format!(
+            "  {mark:<8} step {}: {}: {detail}\n",
+            s.number, s.title
+        ));
+    }
+    // The next step: the first the database shows as not done, with the rollouts before it
+    // (which it cannot show) named as what must be true first.
+    let next = steps
+        .iter()
+        .position(|s| !matches!(s.state, StepState::Done(_) | StepState::Unseen));
+    let steps_named = |numbers: &[usize]| match numbers {
+        [one] => format!("step {one} is"),
+        [init @ .., last] => format!(
+            "steps {} and {last} are",
+            init.iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        [] => String::new(),
+    };
+    match next {
+        None => {
+            // Rollouts after the last step the database shows: only the user can tell.
+            let trailing: Vec<usize> = (steps.iter().rev())
+                .take_while(|s| s.state == StepState::Unseen)
+                .map(|s| s.number)
+                .collect();
+            if trailing.is_empty() {
+                out.push_str("every step is done\n");
+            } else {
+                let mut trailing = trailing;
+                trailing.reverse();
+                out.push_str(&format!(
+                    "the database shows every step it can as done: the plan ends once {} done\n",
+                    steps_named(&trailing)
+                ));
+            }
+        }
+        Some(k) => {
+            let mut unseen: Vec<usize> = (steps[..k].iter().rev())
+                .take_while(|s| s.state == StepState::Unseen)
+                .map(|s| s.number)
+                .collect();
+            unseen.reverse();
+            out.push_str(&format!("next: step {}: {}", k + 1, steps[k].title));
+            if !unseen.is_empty() {
+                out.push_str(&format!(" (once {} done)", steps_named(&unseen)));
+            }
+            out.push('\n');
+        }
+    }
+    (out, failed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan() -> PlanFile {
+        serde_json::from_str(
+            r#"{
+              "name": "x", "provider": "postgresql",
+              "steps": [
+                {"kind": "applyMigrations", "phase": "expand"},
+                {"kind": "backfill"},
+                {"kind": "rollOut", "version": "new", "dualWrite": false, "why": "w"},
+                {"kind": "waitUntilGone", "version": "old"},
+                {"kind": "applyMigrations", "phase": "contract"}
+              ],
+              "expand": [{"folder": "20300101000000_x_expand"}, {"folder": "20300101000000_x_expand_02_index"}],
+              "contract": [{"folder": "20300101000000_x_contract"}],
+              "backfill": [{"table": "User", "schema": null, "assignments": [{"pending": "a IS DISTINCT FROM b"}]}]
+            }"#,
+        )
+        .unwrap()
+    }
+
+    fn applied(rows: &str) -> Vec<AppliedMigration> {
+        parse_migrations(rows)
+    }
+
+    #[test]
+    fn each_step_as_the_database_shows_it() {
+        let plan = plan();
+        let states = |rows: &str, left: Option<u64>| -> Vec<StepState> {
+            assess(&plan, &applied(rows), left)
+                .into_iter()
+                .map(|s| s.state)
+                .collect()
+        };
+        let next = |rows: &str, left: Option<u64>| -> String {
+            let (text, _) = render(&plan, &assess(&plan, &applied(rows), left));
+            text.lines().last().unwrap().to_string()
+        };
+        let init = "20200101000000_init|1|0\n";
+        assert_eq!(next(init, None), "next: step 1: apply the expand");
+        // Promote's own timestamps; a failed index build, then rolled back and applied.
+        let half =
+            format!("{init}20991231000000_x_expand|1|0\n20991231000000_x_expand_02_index|0|0\n");
+        assert!(
+            matches!(&states(&half, None)[0], StepState::Failed(d) if d.contains("x_expand_02_index` failed"))
+        );
+        let expanded = format!(
+            "{init}20991231000000_x_expand|1|0\n20991231000000_x_expand_02_index|0|1\n20991231000001_x_expand_02_index|1|0\n"
+        );
+        assert_eq!(
+            states(&expanded, Some(12))[1],
+            StepState::Left("12 rows left to fill".into())
+        );
+        assert_eq!(next(&expanded, Some(12)), "next: step 2: backfill");
+        assert_eq!(
+            next(&expanded, Some(0)),
+            "next: step 5: apply the contract (once steps 3 and 4 are done)"
+        );
+        let contracted = format!("{expanded}20991231000002_x_contract|1|0\n");
+        assert_eq!(next(&contracted, None), "every step is done");
+    }
+
+    #[test]
+    fn the_backfill_count_quotes_its_table() {
+        let mut plan = plan();
+        plan.backfill[0].table = "we\"ird".into();
+        assert_eq!(
+            backfill_query(&plan, Provider::PostgreSql).unwrap(),
+            "SELECT (SELECT count(*) FROM \"we\"\"ird\" WHERE (a IS DISTINCT FROM b))"
+        );
+    }
+}
