@@ -162,24 +162,32 @@ fn a_lock_timeout_leaves_nothing_half_applied() {
     let Some(harness) = harness() else { return };
     let env = planned(&harness, "lock_timeout", "renamed_field", "");
     env.promote("expand", "20300101000001").unwrap();
-    // A long transaction that read the table: the expand's ALTER waits for it.
+    // A long transaction that read the table: the expand's ALTER waits for it, past its
+    // lock_timeout. The deploy starts once the lock is held, and the transaction ends after.
     let mut reader = Command::new("psql")
         .arg(&env.url)
         .args([
             "-c",
-            "BEGIN; LOCK TABLE \"User\" IN ACCESS SHARE MODE; SELECT pg_sleep(9); COMMIT;",
+            "BEGIN; LOCK TABLE \"User\" IN ACCESS SHARE MODE; SELECT pg_sleep(120); COMMIT;",
         ])
+        .env("PGAPPNAME", "xc-long-reader")
         .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let held = "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE a.application_name = 'xc-long-reader' AND l.relation = '\"User\"'::regclass AND l.granted";
+    while env.psql(&["-c", held]).unwrap() != "1" {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
     let error = env
         .deploy()
         .expect_err("the expand waits past its lock_timeout");
+    env.psql(&["-c", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'xc-long-reader'"])
+        .unwrap();
+    let _ = reader.wait();
     assert!(error.contains("lock timeout"), "{error}");
     // Nothing of the failed migration is left: the database is the old schema's.
     env.database_matches(&env.dir.join("old.prisma")).unwrap();
-    reader.wait().unwrap();
 
     // PLAN.md: deploy again when traffic is lower, after resolving the failed migration.
     let expand = section(&env, "apply the expand");
