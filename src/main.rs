@@ -773,6 +773,9 @@ fn write_plan(
                     prisma_xc::escape::one_line(why)
                 );
             }
+            for why in &plan.long_locks {
+                let _ = writeln!(out, "Long lock: {}", prisma_xc::escape::one_line(why));
+            }
             if plan.has_fill_ins() {
                 let _ = writeln!(
                     out,

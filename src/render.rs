@@ -525,6 +525,7 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
         "steps": steps,
         "versions": versions,
         "notZeroDowntime": plan.not_zero_downtime,
+        "longLocks": plan.long_locks,
         "hasContract": !plan.contract.is_empty(),
         "expandRetries": retries(&plan.expand),
         "contractRetries": retries(&plan.contract),

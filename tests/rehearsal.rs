@@ -694,7 +694,7 @@ type LockWaits = Vec<(String, f64, String)>;
 
 /// Samples `pg_stat_activity` every 100 ms while a rehearsal runs: the instances' sessions
 /// (`application_name` xc-worker) waiting for a lock, how long their query has run, and what
-/// the session blocking them runs (its first statement, comments and `SET`s left out).
+/// the session blocking them runs ([`blocking_statement`]).
 struct LockSampler {
     step: std::sync::Arc<std::sync::Mutex<String>>,
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
@@ -716,9 +716,10 @@ impl LockSampler {
                 let text = out.map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
                 let step = at.lock().unwrap().clone();
                 let (seconds, behind) = match text.as_deref().unwrap_or("").split_once('|') {
-                    Some((secs, behind)) => {
-                        (secs.trim().parse().unwrap_or(0.0), first_statement(behind))
-                    }
+                    Some((secs, behind)) => (
+                        secs.trim().parse().unwrap_or(0.0),
+                        blocking_statement(behind),
+                    ),
                     None => (0.0, String::new()),
                 };
                 match waits.iter_mut().find(|(s, _, _)| *s == step) {
@@ -743,14 +744,24 @@ impl LockSampler {
     }
 }
 
-/// A migration's first statement: what a session waiting behind it waits for, most likely.
-fn first_statement(sql: &str) -> String {
+/// The statement of a blocking session's script that application queries wait behind, most
+/// likely: its first `ALTER TABLE` (a migration's table locks), else its first statement
+/// (comments, `SET`s and `DO` guards left out).
+fn blocking_statement(sql: &str) -> String {
     let code: Vec<&str> = (sql.lines())
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with("--") && !l.starts_with("SET "))
         .collect();
     let text = code.join(" ");
-    let statement = text.split(';').next().unwrap_or("").trim();
+    let statements: Vec<&str> = text.split(';').map(str::trim).collect();
+    let statement = (statements.iter())
+        .find(|s| s.starts_with("ALTER TABLE"))
+        .or_else(|| {
+            statements
+                .iter()
+                .find(|s| !s.starts_with("DO ") && !s.is_empty())
+        })
+        .unwrap_or(&"");
     statement.chars().take(100).collect()
 }
 

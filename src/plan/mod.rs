@@ -22,6 +22,7 @@ use crate::rules::Severity;
 use crate::schema::{Model, Provider, Schema};
 use crate::sql::{self, Dialect};
 
+mod locks;
 pub mod runbook;
 mod table_copy;
 mod table_rename;
@@ -212,6 +213,8 @@ pub struct Plan {
     pub steps: Vec<runbook::Step>,
     /// Why some moment of the rollout cannot be free of errors; empty when none.
     pub not_zero_downtime: Vec<String>,
+    /// Contract statements that hold a table's lock while they work through its rows.
+    pub long_locks: Vec<String>,
 }
 
 impl Plan {
@@ -584,6 +587,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         guard_sql(provider, &recipes.backfill),
         copies_guard_sql(&table_copies.out_of_sync)
     );
+    let long_locks = locks::long_locks(provider, &contract_steps);
     let mut contract = Vec::new();
     // Indexes built CONCURRENTLY before the main contract: (name, unique, statement).
     let mut unique = Vec::new();
@@ -1028,6 +1032,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         contract_down,
         steps,
         not_zero_downtime,
+        long_locks,
     })
 }
 
