@@ -852,6 +852,8 @@ fn case_of(name: &str) -> CaseInput {
 /// sampler ran.
 struct Report {
     rows: Vec<String>,
+    /// The plan's row: instances, queries, failed queries (stated), wrong reads, lost writes.
+    case_row: String,
     lock_waits: LockWaits,
     slowest: (u64, String),
 }
@@ -1078,11 +1080,28 @@ fn rehearse(harness: &Path, r: &Rehearsal, bulk_rows: Option<u64>) -> Result<Rep
             )
         })
         .collect();
+    let case_row = format!(
+        "| {} | {} | {} | {} | {} | 0 | 0 |",
+        r.case,
+        done.len(),
+        done.iter().map(|s| s.queries).sum::<u64>(),
+        (walked.iter())
+            .map(|w| w
+                .replace("applyMigrations ", "apply ")
+                .replace("rollOut ", "roll out ")
+                .replace("waitUntilGone ", "no instance left: ")
+                .trim()
+                .to_string())
+            .collect::<Vec<_>>()
+            .join(" → "),
+        done.iter().map(|s| s.failures.len()).sum::<usize>(),
+    );
     let slowest = (done.iter().map(|s| s.slowest.clone()))
         .max_by_key(|(ms, _)| *ms)
         .unwrap_or_default();
     Ok(Report {
         rows,
+        case_row,
         lock_waits,
         slowest,
     })
@@ -1101,18 +1120,26 @@ fn rehearse_all(harness: &Path, rehearsals: &[Rehearsal]) {
         "| case | instance | version | queries | failed (stated) | wrong reads |".to_string(),
         "|---|---|---|---:|---:|---:|".into(),
     ];
+    let mut cases = vec![
+        "| plan | instances | queries | steps | failed queries (stated) | wrong reads | lost writes |".to_string(),
+        "|---|---:|---:|---|---:|---:|---:|".into(),
+    ];
     let mut failures = Vec::new();
     for (case, result) in &results {
         match result {
-            Ok(report) => table.extend(report.rows.iter().cloned()),
+            Ok(report) => {
+                table.extend(report.rows.iter().cloned());
+                cases.push(report.case_row.clone());
+            }
             Err(e) => failures.push(format!("{case}: {e}")),
         }
     }
     eprintln!(
-        "rehearsals: {}/{} plans without a failed query, wrong read or lost write\n{}",
+        "rehearsals: {}/{} plans without a failed query, wrong read or lost write\n{}\n\n{}",
         results.len() - failures.len(),
         results.len(),
-        table.join("\n")
+        table.join("\n"),
+        cases.join("\n")
     );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

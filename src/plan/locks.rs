@@ -22,7 +22,7 @@ pub fn long_locks(provider: Provider, steps: &[Step]) -> Vec<String> {
                     .map(|c| format!("`{}.{}`", table(&c.table), c.column))
                     .collect();
                 out.push(format!(
-                    "the contract rebuilds enum `{}` without {}: PostgreSQL cannot remove an enum value in place, so {} {} rewritten, indexes included, under an exclusive lock; queries on {} wait while it runs (about 0.7 s per 1,000,000 rows)",
+                    "the contract rebuilds enum `{}` without {}: PostgreSQL cannot remove an enum value in place, so {} {} rewritten, indexes included, under an exclusive lock; queries on {} wait while it runs (about 0.8 s per 1,000,000 rows)",
                     a.name,
                     (a.removed.iter()).map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", "),
                     columns.join(", "),
