@@ -496,6 +496,7 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
         "timestamp": plan.timestamp,
         "provider": provider.name(),
         "postgres": postgres,
+        "sqlite": plan.provider == Provider::Sqlite,
         "triggers": plan.sync == crate::plan::SyncMode::Trigger
             && matches!(provider, Provider::PostgreSql | Provider::Sqlite)
             && !plan.dual_write.is_empty(),

@@ -1155,7 +1155,10 @@ fn plans_rehearse_as_rolling_deploys_without_errors() {
 /// `prisma migrate deploy` (the WebAssembly schema engine over libSQL) fails at once with
 /// `SQLITE_BUSY` when an instance writes while the migration upgrades its transaction to a
 /// write: a busy timeout does not help, since SQLite returns BUSY without waiting to break the
-/// deadlock. `cargo test --test rehearsal -- --ignored` runs them.
+/// deadlock. Pausing the instances during each migration and the backfill (tried) is not
+/// enough either: the libSQL connections of idle instances still keep the deploy and sqlite3's
+/// backfill out ("database is locked"), in WAL mode too. `cargo test --test rehearsal --
+/// --ignored` runs them.
 #[test]
 #[ignore = "SQLite: migrate deploy under concurrent writers fails with SQLITE_BUSY (see the doc comment)"]
 fn sqlite_plans_rehearse_as_rolling_deploys() {
