@@ -166,6 +166,12 @@ pub enum TableChange {
         previous: String,
         next: String,
     },
+    /// PostgreSQL: the primary key `name` made from a unique index built beforehand
+    /// (`CONCURRENTLY`), which takes its name: no index build under the table's lock.
+    AddPrimaryKeyUsingIndex {
+        name: String,
+        index: String,
+    },
 }
 
 /// An empty database of `provider`: the starting point of an initial migration.

@@ -492,6 +492,11 @@ fn render_alter_table(d: Dialect, table: &TableRef, changes: &[TableChange]) -> 
                     column_list(d, columns, ", ")
                 )),
             },
+            TableChange::AddPrimaryKeyUsingIndex { name, index } => clauses.push(format!(
+                "ADD CONSTRAINT {} PRIMARY KEY USING INDEX {}",
+                d.quote(name),
+                d.quote(index)
+            )),
             TableChange::RenamePrimaryKey { previous, next } => clauses.push(format!(
                 "RENAME CONSTRAINT {} TO {}",
                 d.quote(previous),

@@ -1,8 +1,9 @@
 //! The contract statements that hold a table's exclusive lock for as long as they work through
-//! its rows, which no order of steps avoids: PLAN.md and the report name each, with why, so the
+//! its rows, which no order of steps avoids (a new primary key does not: its index is built
+//! `CONCURRENTLY` first): PLAN.md and the report name each, with why, so the
 //! moment can be chosen (`scripts/lock-bench` measures them on 1,000,000 rows).
 
-use crate::migrate::{Step, TableChange, TableRef};
+use crate::migrate::{Step, TableRef};
 use crate::schema::Provider;
 
 /// One sentence per such statement of `steps` (a contract's), on `provider`.
@@ -29,17 +30,6 @@ pub fn long_locks(provider: Provider, steps: &[Step]) -> Vec<String> {
                     if columns.len() == 1 { "is" } else { "are" },
                     if columns.len() == 1 { "that table" } else { "those tables" },
                 ));
-            }
-            Step::AlterTable { table: t, changes } => {
-                if let Some(TableChange::AddPrimaryKey { columns, .. }) =
-                    (changes.iter()).find(|c| matches!(c, TableChange::AddPrimaryKey { .. }))
-                {
-                    out.push(format!(
-                        "the contract adds the primary key of `{}` ({}): PostgreSQL builds its index and checks every row under an exclusive lock; queries on the table wait while it runs (about 0.3 s per 1,000,000 rows)",
-                        table(t),
-                        (columns.iter()).map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
-                    ));
-                }
             }
             _ => {}
         }

@@ -659,6 +659,45 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
                 ));
             }
             Step::AlterTable { table, changes } if postgres => {
+                // A new primary key on a table with rows: its unique index built CONCURRENTLY
+                // before the contract, then made the key under the lock in an instant.
+                let mut step = step.clone();
+                if table_exists(old_db, table)
+                    && let Step::AlterTable { changes, .. } = &mut step
+                {
+                    for c in changes.iter_mut() {
+                        if let TableChange::AddPrimaryKey { name, columns } = c {
+                            let index = crate::database::owned_name(name, "xc_new", provider);
+                            let d = Dialect(provider);
+                            unique.push((
+                                index.clone(),
+                                d.qualified(&table.schema, &index),
+                                true,
+                                sql::create_index_concurrently(
+                                    table,
+                                    &crate::database::DbIndex {
+                                        name: index.clone(),
+                                        kind: DbIndexKind::Unique,
+                                        columns: (columns.iter())
+                                            .map(|c| crate::database::IndexColumn {
+                                                name: c.clone(),
+                                                sort: None,
+                                                length: None,
+                                                ops: None,
+                                            })
+                                            .collect(),
+                                        algorithm: None,
+                                        clustered: None,
+                                    },
+                                ),
+                            ));
+                            *c = TableChange::AddPrimaryKeyUsingIndex {
+                                name: name.clone(),
+                                index,
+                            };
+                        }
+                    }
+                }
                 for c in changes {
                     if let TableChange::AlterColumn { previous, next } = c
                         && previous.nullable
