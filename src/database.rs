@@ -123,6 +123,18 @@ pub struct IndexColumn {
     pub ops: Option<String>,
 }
 
+impl IndexColumn {
+    /// The column as it is: no sort order, prefix length or operator class.
+    pub fn named(name: &str) -> IndexColumn {
+        IndexColumn {
+            name: name.to_string(),
+            sort: None,
+            length: None,
+            ops: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrimaryKeyConstraint {
     pub name: String,
@@ -922,12 +934,7 @@ fn join_tables(schema: &Schema, provider: Provider, db: &mut Database) {
         };
         a.name = "A".into();
         b.name = "B".into();
-        let col = |n: &str| IndexColumn {
-            name: n.into(),
-            sort: None,
-            length: None,
-            ops: None,
-        };
+        let col = IndexColumn::named;
         let fk = |col_name: &str, m: &Model| ForeignKey {
             name: constraint_name(&name, &[col_name], "fkey", provider),
             columns: vec![col_name.into()],

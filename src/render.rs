@@ -13,7 +13,7 @@ use crate::escape;
 use crate::plan::runbook::{AppVersion, MigrationPhase, Step};
 use crate::plan::{BackfillTable, Plan, ValueSource};
 use crate::schema::Provider;
-use crate::sql::Dialect;
+use crate::sql::{self, Dialect};
 
 /// One file of the plan folder: its path relative to the folder, and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,11 +173,9 @@ fn lossy_count_sql(t: &BackfillTable, provider: Provider) -> Option<String> {
 
 /// `SELECT COUNT(*) AS "<label>"` of the rows of a table that match any of `conditions`.
 fn count_sql(t: &BackfillTable, provider: Provider, label: &str, conditions: &[&str]) -> String {
-    let conditions: Vec<String> = conditions.iter().map(|c| format!("({c})")).collect();
     format!(
-        "SELECT COUNT(*) AS \"{label}\" FROM {} WHERE {}",
-        Dialect(provider).qualified(&t.schema, &t.table),
-        conditions.join(" OR ")
+        "SELECT COUNT(*) AS \"{label}\" {}",
+        sql::rows_matching_any(Dialect(provider), &t.schema, &t.table, conditions)
     )
 }
 
@@ -470,7 +468,7 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
                     .as_ref()
                     // `promote` gives the folder its own timestamp: named by the rest.
                     .map(|sql| {
-                        let name = m.folder.split_once('_').map_or(&*m.folder, |(_, n)| n);
+                        let name = crate::write::name_after_timestamp(&m.folder);
                         json!({"folder": format!("*_{name}"), "sql": sql})
                     })
             })

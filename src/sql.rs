@@ -42,6 +42,22 @@ impl Dialect {
     }
 }
 
+/// `FROM <table> WHERE (a) OR (b) ...`: the rows of a table that match any of `conditions`
+/// (the backfill's counts, `prisma-xc status`).
+pub fn rows_matching_any(
+    d: Dialect,
+    schema: &Option<String>,
+    table: &str,
+    conditions: &[&str],
+) -> String {
+    let conditions: Vec<String> = conditions.iter().map(|c| format!("({c})")).collect();
+    format!(
+        "FROM {} WHERE {}",
+        d.qualified(schema, table),
+        conditions.join(" OR ")
+    )
+}
+
 /// Render steps as one migration script.
 pub fn render_script(steps: &[Step], provider: Provider) -> String {
     let d = Dialect(provider);

@@ -76,13 +76,10 @@ pub fn backfill_query(plan: &PlanFile, provider: Provider) -> Option<String> {
     let counts: Vec<String> = (plan.backfill.iter())
         .filter(|t| !t.assignments.is_empty())
         .map(|t| {
-            let pending: Vec<String> = (t.assignments.iter())
-                .map(|a| format!("({})", a.pending))
-                .collect();
+            let pending: Vec<&str> = (t.assignments.iter()).map(|a| a.pending.as_str()).collect();
             format!(
-                "(SELECT count(*) FROM {} WHERE {})",
-                d.qualified(&t.schema, &t.table),
-                pending.join(" OR ")
+                "(SELECT count(*) {})",
+                crate::sql::rows_matching_any(d, &t.schema, &t.table, &pending)
             )
         })
         .collect();
@@ -112,17 +109,20 @@ pub struct StepStatus {
 
 /// The plan's folder as `promote` stamps it: the timestamp changes, the rest stays.
 fn same_folder(plan_folder: &str, applied: &str) -> bool {
-    let rest = |name: &str| name.split_once('_').map(|(_, r)| r.to_string());
-    rest(plan_folder).is_some() && rest(plan_folder) == rest(applied)
+    use crate::write::name_after_timestamp;
+    plan_folder.contains('_') && name_after_timestamp(plan_folder) == name_after_timestamp(applied)
+}
+
+/// The plan folder is applied: a row of it finished and was not rolled back.
+fn is_applied(folder: &PlanFolder, applied: &[AppliedMigration]) -> bool {
+    (applied.iter()).any(|a| same_folder(&folder.folder, &a.name) && a.finished && !a.rolled_back)
 }
 
 /// Whether [`backfill_query`] can run: the expand's columns exist (every expand migration is
 /// applied) and the contract is not fully applied (its last migration drops the old ones; a
 /// count that fails once the contract has begun means no more than that).
 pub fn backfill_countable(plan: &PlanFile, applied: &[AppliedMigration]) -> bool {
-    let is_applied = |f: &PlanFolder| {
-        (applied.iter()).any(|a| same_folder(&f.folder, &a.name) && a.finished && !a.rolled_back)
-    };
+    let is_applied = |f: &PlanFolder| is_applied(f, applied);
     plan.expand.iter().all(is_applied) && !plan.contract.iter().all(is_applied)
 }
 
@@ -142,12 +142,11 @@ pub fn assess(
         let mut done = 0;
         let mut failed = None;
         for f in folders {
-            let rows: Vec<&AppliedMigration> = (applied.iter())
-                .filter(|a| same_folder(&f.folder, &a.name))
-                .collect();
-            if rows.iter().any(|a| a.finished && !a.rolled_back) {
+            if is_applied(f, applied) {
                 done += 1;
-            } else if let Some(a) = rows.iter().find(|a| !a.finished && !a.rolled_back) {
+            } else if let Some(a) = (applied.iter())
+                .find(|a| same_folder(&f.folder, &a.name) && !a.finished && !a.rolled_back)
+            {
                 failed = Some(a.name.clone());
             }
         }

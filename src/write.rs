@@ -289,7 +289,7 @@ pub fn promote(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let suffix = name.split_once('_').map_or(name.as_str(), |(_, rest)| rest);
+        let suffix = name_after_timestamp(&name);
         let sql_path = f.join("migration.sql");
         let sql = std::fs::read_to_string(&sql_path).map_err(io(&sql_path))?;
         migrations.push((format!("{ts}_{suffix}"), sql));
@@ -464,6 +464,12 @@ pub fn folder_name(ts: &str, name: &str) -> String {
         }
     }
     format!("{ts}_{clean}")
+}
+
+/// A migration folder's name after its timestamp (`<timestamp>_<name>`): what stays when
+/// `promote` stamps the folder anew. The whole name when it has no `_`.
+pub fn name_after_timestamp(folder: &str) -> &str {
+    folder.split_once('_').map_or(folder, |(_, name)| name)
 }
 
 /// The ASCII spelling of the accented Latin letters, as slugify writes them.

@@ -112,6 +112,20 @@ fn status_says_backfill_next(env: &Env) {
     assert!(report.ends_with("next: step 2: backfill\n"), "{report}");
 }
 
+/// What PLAN.md's section `heading` says in its paragraph starting with `paragraph` once the
+/// cause is fixed: `npx prisma migrate resolve --rolled-back <folder>`, for the failed
+/// migration.
+fn resolve_as_plan_md_says(env: &Env, heading: &str, paragraph: &str) {
+    let text = section(env, heading);
+    assert!(
+        spans(&text, paragraph)
+            .iter()
+            .any(|s| s == "npx prisma migrate resolve --rolled-back <folder>"),
+        "{text}"
+    );
+    resolve_rolled_back(env, &failed_migration(env));
+}
+
 fn harness() -> Option<std::path::PathBuf> {
     common::harness_with_postgres()
 }
@@ -138,11 +152,7 @@ fn a_failed_concurrent_unique_index_is_dropped_and_built_again() {
 
     // PLAN.md: fix the cause, drop the INVALID index, resolve, deploy again.
     let expand = section(&env, "apply the expand");
-    assert!(
-        expand.contains("migrate resolve --rolled-back <folder>"),
-        "{expand}"
-    );
-    let name = folder.split_once('_').unwrap().1;
+    let name = prisma_xc::write::name_after_timestamp(&folder);
     let line = (expand.lines())
         .find(|l| l.starts_with(&format!("- `*_{name}`: ")))
         .unwrap_or_else(|| panic!("PLAN.md says nothing to do for {folder}:\n{expand}"));
@@ -150,7 +160,7 @@ fn a_failed_concurrent_unique_index_is_dropped_and_built_again() {
     env.psql(&["-c", drop]).unwrap();
     env.psql(&["-c", "DELETE FROM \"Member\" WHERE id = 10"])
         .unwrap();
-    resolve_rolled_back(&env, &folder);
+    resolve_as_plan_md_says(&env, "apply the expand", "If a migration fails half-way");
     env.deploy().unwrap();
     env.migrations_match(&env.dir.join("plan/schema.expand.prisma"))
         .unwrap();
@@ -190,14 +200,7 @@ fn a_lock_timeout_leaves_nothing_half_applied() {
     env.database_matches(&env.dir.join("old.prisma")).unwrap();
 
     // PLAN.md: deploy again when traffic is lower, after resolving the failed migration.
-    let expand = section(&env, "apply the expand");
-    assert!(
-        spans(&expand, "If a migration fails half-way")
-            .iter()
-            .any(|s| s == "npx prisma migrate resolve --rolled-back <folder>"),
-        "{expand}"
-    );
-    resolve_rolled_back(&env, &failed_migration(&env));
+    resolve_as_plan_md_says(&env, "apply the expand", "If a migration fails half-way");
     env.deploy().unwrap();
     env.migrations_match(&env.dir.join("plan/schema.expand.prisma"))
         .unwrap();
@@ -233,15 +236,12 @@ fn a_contract_before_the_backfill_aborts_and_deploys_after_it() {
         .unwrap();
 
     // PLAN.md: run the backfill, then resolve and deploy again.
-    let contract = section(&env, "apply the contract");
-    assert!(
-        spans(&contract, "The contract starts with a guard")
-            .iter()
-            .any(|s| s == "npx prisma migrate resolve --rolled-back <folder>"),
-        "{contract}"
-    );
     env.psql(&["-f", "plan/3-backfill/backfill.sql"]).unwrap();
-    resolve_rolled_back(&env, &failed_migration(&env));
+    resolve_as_plan_md_says(
+        &env,
+        "apply the contract",
+        "The contract starts with a guard",
+    );
     env.deploy().unwrap();
     env.migrations_match(&env.dir.join("new.prisma")).unwrap();
     let (code, report) = status(&env);

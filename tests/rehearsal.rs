@@ -658,11 +658,7 @@ fn stop(mut instance: Instance) -> Summary {
     });
     let texts = |v: &serde_json::Value| -> Vec<String> {
         (v.as_array().into_iter().flatten())
-            .map(|f| match f {
-                // A failed query is [time, text].
-                serde_json::Value::Array(pair) => pair[1].as_str().unwrap_or_default().to_string(),
-                other => other.as_str().unwrap_or_default().to_string(),
-            })
+            .map(|f| f.as_str().unwrap_or_default().to_string())
             .collect()
     };
     Summary {
@@ -848,6 +844,18 @@ fn case_of(name: &str) -> CaseInput {
 }
 
 /// Plays one plan as a rolling deploy; the report's rows, or why it failed.
+/// How the reports name a step of plan.json: `apply expand`, `backfill`, `roll out new`,
+/// `no instance left: old`.
+fn step_label(step: &serde_json::Value) -> String {
+    let (phase, version) = (step["phase"].as_str(), step["version"].as_str());
+    match (step["kind"].as_str().unwrap_or(""), phase.or(version)) {
+        ("applyMigrations", Some(phase)) => format!("apply {phase}"),
+        ("rollOut", Some(version)) => format!("roll out {version}"),
+        ("waitUntilGone", Some(version)) => format!("no instance left: {version}"),
+        (kind, _) => kind.to_string(),
+    }
+}
+
 /// What a rehearsal reports: a table row per instance, and the lock waits per step when the
 /// sampler ran.
 struct Report {
@@ -893,12 +901,7 @@ fn rehearse(harness: &Path, r: &Rehearsal, bulk_rows: Option<u64>) -> Result<Rep
     // The user's FILL INs, as PLAN.md asks before the backfill.
     let backfill = dir.join("plan/3-backfill/backfill.sql");
     if let Ok(mut text) = std::fs::read_to_string(&backfill) {
-        for (placeholder, expression) in &fill_in {
-            while let Some(at) = text.find(placeholder) {
-                let end = text[at..].find("*/").map(|e| at + e + 2).unwrap();
-                text.replace_range(at..end, expression);
-            }
-        }
+        common::plan::fill_in(&mut text, &fill_in);
         std::fs::write(&backfill, text).unwrap();
     }
 
@@ -951,13 +954,7 @@ fn rehearse(harness: &Path, r: &Rehearsal, bulk_rows: Option<u64>) -> Result<Rep
     let mut stamp = 1;
     for step in &steps {
         let kind = step["kind"].as_str().unwrap_or("");
-        walked.push(format!(
-            "{kind} {}",
-            step["phase"]
-                .as_str()
-                .or(step["version"].as_str())
-                .unwrap_or("")
-        ));
+        walked.push(step_label(step));
         if let Some(sampler) = &sampler {
             sampler.at(walked.last().unwrap());
         }
@@ -1085,15 +1082,7 @@ fn rehearse(harness: &Path, r: &Rehearsal, bulk_rows: Option<u64>) -> Result<Rep
         r.case,
         done.len(),
         done.iter().map(|s| s.queries).sum::<u64>(),
-        (walked.iter())
-            .map(|w| w
-                .replace("applyMigrations ", "apply ")
-                .replace("rollOut ", "roll out ")
-                .replace("waitUntilGone ", "no instance left: ")
-                .trim()
-                .to_string())
-            .collect::<Vec<_>>()
-            .join(" → "),
+        walked.join(" → "),
         done.iter().map(|s| s.failures.len()).sum::<usize>(),
     );
     let slowest = (done.iter().map(|s| s.slowest.clone()))

@@ -679,12 +679,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
                                         name: index.clone(),
                                         kind: DbIndexKind::Unique,
                                         columns: (columns.iter())
-                                            .map(|c| crate::database::IndexColumn {
-                                                name: c.clone(),
-                                                sort: None,
-                                                length: None,
-                                                ops: None,
-                                            })
+                                            .map(|c| crate::database::IndexColumn::named(c))
                                             .collect(),
                                         algorithm: None,
                                         clustered: None,

@@ -792,6 +792,21 @@ impl Env {
     }
 }
 
+/// Writes the user's FILL INs into a plan file's text: each `<placeholder> ... */` comment
+/// becomes its SQL expression. The placeholders it filled, once per place.
+pub fn fill_in<S: AsRef<str>>(text: &mut String, fill_ins: &[(S, S)]) -> Vec<String> {
+    let mut filled = Vec::new();
+    for (placeholder, expression) in fill_ins {
+        let placeholder = placeholder.as_ref();
+        while let Some(start) = text.find(placeholder) {
+            let end = text[start..].find("*/").map(|e| start + e + 2).unwrap();
+            text.replace_range(start..end, expression.as_ref());
+            filled.push(placeholder.to_string());
+        }
+    }
+    filled
+}
+
 pub fn run_case(harness: &Path, case: &PlanCase, sqlite: bool) -> Result<(), String> {
     let env = Env::with_old_deployed(harness, &case.name, sqlite, &case.old, &case.new)?;
     let dir = env.dir.clone();
@@ -868,13 +883,7 @@ pub fn run_case(harness: &Path, case: &PlanCase, sqlite: bool) -> Result<(), Str
         let Ok(mut text) = std::fs::read_to_string(plan.join(file)) else {
             continue;
         };
-        for (placeholder, expression) in &case.fill_in {
-            while let Some(start) = text.find(placeholder.as_str()) {
-                let end = text[start..].find("*/").map(|e| start + e + 2).unwrap();
-                text.replace_range(start..end, expression);
-                filled.push(placeholder.clone());
-            }
-        }
+        filled.extend(fill_in(&mut text, &case.fill_in));
         assert!(
             !text.contains("<- FILL IN"),
             "{}: unfilled placeholders in {file}",

@@ -44,9 +44,7 @@ const workload: Workload = JSON.parse(readFileSync(workloadFile, "utf8"));
 const delegate = prisma[workload.model];
 const keyFields = workload.key ?? ["id"];
 const owned = new Map<string, unknown>();
-// Each failure with the time it happened (ms since the epoch): the test tells a failure inside
-// a plan's stated not-zero-downtime window from one outside it.
-const failures: [number, string][] = [];
+const failures: string[] = [];
 const wrongReads: string[] = [];
 let queries = 0;
 // The slowest query after the first round (which opens the connections): [milliseconds, which].
@@ -80,7 +78,7 @@ async function run<T>(what: string, query: () => Promise<T>): Promise<T | undefi
     if (warm && took > slowest[0]) slowest = [took, what];
     return result;
   } catch (error) {
-    failures.push([Date.now(), `${tag} ${what}: ${String(error).split("\n").slice(-3).join(" ")}`]);
+    failures.push(`${tag} ${what}: ${String(error).split("\n").slice(-3).join(" ")}`);
     return undefined;
   }
 }
