@@ -474,19 +474,37 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
             })
             .collect()
     };
+    // The database's own shell, for PLAN.md's commands. SQLite's waits for the application's
+    // writes instead of failing at once.
+    let run_file = |path: String| match provider {
+        Provider::Sqlite => format!(
+            "sqlite3 -bail -cmd '.timeout 10000' \"$DATABASE_FILE\" < {}",
+            escape::shell_arg(&path)
+        ),
+        _ => format!("psql \"$DATABASE_URL\" -f {}", escape::shell_arg(&path)),
+    };
+    let run_sql = |sql: String| match provider {
+        Provider::Sqlite => format!(
+            "sqlite3 -bail -cmd '.timeout 10000' \"$DATABASE_FILE\" {}",
+            escape::shell_arg(&sql)
+        ),
+        _ => format!("psql \"$DATABASE_URL\" -c {}", escape::shell_arg(&sql)),
+    };
     // The rows `migrate deploy` wrote for a phase's folders, whatever timestamp `promote` gave
-    // them: the plan's name and the phase are in every folder name.
+    // them: the plan's name and the phase are in every folder name. `\` escapes LIKE's `_`, as
+    // in PostgreSQL by default and in SQLite once named.
     let forget = |phase: &str| {
-        format!(
-            "psql \"$DATABASE_URL\" -c {}",
-            escape::shell_arg(&format!(
-                "DELETE FROM _prisma_migrations WHERE migration_name LIKE {}",
-                escape::sql_string(
-                    Provider::PostgreSql,
-                    &format!("%\\_{}\\_{phase}%", plan.name.replace('_', "\\_"))
-                )
-            ))
-        )
+        let pattern = escape::sql_string(
+            provider,
+            &format!("%\\_{}\\_{phase}%", plan.name.replace('_', "\\_")),
+        );
+        let escape_clause = match provider {
+            Provider::Sqlite => format!(" ESCAPE {}", escape::sql_string(provider, "\\")),
+            _ => String::new(),
+        };
+        run_sql(format!(
+            "DELETE FROM _prisma_migrations WHERE migration_name LIKE {pattern}{escape_clause}"
+        ))
     };
     let data = json!({
         "name": plan.name,
@@ -510,8 +528,8 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
         "expandSchemaPath": format!("{}/schema.expand.prisma", options.plan_dir),
         "backfillTsPath": format!("{}/3-backfill/backfill.ts", options.plan_dir),
         "generateExpand": format!("npx prisma generate --schema {}", escape::shell_arg(&format!("{}/schema.expand.prisma", options.plan_dir))),
-        "expandRollback": format!("psql \"$DATABASE_URL\" -f {}", escape::shell_arg(&format!("{}/1-expand/down.sql", options.plan_dir))),
-        "contractRollback": format!("psql \"$DATABASE_URL\" -f {}", escape::shell_arg(&format!("{}/4-contract/down.sql", options.plan_dir))),
+        "expandRollback": run_file(format!("{}/1-expand/down.sql", options.plan_dir)),
+        "contractRollback": run_file(format!("{}/4-contract/down.sql", options.plan_dir)),
         "expandChanges": plan.changes.iter().filter(|c| c.phase == "expand" && c.recipe != crate::plan::SHIPS_WITH_EXPAND).collect::<Vec<_>>(),
         "contractChanges": plan.changes.iter().filter(|c| c.phase == "contract").collect::<Vec<_>>(),
         "dualWrite": dual,

@@ -22,12 +22,17 @@ use common::plan::{CASES, Env};
 /// A fresh work folder with the catalog case's old schema deployed and its seed written, plus
 /// `extra_seed`, and its plan in `plan/`.
 fn planned(harness: &Path, test: &str, case: &str, extra_seed: &str) -> Env {
+    planned_on(harness, test, case, extra_seed, false)
+}
+
+/// The same, on PostgreSQL or on SQLite.
+fn planned_on(harness: &Path, test: &str, case: &str, extra_seed: &str, sqlite: bool) -> Env {
     let c = CASES
         .iter()
         .find(|c| c.name == case)
         .expect("a catalog case");
     let env =
-        Env::with_old_deployed(harness, &format!("recovery_{test}"), false, c.old, c.new).unwrap();
+        Env::with_old_deployed(harness, &format!("recovery_{test}"), sqlite, c.old, c.new).unwrap();
     env.psql(&["-c", c.seed]).unwrap();
     if !extra_seed.is_empty() {
         env.psql(&["-c", extra_seed]).unwrap();
@@ -64,6 +69,10 @@ fn shell(env: &Env, command: &str) {
     let out = Command::new("bash")
         .args(["-c", command])
         .env("DATABASE_URL", &env.url)
+        .env(
+            "DATABASE_FILE",
+            env.sqlite.as_deref().unwrap_or(Path::new("")),
+        )
         .current_dir(&env.dir)
         .output()
         .unwrap();
@@ -83,7 +92,7 @@ fn failed_migration(env: &Env) -> String {
 /// What `npx prisma migrate resolve --rolled-back <folder>` records.
 fn resolve_rolled_back(env: &Env, folder: &str) {
     assert!(!folder.is_empty(), "no failed migration to resolve");
-    env.psql(&["-c", &format!("UPDATE _prisma_migrations SET rolled_back_at = now() WHERE migration_name = '{folder}' AND finished_at IS NULL")])
+    env.psql(&["-c", &format!("UPDATE _prisma_migrations SET rolled_back_at = CURRENT_TIMESTAMP WHERE migration_name = '{folder}' AND finished_at IS NULL")])
         .unwrap();
 }
 
@@ -209,7 +218,21 @@ fn a_lock_timeout_leaves_nothing_half_applied() {
 #[test]
 fn a_contract_before_the_backfill_aborts_and_deploys_after_it() {
     let Some(harness) = harness() else { return };
-    let env = planned(&harness, "guard", "renamed_field", "");
+    contract_before_the_backfill(&harness, false);
+}
+
+#[test]
+fn a_contract_before_the_backfill_aborts_and_deploys_after_it_on_sqlite() {
+    let Some(harness) = common::harness_with_sqlite3() else {
+        return;
+    };
+    contract_before_the_backfill(&harness, true);
+}
+
+/// The contract deployed before the backfill: its guard aborts it with nothing applied
+/// (PostgreSQL's transaction, the plan's own on SQLite), and PLAN.md's way out deploys it.
+fn contract_before_the_backfill(harness: &Path, sqlite: bool) {
+    let env = planned_on(harness, "guard", "renamed_field", "", sqlite);
     let (code, report) = status(&env);
     assert!(
         code == 0 && report.ends_with("next: step 1: apply the expand\n"),
@@ -249,12 +272,13 @@ fn a_contract_before_the_backfill_aborts_and_deploys_after_it() {
         code == 0 && report.ends_with("every step is done\n"),
         "{report}"
     );
+    let rows = if sqlite {
+        "SELECT group_concat(x, ',') FROM (SELECT id || '=' || username AS x FROM \"User\" ORDER BY id)"
+    } else {
+        "SELECT string_agg(id || '=' || username, ',' ORDER BY id) FROM \"User\""
+    };
     assert_eq!(
-        env.psql(&[
-            "-c",
-            "SELECT string_agg(id || '=' || username, ',' ORDER BY id) FROM \"User\""
-        ])
-        .unwrap(),
+        env.psql(&["-c", rows]).unwrap(),
         "1=ada,2=grace,5=untouched"
     );
 }
@@ -262,7 +286,19 @@ fn a_contract_before_the_backfill_aborts_and_deploys_after_it() {
 #[test]
 fn applied_phases_roll_back_as_plan_md_says_and_deploy_again() {
     let Some(harness) = harness() else { return };
-    let env = planned(&harness, "roll_back", "renamed_field", "");
+    roll_back_and_deploy_again(&harness, false);
+}
+
+#[test]
+fn applied_phases_roll_back_as_plan_md_says_and_deploy_again_on_sqlite() {
+    let Some(harness) = common::harness_with_sqlite3() else {
+        return;
+    };
+    roll_back_and_deploy_again(&harness, true);
+}
+
+fn roll_back_and_deploy_again(harness: &Path, sqlite: bool) {
+    let env = planned_on(harness, "roll_back", "renamed_field", "", sqlite);
     let migrations = env.dir.join("prisma/migrations");
     let promoted = |phase: &str| -> Vec<std::path::PathBuf> {
         let mut folders: Vec<_> = std::fs::read_dir(&migrations)
@@ -278,7 +314,11 @@ fn applied_phases_roll_back_as_plan_md_says_and_deploy_again() {
     // phase's folders from prisma/migrations, as it says.
     let roll_back = |heading: &str, phase: &str| {
         let commands = spans(&section(&env, heading), "Roll back (once applied)");
-        let commands: Vec<&String> = commands.iter().filter(|c| c.starts_with("psql ")).collect();
+        let shell_of_the_database = if sqlite { "sqlite3 " } else { "psql " };
+        let commands: Vec<&String> = commands
+            .iter()
+            .filter(|c| c.starts_with(shell_of_the_database))
+            .collect();
         assert_eq!(commands.len(), 2, "{commands:?}");
         for command in commands {
             shell(&env, command);
@@ -290,7 +330,7 @@ fn applied_phases_roll_back_as_plan_md_says_and_deploy_again() {
             .psql(&[
                 "-c",
                 &format!(
-                    "SELECT count(*) FROM _prisma_migrations WHERE migration_name LIKE '%\\_x\\_{phase}%'"
+                    "SELECT count(*) FROM _prisma_migrations WHERE migration_name LIKE '%\\_x\\_{phase}%' ESCAPE '\\'"
                 ),
             ])
             .unwrap();

@@ -367,10 +367,23 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
     let stamp = |suffix: &str| format!("{}_{}_{suffix}", options.timestamp, options.name);
     let postgres = provider == Provider::PostgreSql;
     let lock = |sql: String| {
-        if postgres && !sql.is_empty() {
+        if sql.is_empty() {
+            sql
+        } else if postgres {
             format!(
                 "-- Fail fast instead of queueing all traffic behind a blocked ALTER.\nSET lock_timeout = {};\n\n{sql}",
                 crate::escape::sql_string(provider, &options.lock_timeout)
+            )
+        } else if provider == Provider::Sqlite {
+            // Prisma runs a SQLite script statement by statement: without a transaction an
+            // application write could land between a table's copy and its drop, and a failure
+            // would leave half a migration applied.
+            format!(
+                "-- One transaction: running applications never see this migration half-done, and a failure\n\
+                 -- applies nothing. Foreign keys are off for it, as for Prisma's own table redefinitions\n\
+                 -- (the foreign_keys PRAGMAs inside it change nothing).\n\
+                 PRAGMA foreign_keys=OFF;\nBEGIN IMMEDIATE;\n\n{}\n\nCOMMIT;\nPRAGMA foreign_keys=ON;\n",
+                sql.trim_end()
             )
         } else {
             sql
@@ -945,54 +958,78 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         contract_down.push('\n');
     }
     let mut down_steps = contract_down_steps;
+    // The old column of a rename comes back empty: it is filled from the new one, before the
+    // old code that reads it runs again. PostgreSQL adds it (nullable until filled), SQLite
+    // redefines the table.
     let mut refill = Vec::new();
-    for step in &mut down_steps {
-        let Step::AlterTable { table, changes } = step else {
-            continue;
-        };
-        for change in changes.iter_mut() {
-            let TableChange::AddColumn(column) = change else {
-                continue;
-            };
-            let Some(r) = recipes
-                .renames
-                .iter()
-                .find(|r| r.table == *table && r.old_column == column.name)
-            else {
-                continue;
-            };
-            let source = d.quote(&r.new_column);
-            if let Some(lossy) = changes_value(provider, &source, &r.new_type, &r.old_type) {
-                refill.push(refuse_if_any(
-                    provider,
-                    &d.table(table),
-                    &lossy,
-                    &format!(
-                        "prisma-xc: values of \"{}\".\"{}\" change when converted back to {}: fix them first",
-                        table.name,
-                        r.new_column,
-                        r.old_type.sql()
-                    ),
-                ));
-            }
-            let source = if r.converts() {
-                cast(&source, &r.old_type)
-            } else {
-                source
-            };
-            refill.push(format!(
-                "UPDATE {} SET {} = {source}",
-                d.table(table),
-                d.quote(&r.old_column)
+    let fill_back = |table: &TableRef, r: &ColumnRename, refill: &mut Vec<String>| {
+        let source = d.quote(&r.new_column);
+        if let Some(lossy) = changes_value(provider, &source, &r.new_type, &r.old_type) {
+            refill.push(refuse_if_any(
+                provider,
+                &d.table(table),
+                &lossy,
+                &format!(
+                    "prisma-xc: values of \"{}\".\"{}\" change when converted back to {}: fix them first",
+                    table.name,
+                    r.new_column,
+                    r.old_type.sql()
+                ),
             ));
-            if !column.nullable {
-                column.nullable = true;
-                refill.push(format!(
-                    "ALTER TABLE {} ALTER COLUMN {} SET NOT NULL",
-                    d.table(table),
-                    d.quote(&r.old_column)
-                ));
+        }
+        let source = if r.converts() {
+            cast(&source, &r.old_type)
+        } else {
+            source
+        };
+        refill.push(format!(
+            "UPDATE {} SET {} = {source}",
+            d.table(table),
+            d.quote(&r.old_column)
+        ));
+    };
+    let rename_of = |table: &TableRef, column: &str| {
+        recipes
+            .renames
+            .iter()
+            .find(|r| r.table == *table && r.old_column == column)
+    };
+    for step in &mut down_steps {
+        match step {
+            Step::AlterTable { table, changes } => {
+                for change in changes.iter_mut() {
+                    let TableChange::AddColumn(column) = change else {
+                        continue;
+                    };
+                    let Some(r) = rename_of(table, &column.name) else {
+                        continue;
+                    };
+                    fill_back(table, r, &mut refill);
+                    if !column.nullable {
+                        column.nullable = true;
+                        refill.push(format!(
+                            "ALTER TABLE {} ALTER COLUMN {} SET NOT NULL",
+                            d.table(table),
+                            d.quote(&r.old_column)
+                        ));
+                    }
+                }
             }
+            Step::RedefineTable { previous, next } => {
+                let table = TableRef {
+                    schema: next.schema.clone(),
+                    name: next.name.clone(),
+                };
+                for column in &next.columns {
+                    if previous.column(&column.name).is_some() {
+                        continue;
+                    }
+                    if let Some(r) = rename_of(&table, &column.name) {
+                        fill_back(&table, r, &mut refill);
+                    }
+                }
+            }
+            _ => {}
         }
     }
     contract_down.push_str(&sql::render_script(&down_steps, provider));

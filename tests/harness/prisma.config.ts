@@ -5,6 +5,8 @@ import { defineConfig } from 'prisma/config'
 import { PrismaPg } from '@prisma/adapter-pg'
 import { PrismaLibSQL } from '@prisma/adapter-libsql'
 import { createRequire } from 'node:module'
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { factoryWaitingForWrites } = require('./sqlite-writers.cjs')
 
 const url = process.env.DATABASE_URL!
 
@@ -63,15 +65,9 @@ function postgres() {
 function sqlite() {
   // (3') The shadow database replays a whole migration file through executeRaw; libSQL would
   // run only its first statement.
-  const factory: any = new PrismaLibSQL({ url })
   // (4) Applications write while a migration runs (the rehearsals): wait for the database's
   // write lock as the native engine does, instead of failing at once with SQLITE_BUSY.
-  const connect = factory.connect.bind(factory)
-  factory.connect = async () => {
-    const adapter: any = await connect()
-    await adapter.queryRaw({ sql: 'PRAGMA busy_timeout = 30000', args: [], argTypes: [] })
-    return adapter
-  }
+  const factory: any = factoryWaitingForWrites(new PrismaLibSQL({ url }))
   const connectToShadowDb = factory.connectToShadowDb.bind(factory)
   factory.connectToShadowDb = async () => {
     const adapter: any = await connectToShadowDb()

@@ -24,8 +24,14 @@ const [clientDir, workloadFile, tag, base, stopFile, outFile] = process.argv.sli
 const url = process.env.DATABASE_URL!;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { PrismaClient } = require(path.join(clientDir, "client"));
+// Several instances write one SQLite file at once: each waits for the write lock (see
+// tests/harness/sqlite-writers.cjs, copied beside this file).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { factoryWaitingForWrites } = require("./sqlite-writers.cjs");
 const prisma = new PrismaClient({
-  adapter: url.startsWith("file:") ? new PrismaLibSQL({ url }) : new PrismaPg({ connectionString: url }),
+  adapter: url.startsWith("file:")
+    ? factoryWaitingForWrites(new PrismaLibSQL({ url }))
+    : new PrismaPg({ connectionString: url }),
 });
 
 interface Workload {
@@ -139,9 +145,6 @@ function summary(extra: string[] = []): string {
 }
 
 async function main(): Promise<void> {
-  // SQLite has one writer at a time: wait for the lock a migration holds, as an application
-  // configured for several writers does, instead of failing at once.
-  if (url.startsWith("file:")) await prisma.$queryRawUnsafe("PRAGMA busy_timeout = 30000");
   let i = 1;
   while (!existsSync(stopFile)) {
     await round(i++);
