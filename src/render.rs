@@ -425,7 +425,7 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
         .steps
         .iter()
         .enumerate()
-        .map(|(i, step)| step_view(i + 1, step, &schema_of))
+        .map(|(i, step)| step_view(i + 1, step, plan.steps.get(i + 1), &schema_of))
         .collect();
     let mut versions = vec![json!({
         "label": "old",
@@ -607,6 +607,7 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
 fn step_view(
     number: usize,
     step: &Step,
+    next: Option<&Step>,
     schema_of: &dyn Fn(AppVersion) -> String,
 ) -> serde_json::Value {
     match step {
@@ -643,6 +644,13 @@ fn step_view(
             "title": step.title(),
             "wait": true,
             "schema": schema_of(*version),
+            // Why the next step cannot start beside it.
+            "because": match next {
+                Some(Step::ApplyMigrations { .. }) => "the next step removes what its Prisma Client names in its queries",
+                Some(Step::RollOut { .. }) => "the next version writes values its Prisma Client cannot read",
+                Some(Step::Backfill) => "the backfill fills its rows once and for all only when it writes no more of them",
+                _ => "it must not run beside what comes next",
+            },
         }),
     }
 }

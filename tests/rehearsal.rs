@@ -10,6 +10,8 @@
 //! the test fails on any of them, and prints a table of queries and failures per instance.
 
 mod common;
+#[path = "rehearsal/corpus.rs"]
+mod corpus;
 
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -211,6 +213,33 @@ const ENUM_VALUE_RENAMED: Rehearsal = Rehearsal {
     bulk: "INSERT INTO \"Login\" (id, status) SELECT 100000000 + i, (CASE WHEN i % 2 = 0 THEN 'ACTIVE' ELSE 'BLOCKED' END)::\"Status\" FROM generate_series(1, {rows}) i",
 };
 
+// Old clients fail reading a value they do not know: the expand version reads it and does not
+// write it yet.
+const ENUM_VALUE_ADDED: Rehearsal = Rehearsal {
+    case: "enum_value_added",
+    workloads: &[
+        (
+            "old",
+            r#"{"model": "subscription", "create": {"id": "$n", "tier": "FREE"}, "update": {"tier": "PRO"}, "checks": ["tier"]}"#,
+        ),
+        (
+            "expand",
+            r#"{"model": "subscription", "create": {"id": "$n", "tier": "PRO"}, "update": {"tier": "FREE"}, "checks": ["tier"]}"#,
+        ),
+        (
+            "new",
+            r#"{"model": "subscription", "create": {"id": "$n", "tier": "TEAM"}, "update": {"tier": "TEAM"}, "checks": ["tier"]}"#,
+        ),
+    ],
+    kept: &[
+        ("old", "SELECT id || '=' || tier FROM \"Subscription\""),
+        ("expand", "SELECT id || '=' || tier FROM \"Subscription\""),
+        ("new", "SELECT id || '=' || tier FROM \"Subscription\""),
+    ],
+    stated_failures: &[],
+    bulk: "INSERT INTO \"Subscription\" (id, tier) SELECT 100000000 + i, (CASE WHEN i % 2 = 0 THEN 'FREE' ELSE 'PRO' END)::\"Tier\" FROM generate_series(1, {rows}) i",
+};
+
 const ENUM_VALUE_REMOVED: Rehearsal = Rehearsal {
     case: "enum_value_removed",
     workloads: &[
@@ -395,6 +424,7 @@ const REHEARSALS: &[Rehearsal] = &[
     DROPPED_FIELD,
     INDEX_UNIQUE_FOREIGN_KEY,
     ENUM_VALUE_RENAMED,
+    ENUM_VALUE_ADDED,
     Rehearsal {
         // Prisma Client casts enum parameters to the type's name: the plan says the new
         // version fails until the contract renames the type.
@@ -569,6 +599,7 @@ const SQLITE_REHEARSALS: &[Rehearsal] = &[
     on_sqlite("sqlite_dropped_model", &DROPPED_MODEL),
     on_sqlite("sqlite_enum_value_renamed", &ENUM_VALUE_RENAMED),
     on_sqlite("sqlite_enum_value_removed", &ENUM_VALUE_REMOVED),
+    on_sqlite("sqlite_enum_value_added", &ENUM_VALUE_ADDED),
     on_sqlite("sqlite_renamed_model", &RENAMED_MODEL),
     on_sqlite("sqlite_type_change", &TYPE_CHANGE),
     on_sqlite("sqlite_primary_key_change", &PRIMARY_KEY_CHANGE),
@@ -616,7 +647,8 @@ fn start(env: &Env, version: &str, tag: &str, base: u64) -> Instance {
         .env("DATABASE_URL", &env.url)
         // The lock sampler tells the instances' sessions by it.
         .env("PGAPPNAME", "xc-worker")
-        .stderr(std::process::Stdio::null())
+        // What a worker that dies before its summary said.
+        .stderr(std::fs::File::create(env.dir.join(format!("{tag}.err"))).unwrap())
         .current_dir(&env.dir)
         .process_group(0)
         .spawn()
@@ -654,7 +686,10 @@ fn stop(mut instance: Instance) -> Summary {
     }
     let text = std::fs::read_to_string(&instance.out).unwrap_or_default();
     let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|_| {
-        serde_json::json!({"queries": 0, "failures": [], "wrongReads": [format!("no summary: {text}")], "owned": []})
+        let err = std::fs::read_to_string(instance.out.with_extension("err")).unwrap_or_default();
+        let err: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+        let said = err[err.len().saturating_sub(5)..].join(" | ");
+        serde_json::json!({"queries": 0, "failures": [], "wrongReads": [format!("{} wrote no summary: {said}", instance.tag)], "owned": []})
     });
     let texts = |v: &serde_json::Value| -> Vec<String> {
         (v.as_array().into_iter().flatten())
@@ -812,7 +847,7 @@ struct CaseInput {
     old: String,
     new: String,
     sqlite: bool,
-    flags: Vec<&'static str>,
+    flags: Vec<String>,
     seed: String,
     fill_in: Vec<(&'static str, &'static str)>,
 }
@@ -837,7 +872,7 @@ fn case_of(name: &str) -> CaseInput {
         old: c.old.to_string(),
         new: c.new.to_string(),
         sqlite,
-        flags: c.flags.to_vec(),
+        flags: c.flags.iter().map(|f| f.to_string()).collect(),
         seed: c.seed.to_string(),
         fill_in: c.fill_in.to_vec(),
     }
@@ -868,7 +903,12 @@ struct Report {
 
 /// Plays one plan as a rolling deploy; with `bulk_rows`, on a table of that many more rows,
 /// sampling lock waits. Its report, or why it failed.
-fn rehearse(harness: &Path, r: &Rehearsal, bulk_rows: Option<u64>) -> Result<Report, String> {
+fn rehearse(
+    harness: &Path,
+    r: &Rehearsal,
+    input: CaseInput,
+    bulk_rows: Option<u64>,
+) -> Result<Report, String> {
     let CaseInput {
         old,
         new,
@@ -876,21 +916,26 @@ fn rehearse(harness: &Path, r: &Rehearsal, bulk_rows: Option<u64>) -> Result<Rep
         flags,
         seed,
         fill_in,
-    } = case_of(r.case);
+    } = input;
     let env = Env::with_old_deployed(
         harness,
-        &format!("rehearsal_{}", r.case),
+        &format!("rehearsal_{}", r.case.replace(['/', '.', '-'], "_")),
         sqlite,
         &old,
         &new,
     )?;
     let dir = env.dir.clone();
-    env.psql(&["-c", &seed])?;
+    if !seed.is_empty() {
+        env.psql(&["-c", &seed])?;
+    }
     if let Some(rows) = bulk_rows {
         env.psql(&["-c", &r.bulk.replace("{rows}", &rows.to_string())])?;
         env.psql(&["-c", "VACUUM ANALYZE"])?;
     }
-    env.plan("rehearsal", &flags)?;
+    env.plan(
+        "rehearsal",
+        &flags.iter().map(String::as_str).collect::<Vec<_>>(),
+    )?;
     let plan: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("plan/plan.json")).unwrap())
             .map_err(|e| e.to_string())?;
@@ -1114,11 +1159,20 @@ fn rehearse(harness: &Path, r: &Rehearsal, bulk_rows: Option<u64>) -> Result<Rep
 /// write outside what the plans state.
 fn rehearse_all(harness: &Path, rehearsals: &[Rehearsal]) {
     let chosen = common::chosen(rehearsals, "XC_REHEARSAL", |r| r.case);
+    rehearse_these(harness, &chosen, |r| case_of(r.case));
+}
+
+/// Rehearses `chosen` two at a time, each from what `input` gives for it.
+fn rehearse_these(
+    harness: &Path,
+    chosen: &[&Rehearsal],
+    input: impl Fn(&Rehearsal) -> CaseInput + Sync,
+) {
     if chosen.is_empty() {
         return;
     }
     let results: Vec<(&str, Result<Report, String>)> =
-        common::two_at_a_time(&chosen, |r| (r.case, rehearse(harness, r, None)));
+        common::two_at_a_time(chosen, |r| (r.case, rehearse(harness, r, input(r), None)));
     let mut table = vec![
         "| case | instance | version | queries | failed (stated) | wrong reads |".to_string(),
         "|---|---|---|---:|---:|---:|".into(),
@@ -1154,6 +1208,72 @@ fn plans_rehearse_as_rolling_deploys_without_errors() {
     }
 }
 
+/// Real schema evolutions of the corpus, rehearsed on PostgreSQL with workloads derived from
+/// each version's schema (`rehearsal/corpus.rs`): `XC_CORPUS_REHEARSALS` steps spread over the
+/// corpus (4 unless set; `all` for every step that can be rehearsed: `scripts/corpus-rehearse`).
+#[test]
+fn sampled_corpus_steps_rehearse_as_rolling_deploys() {
+    let (Some(corpus), Some(harness)) = (common::corpus(), common::harness_with_postgres()) else {
+        return;
+    };
+    let count = match std::env::var("XC_CORPUS_REHEARSALS").as_deref() {
+        Ok("all") => 0,
+        Ok(n) => n.parse().expect("XC_CORPUS_REHEARSALS: a number or all"),
+        Err(_) => 4,
+    };
+    // XC_CORPUS_STEPS=repo/step,... rehearses those alone.
+    let (steps, count) = match std::env::var("XC_CORPUS_STEPS") {
+        Ok(only) => (only.split(',').map(str::to_string).collect(), 0),
+        Err(_) => (corpus::postgres_steps(&corpus), count),
+    };
+    let (sampled, left_out) = corpus::sample(&corpus, &steps, count);
+    eprintln!(
+        "corpus rehearsals: {} steps rehearsed, {} left out (no model every version can write with \
+         generated values, or a plan that needs a FILL IN):\n{}",
+        sampled.len(),
+        left_out.len(),
+        left_out.join("\n")
+    );
+    assert!(
+        !sampled.is_empty() || count == 0,
+        "no corpus step could be rehearsed"
+    );
+    // The rehearsal's texts are 'static like the catalog's: these live until the test ends.
+    let leak = |s: &str| -> &'static str { s.to_string().leak() };
+    let pairs = |v: &[(String, String)]| -> &'static [(&'static str, &'static str)] {
+        v.iter()
+            .map(|(a, b)| (leak(a), leak(b)))
+            .collect::<Vec<_>>()
+            .leak()
+    };
+    let rehearsals: Vec<Rehearsal> = sampled
+        .iter()
+        .map(|s| Rehearsal {
+            case: leak(&s.case),
+            workloads: pairs(&s.workloads),
+            kept: pairs(&s.kept),
+            stated_failures: if s.not_zero_downtime {
+                &["old", "expand", "expandWritingNewValues", "new"]
+            } else {
+                &[]
+            },
+            bulk: "",
+        })
+        .collect();
+    let chosen: Vec<&Rehearsal> = rehearsals.iter().collect();
+    rehearse_these(&harness, &chosen, |r| {
+        let s = sampled.iter().find(|s| s.case == r.case).unwrap();
+        CaseInput {
+            old: s.old.clone(),
+            new: s.new.clone(),
+            sqlite: false,
+            flags: s.flags.clone(),
+            seed: String::new(),
+            fill_in: Vec::new(),
+        }
+    });
+}
+
 /// SQLite takes one writer at a time: the instances, `migrate deploy` and the backfill wait for
 /// each other's writes (every connection with a busy timeout, and transactions that take the
 /// write lock first: tests/harness/sqlite-writers.cjs), as PLAN.md tells SQLite users.
@@ -1185,7 +1305,7 @@ fn lock_waits_on_large_tables() {
     ];
     let mut failures = Vec::new();
     for r in common::chosen(REHEARSALS, "XC_REHEARSAL", |r| r.case) {
-        match rehearse(&harness, r, Some(rows)) {
+        match rehearse(&harness, r, case_of(r.case), Some(rows)) {
             Ok(report) => {
                 let (ms, what) = &report.slowest;
                 for (i, (step, seconds, behind)) in report.lock_waits.iter().enumerate() {

@@ -68,6 +68,15 @@ pub enum Rollout {
 
 /// How the rollout of one change must go.
 pub fn rollout_of(f: &Finding, sync: SyncMode) -> Rollout {
+    // Safe to migrate, not to write at once: an old client fails reading a value it does not
+    // know.
+    if let ChangeKind::EnumValueAdded { enumeration, value } = &f.change.kind {
+        return Rollout::Intermediate {
+            why: format!(
+                "old instances fail reading `{enumeration}.{value}`, which they do not know: a version built on the new schema that reads `{value}` but does not write it yet replaces the old one; the new version, which writes it, follows once no old instance is left"
+            ),
+        };
+    }
     if f.severity < Severity::Breaking {
         return Rollout::NewDirectly;
     }

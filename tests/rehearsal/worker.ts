@@ -7,7 +7,8 @@
 //     "include": "posts" }
 //
 // In `create` and `update`, "$s" inside a string becomes a text unique to this instance and
-// round, and "$n" alone a number unique to them. `key` names the fields of the model's
+// round, "$n" alone a number unique to them ("$n:K" another one, for the K-th parent created
+// nested), and "$u" alone a new UUID. `key` names the fields of the model's
 // primary key (default `id`), `ledger` the fields the summary names a row by (default the key:
 // another where the key changes with the plan). Every Prisma error is a failed query, and a read that does not
 // give back a `checks` field this instance just wrote is a wrong read. At the end it writes a
@@ -17,6 +18,7 @@
 //   tsx worker.ts CLIENT_DIR WORKLOAD TAG BASE STOP_FILE OUT_FILE
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
+import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 
@@ -43,6 +45,8 @@ interface Workload {
   ledger?: string[];
   upsertBy?: string;
   include?: string;
+  // false when a create nests its parents' creates, which createMany cannot.
+  createMany?: boolean;
 }
 type Row = Record<string, unknown>;
 
@@ -61,7 +65,12 @@ function fill(template: Record<string, unknown>, i: number, suffix = ""): Row {
   const out: Row = {};
   for (const [field, value] of Object.entries(template)) {
     if (value === "$n") out[field] = Number(base) + i;
+    // The k-th parent created nested in the same row: a number apart from the row's own.
+    else if (typeof value === "string" && /^\$n:\d+$/.test(value)) out[field] = Number(base) + i + 20_000_000 * Number(value.slice(3));
+    else if (value === "$u") out[field] = randomUUID();
     else if (typeof value === "string") out[field] = value.replaceAll("$s", `${tag}-${i}${suffix}`);
+    // A nested create (a parent the row needs) is filled the same way.
+    else if (value && typeof value === "object" && !Array.isArray(value)) out[field] = fill(value as Record<string, unknown>, i, suffix);
     else out[field] = value;
   }
   return out;
@@ -71,6 +80,9 @@ function where(row: Row): Row {
   if (keyFields.length === 1) return { [keyFields[0]]: row[keyFields[0]] };
   return { [keyFields.join("_")]: Object.fromEntries(keyFields.map((f) => [f, row[f]])) };
 }
+
+// updateMany filters by fields: no compound-key name there.
+const whereFields = (row: Row): Row => Object.fromEntries(keyFields.map((f) => [f, row[f]]));
 
 const ledgerFields = workload.ledger ?? keyFields;
 const keyOf = (row: Row): string => ledgerFields.map((f) => String(row[f])).join("/");
@@ -112,10 +124,10 @@ async function round(i: number): Promise<void> {
       if (first && first in update) owned.set(keyOf(created), update[first]);
       compare("update", (await run("findUnique", () => delegate.findUnique({ where: at }))) as Row | null, update);
     }
-    const many = (await run("updateMany", () => delegate.updateMany({ where: at, data: update }))) as { count: number } | undefined;
+    const many = (await run("updateMany", () => delegate.updateMany({ where: whereFields(created), data: update }))) as { count: number } | undefined;
     if (many && many.count > 0 && first && first in update) owned.set(keyOf(created), update[first]);
   }
-  if (i % 5 === 0) {
+  if (i % 5 === 0 && workload.createMany !== false) {
     // Rows whose keys the workload writes are owned; generated keys are not known here.
     const rows = [fill(workload.create, 500_000 + 2 * i), fill(workload.create, 500_001 + 2 * i)];
     const made = (await run("createMany", () => delegate.createMany({ data: rows }))) as { count: number } | undefined;
