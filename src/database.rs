@@ -14,7 +14,9 @@ use crate::schema::{
 #[derive(Debug, Clone, PartialEq)]
 pub struct Database {
     pub provider: Provider,
-    /// Schemas the datasource lists (`schemas = [...]`), created when missing.
+    /// Schemas the datasource lists (`schemas = [...]`), else PostgreSQL's default `public`:
+    /// created when missing (Prisma starts a database from empty with `CREATE SCHEMA IF NOT
+    /// EXISTS "public"`).
     pub namespaces: Vec<String>,
     /// PostgreSQL extensions Prisma manages (the `postgresqlExtensions` preview feature).
     pub extensions: Vec<DbExtension>,
@@ -278,7 +280,11 @@ pub fn lower(schema: &Schema) -> Result<Database, LowerError> {
     let provider = ds.provider;
     let mut db = Database {
         provider,
-        namespaces: ds.schemas.clone(),
+        namespaces: if ds.schemas.is_empty() && provider == Provider::PostgreSql {
+            vec!["public".to_string()]
+        } else {
+            ds.schemas.clone()
+        },
         extensions: if schema.generators.iter().any(|g| {
             g.preview_features
                 .iter()
@@ -827,6 +833,9 @@ fn default_sql(
                 FieldType::Scalar(ScalarType::Bytes) if provider == Provider::PostgreSql => {
                     format!("'\\x{}'", base64_to_hex(s))
                 }
+                // `@default("2.00")` on a Decimal: Prisma writes the number (only a plain
+                // decimal goes unquoted).
+                FieldType::Scalar(ScalarType::Decimal) if is_plain_decimal(s) => s.clone(),
                 _ => crate::escape::sql_string(provider, s),
             },
             Literal::Number(n) => n.clone(),
@@ -866,6 +875,16 @@ fn default_sql(
         }
         DefaultKind::Value(lit) => scalar(lit),
     })
+}
+
+/// `-12.50`, `3`: digits with an optional sign and one decimal point between digits.
+fn is_plain_decimal(s: &str) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+    !whole.is_empty()
+        && !fraction.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Prisma renders DateTime defaults as `YYYY-MM-DD HH:MM:SS +00:00`.
@@ -1002,6 +1021,23 @@ fn join_tables(schema: &Schema, provider: Provider, db: &mut Database) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_plain_decimals_go_unquoted() {
+        for (text, plain) in [
+            ("2.00", true),
+            ("-12.5", true),
+            ("3", true),
+            ("1e5", false),
+            (".5", false),
+            ("5.", false),
+            ("2.0; DROP TABLE x", false),
+            ("", false),
+            ("-", false),
+        ] {
+            assert_eq!(super::is_plain_decimal(text), plain, "{text}");
+        }
+    }
+
     use super::*;
 
     #[test]

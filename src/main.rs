@@ -630,11 +630,16 @@ fn diff(run: DiffRun) -> ExitCode {
             eprintln!(
                 "No difference: the two schemas give the same database, so there is no migration to write."
             );
+            if out.is_none() {
+                let _ = stdout.write_all(b"-- This is an empty migration.\n\n");
+            }
             return ExitCode::SUCCESS;
         }
     };
     let Some(out) = out else {
+        // As `prisma migrate diff --script` prints it: the file's text, then a line break.
         let _ = stdout.write_all(sql.as_bytes());
+        let _ = stdout.write_all(b"\n");
         return ExitCode::SUCCESS;
     };
     let ts = timestamp.map(str::to_string).unwrap_or_else(now);

@@ -80,8 +80,8 @@ impl Step {
         match self {
             Step::CreateSchema(_) => 0,
             Step::DropExtension(_) | Step::CreateExtension(_) => 1,
-            Step::CreateEnum(_) => 1,
-            Step::AlterEnum(_) => 2,
+            // After the extensions, as Prisma orders them (a type may come from one).
+            Step::CreateEnum(_) | Step::AlterEnum(_) => 2,
             Step::DropForeignKey { .. } => 3,
             Step::DropIndex { .. } => 4,
             Step::AlterTable { .. } => 5,
@@ -217,8 +217,17 @@ pub fn diff(previous: &Database, next: &Database) -> Vec<Step> {
     let previous_tables = Tables::new(previous);
     let next_tables = Tables::new(next);
     let mut steps = Vec::new();
+    // Prisma creates a schema once a table or an enum lives in it: a listed schema that
+    // holds nothing (or only views) is not created.
+    let holds_something = |db: &Database, ns: &str| {
+        let here = |schema: &Option<String>| schema.as_deref().unwrap_or("public") == ns;
+        db.tables.iter().any(|t| here(&t.schema)) || db.enums.iter().any(|e| here(&e.schema))
+    };
     for ns in &next.namespaces {
-        if !previous.namespaces.contains(ns) && provider != Provider::Sqlite {
+        if provider != Provider::Sqlite
+            && holds_something(next, ns)
+            && !(previous.namespaces.contains(ns) && holds_something(previous, ns))
+        {
             steps.push(Step::CreateSchema(ns.clone()));
         }
     }
@@ -519,6 +528,15 @@ fn table_changes(
             adds.push(TableChange::AddColumn(nc.clone()));
         }
     }
+    // Prisma pairs the columns of the two tables by name: dropped and added ones come in the
+    // order of their names.
+    let column_name = |c: &TableChange| match c {
+        TableChange::DropColumn { name } => name.clone(),
+        TableChange::AddColumn(column) => column.name.clone(),
+        _ => String::new(),
+    };
+    drops.sort_by_key(column_name);
+    adds.sort_by_key(column_name);
     // Changed columns in the previous table's order: the order Prisma describes them in.
     for pc in &pt.columns {
         match nt.column(&pc.name) {

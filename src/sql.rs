@@ -33,6 +33,20 @@ impl Dialect {
         }
     }
 
+    /// A name as `prisma migrate dev` writes it where it reads the object back from the
+    /// database (the steps that rebuild an enum): on PostgreSQL always with its schema,
+    /// `public` too.
+    pub fn qualified_as_described(self, schema: &Option<String>, name: &str) -> String {
+        match self.0 {
+            Provider::PostgreSql => format!(
+                "{}.{}",
+                self.quote(schema.as_deref().unwrap_or("public")),
+                self.quote(name)
+            ),
+            _ => self.qualified(schema, name),
+        }
+    }
+
     pub fn table(self, t: &TableRef) -> String {
         self.qualified(&t.schema, &t.name)
     }
@@ -57,6 +71,16 @@ pub fn rows_matching_any(
         conditions.join(" OR ")
     )
 }
+
+/// Prisma's words above a step that adds several values to one enum.
+const SEVERAL_ENUM_VALUES_WARNING: &str = "-- This migration adds more than one value to an enum.
+-- With PostgreSQL versions 11 and earlier, this is not possible
+-- in a single migration. This can be worked around by creating
+-- multiple migrations, each migration adding only one value to
+-- the enum.
+
+
+";
 
 /// Render steps as one migration script.
 pub fn render_script(steps: &[Step], provider: Provider) -> String {
@@ -88,6 +112,13 @@ pub fn render_script(steps: &[Step], provider: Provider) -> String {
         out.push_str("-- ");
         out.push_str(step.description());
         out.push('\n');
+        if matches!(step, Step::AlterEnum(_))
+            && provider == Provider::PostgreSql
+            && statements.len() > 1
+            && statements.iter().all(|s| s.contains(" ADD VALUE "))
+        {
+            out.push_str(SEVERAL_ENUM_VALUES_WARNING);
+        }
         for s in statements {
             out.push_str(&s);
             out.push_str(";\n");
@@ -617,16 +648,8 @@ fn alter_column(
             {
                 format!(" USING {}::{}", d.quote(&next.name), next.column_type.sql())
             }
-            // Between TIMESTAMP and TIMESTAMPTZ Prisma pins the stored instants to UTC.
-            (TypeFamily::DateTime, TypeFamily::DateTime)
-                if d.is_postgres()
-                    && previous.column_type.base.starts_with("TIMESTAMP")
-                    && next.column_type.base.starts_with("TIMESTAMP")
-                    && previous.column_type.base.starts_with("TIMESTAMPTZ")
-                        != next.column_type.base.starts_with("TIMESTAMPTZ") =>
-            {
-                format!(" USING {} AT TIME ZONE 'UTC'", d.quote(&next.name))
-            }
+            // Between TIMESTAMP and TIMESTAMPTZ Prisma (6.19, 7.10) writes the plain cast,
+            // which reads the stored instants in the session's time zone.
             _ => String::new(),
         };
         clauses.push(format!(
@@ -666,7 +689,7 @@ fn render_alter_enum(d: Dialect, a: &AlterEnum) -> Vec<String> {
         if c.previous_default.is_some() {
             out.push(format!(
                 "ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT",
-                d.table(&c.table),
+                d.qualified_as_described(&c.table.schema, &c.table.name),
                 d.quote(&c.column)
             ));
         }
@@ -687,7 +710,10 @@ fn render_alter_enum(d: Dialect, a: &AlterEnum) -> Vec<String> {
         "ALTER TYPE {new_name} RENAME TO {}",
         d.quote(&a.name)
     ));
-    out.push(format!("DROP TYPE {}", d.qualified(&a.schema, &old_name)));
+    out.push(format!(
+        "DROP TYPE {}",
+        d.qualified_as_described(&a.schema, &old_name)
+    ));
     for c in &a.columns {
         if let (Some(_), Some(def)) = (&c.previous_default, &c.next_default) {
             out.push(format!(

@@ -3,36 +3,44 @@
 //!
 //! CI runs every PostgreSQL and SQLite corpus schema from empty, a fixed sample of 60
 //! PostgreSQL evolution steps spread over all repositories, and a fixed sample of 10 steps
-//! planned as expand and contract and deployed phase by phase (`--plan`).
+//! planned as expand and contract and deployed phase by phase (`--plan`). And, through
+//! `scripts/direct-identity`, `--direct` byte for byte against Prisma's own script: every
+//! schema from empty, and a sample of steps.
 
 mod common;
 
 use std::process::Command;
 
 fn corpus_check(args: &[&str]) {
+    corpus_script("corpus-check", args);
+}
+
+/// One of the corpus scripts (`scripts/NAME`), run on the built binary; it fails the test when
+/// it exits 1 (a failing item), and in CI when it could not set up (exit 3).
+fn corpus_script(name: &str, args: &[&str]) {
     let Some(corpus) = common::corpus() else {
         return;
     };
     if common::harness().is_none() {
         return;
     }
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/corpus-check");
+    let script = format!("{}/scripts/{name}", env!("CARGO_MANIFEST_DIR"));
     let out = Command::new(script)
         .args(args)
         .env("XC_CORPUS", &corpus)
         .env("XC_BIN", env!("CARGO_BIN_EXE_prisma-xc"))
         .output()
-        .expect("run scripts/corpus-check");
+        .expect("run a corpus script");
     let stdout = String::from_utf8_lossy(&out.stdout);
     print!("{stdout}");
     eprint!("{}", String::from_utf8_lossy(&out.stderr));
     match out.status.code() {
         Some(3) if !common::in_ci() => {
-            eprintln!("skipped: corpus-check could not set up PostgreSQL or the harness")
+            eprintln!("skipped: {name} could not set up PostgreSQL or the harness")
         }
         Some(0) => {}
         code => {
-            panic!("corpus-check {args:?} failed (exit {code:?}); failing steps are listed above")
+            panic!("{name} {args:?} failed (exit {code:?}); failing items are listed above")
         }
     }
 }
@@ -50,4 +58,14 @@ fn sampled_corpus_evolutions_apply_without_drift() {
 #[test]
 fn sampled_corpus_evolutions_deploy_phase_by_phase_without_drift() {
     corpus_check(&["--plan", "--sample", "10"]);
+}
+
+#[test]
+fn corpus_schemas_from_empty_are_byte_identical_to_prisma() {
+    corpus_script("direct-identity", &["--from-empty"]);
+}
+
+#[test]
+fn sampled_corpus_evolutions_are_byte_identical_to_prisma() {
+    corpus_script("direct-identity", &["--sample", "12"]);
 }
