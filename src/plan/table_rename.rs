@@ -76,6 +76,12 @@ pub(super) fn apply(db: &mut Database, new_db: &Database, renames: &[TableRename
         let mut undo_table = Vec::new();
         if moved.schema != r.from.schema {
             let schema = |s: &Option<String>| d.quote(s.as_deref().unwrap_or("public"));
+            // Prisma creates a listed schema only once a table or an enum lives in it: the
+            // table may be the first.
+            forward.push(format!(
+                "CREATE SCHEMA IF NOT EXISTS {}",
+                schema(&r.to.schema)
+            ));
             forward.push(format!(
                 "ALTER TABLE {} SET SCHEMA {}",
                 d.table(&r.from),
