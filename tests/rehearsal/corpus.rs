@@ -9,6 +9,7 @@
 //! to the instance and round. The checked field is a `String` column every version has under
 //! the same name and type: what one version writes, the others must read back.
 
+use prisma_xc::database::quote_pg;
 use prisma_xc::schema::{
     Arity, DefaultKind, Field, FieldType, IndexKind, Model, ScalarType, Schema,
 };
@@ -430,7 +431,7 @@ fn workload(
     schema: &Schema,
     name: &str,
     checked: Option<&str>,
-) -> Result<(String, Vec<String>), String> {
+) -> Result<(serde_json::Value, Vec<String>), String> {
     let model = schema
         .models
         .iter()
@@ -465,7 +466,7 @@ fn workload(
     if let Some(relation) = model.fields.iter().find(|f| f.is_relation()) {
         workload["include"] = serde_json::json!(relation.name);
     }
-    Ok((workload.to_string(), key))
+    Ok((workload, key))
 }
 
 /// Prisma Client's delegate for a model: its name with a lowercase first letter.
@@ -531,10 +532,9 @@ fn rehearsal_of(
             }
         }
     }
-    let with_ledger = |w: String| {
-        let mut v: serde_json::Value = serde_json::from_str(&w).unwrap();
-        v["ledger"] = serde_json::json!(key);
-        v.to_string()
+    let with_ledger = |mut w: serde_json::Value| {
+        w["ledger"] = serde_json::json!(key);
+        w.to_string()
     };
     let (old_w, expand_w, new_w) = (
         with_ledger(old_w),
@@ -543,12 +543,8 @@ fn rehearsal_of(
     );
     let column = |field: &str| {
         format!(
-            "\"{}\"::text",
-            new_model
-                .field(field)
-                .unwrap()
-                .database_name()
-                .replace('"', "\"\"")
+            "{}::text",
+            quote_pg(new_model.field(field).unwrap().database_name())
         )
     };
     let key_sql = key
@@ -558,8 +554,8 @@ fn rehearsal_of(
         .join(" || '/' || ");
     let value_sql = checked.map(column).unwrap_or_else(|| key_sql.clone());
     let kept_sql = format!(
-        "SELECT {key_sql} || '=' || {value_sql} FROM \"{}\"",
-        new_model.database_name().replace('"', "\"\"")
+        "SELECT {key_sql} || '=' || {value_sql} FROM {}",
+        quote_pg(new_model.database_name())
     );
     let workloads = vec![
         ("old".to_string(), old_w),
