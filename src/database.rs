@@ -288,7 +288,7 @@ pub fn lower(schema: &Schema) -> Result<Database, LowerError> {
         extensions: if schema.generators.iter().any(|g| {
             g.preview_features
                 .iter()
-                .any(|f| f == "postgresqlExtensions")
+                .any(|(f, _)| f == "postgresqlExtensions")
         }) {
             ds.extensions
                 .iter()

@@ -292,6 +292,46 @@ fn indentation(sources: &Sources, span: Span) -> String {
     text[line_start..span.start].to_string()
 }
 
+/// The intermediate schema with each generator's `output` replaced, by generator name: the plan
+/// folder is elsewhere than the schema, and a relative `output` is read from the schema file's
+/// folder, so `prisma generate --schema <plan>/schema.expand.prisma` must find the path that
+/// leads to where the project's generator writes. Other text is left as it is.
+pub fn with_generator_outputs(text: &str, outputs: &[(String, String)]) -> String {
+    let parsed = crate::parse::parse(text, crate::diagnostics::FileId(0));
+    let mut replacements: Vec<(usize, usize, String)> = parsed
+        .ast
+        .tops
+        .iter()
+        .filter_map(|top| match top {
+            crate::ast::Top::Config(block)
+                if block.keyword == crate::ast::ConfigKeyword::Generator =>
+            {
+                Some(block)
+            }
+            _ => None,
+        })
+        .flat_map(|block| {
+            let output = outputs
+                .iter()
+                .find(|(name, _)| *name == block.name.name)
+                .map(|(_, output)| output);
+            block.properties.iter().filter_map(move |p| {
+                let new = output?;
+                (p.name.name == "output").then(|| {
+                    let span = p.value.span();
+                    (span.start, span.end, crate::escape::prisma_string(new))
+                })
+            })
+        })
+        .collect();
+    replacements.sort_by_key(|r| std::cmp::Reverse(r.0));
+    let mut out = text.to_string();
+    for (start, end, value) in replacements {
+        out.replace_range(start..end, &value);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -420,5 +460,21 @@ mod tests {
             "{text}"
         );
         load(&text);
+    }
+
+    #[test]
+    fn generator_outputs_are_replaced_by_name() {
+        let text = "generator client {\n  provider = \"prisma-client\"\n  output   = \"../src/generated/prisma\" // where the app imports it\n}\n\ngenerator other {\n  provider = \"x\"\n  output = \"keep\"\n}\n";
+        let out = with_generator_outputs(
+            text,
+            &[("client".into(), "../../../src/generated/prisma".into())],
+        );
+        assert_eq!(
+            out,
+            text.replace(
+                "\"../src/generated/prisma\"",
+                "\"../../../src/generated/prisma\""
+            )
+        );
     }
 }

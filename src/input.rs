@@ -141,10 +141,86 @@ fn collect_prisma_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), InputE
             {
                 continue;
             }
+            // A prisma-xc plan folder left inside a schema folder: its schema.expand.prisma
+            // would be read as part of the schema (prisma-xc writes plans outside the folder).
+            if path.join("plan.json").is_file() && path.join("schema.expand.prisma").is_file() {
+                continue;
+            }
             collect_prisma_files(&path, out)?;
         } else if path.extension().is_some_and(|e| e == "prisma") {
             out.push(path);
         }
     }
     Ok(())
+}
+
+/// Read `path` (a schema file or folder, from the current folder) as it is at git revision
+/// `rev`: the old schema of a pull request (`--base main`). Files are named `rev:path`.
+pub fn read_schema_at_revision(rev: &str, path: &Path) -> Result<Sources, String> {
+    let git = |dir: &Path, args: &[&str]| -> Result<Vec<u8>, String> {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            })
+            .args(args)
+            .output()
+            .map_err(|e| format!("could not run git ({e}): install git, or pass OLD as a file"))?;
+        if out.status.success() {
+            Ok(out.stdout)
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+        }
+    };
+    let shown = |p: &Path| format!("{rev}:{}", p.display());
+    let not_there = |why: String| {
+        format!(
+            "{}: not found at git revision {rev:?}: {why}\n  = help: name a revision that has the schema (--base main), or pass OLD as a file",
+            path.display()
+        )
+    };
+    // `rev:./name` is read relative to the folder git runs in: the file's own folder (or the
+    // schema folder itself), so that relative and absolute paths both work.
+    let object = |name: &Path| format!("{rev}:./{}", name.display());
+    let parent = path.parent().unwrap_or(Path::new(""));
+    let file_name = Path::new(path.file_name().unwrap_or(path.as_os_str()));
+    let kind = git(parent, &["cat-file", "-t", &object(file_name)]).map_err(not_there)?;
+    let mut sources = Sources::default();
+    if String::from_utf8_lossy(&kind).trim() == "tree" {
+        let listing = git(
+            path,
+            &["ls-tree", "-r", "--name-only", "-z", rev, "--", "."],
+        )
+        .map_err(not_there)?;
+        let mut files: Vec<PathBuf> = listing
+            .split(|b| *b == 0)
+            .filter(|n| !n.is_empty())
+            .map(|n| PathBuf::from(String::from_utf8_lossy(n).into_owned()))
+            .filter(|p| p.extension().is_some_and(|e| e == "prisma"))
+            // Prisma skips these when it reads a schema folder (see collect_prisma_files).
+            .filter(|p| {
+                !p.components().any(|c| {
+                    let c = c.as_os_str().to_string_lossy();
+                    c == "migrations" || c == "node_modules" || c.starts_with('.')
+                })
+            })
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(not_there("the folder holds no .prisma file".into()));
+        }
+        for f in files {
+            let bytes = git(path, &["show", &object(&f)]).map_err(not_there)?;
+            let full = path.join(&f);
+            let text = text_of(&full, bytes).map_err(|e| e.to_string())?;
+            sources.add(SourceFile::new(shown(&full), text));
+        }
+    } else {
+        let bytes = git(parent, &["show", &object(file_name)]).map_err(not_there)?;
+        let text = text_of(path, bytes).map_err(|e| e.to_string())?;
+        sources.add(SourceFile::new(shown(path), text));
+    }
+    Ok(sources)
 }

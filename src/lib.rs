@@ -8,6 +8,7 @@
 pub mod ast;
 pub mod changes;
 pub mod classify;
+pub mod client;
 pub mod database;
 pub mod diagnostics;
 pub mod directives;
@@ -18,6 +19,7 @@ pub mod input;
 pub mod migrate;
 pub mod parse;
 pub mod plan;
+pub mod project;
 pub mod renames;
 pub mod render;
 pub mod report;

@@ -30,9 +30,20 @@ enum Command {
         after_help = "Examples:\n  prisma-xc diff old.prisma new.prisma                        (classify every change)\n  prisma-xc diff old.prisma new.prisma --check                (CI: exit 1 on breaking or destructive)\n  prisma-xc diff old.prisma new.prisma --rename User.user_name=username --allow XC112\n  prisma-xc diff old.prisma new.prisma --direct               (print the one-step SQL)\n  prisma-xc diff old.prisma new.prisma --direct --out prisma/migrations --name rename_user\n  prisma-xc diff --from-empty schema.prisma --direct --out prisma/migrations --name init"
     )]
     Diff {
-        /// OLD and NEW: the schema deployed now and the one you want. With --from-empty, only NEW.
-        #[arg(value_name = "SCHEMA", num_args = 1..=2, required = true)]
+        /// OLD and NEW: the schema deployed now and the one you want. With --from-empty or
+        /// --base, only NEW (default: the schema of prisma.config.ts, else prisma/schema.prisma).
+        #[arg(value_name = "SCHEMA", num_args = 0..=2)]
         schemas: Vec<PathBuf>,
+        /// Read OLD from this git revision (the same path as NEW): `--base main` in a pull request.
+        #[arg(long, value_name = "REV", conflicts_with = "from_empty")]
+        base: Option<String>,
+        /// The Prisma major the project runs, 6 or 7 (default: node_modules/prisma, else
+        /// package.json, else the schema: a datasource `url` means Prisma 6).
+        #[arg(long, value_name = "MAJOR", value_parser = ["6", "7"])]
+        prisma: Option<String>,
+        /// The Prisma config file (default: prisma.config.ts in the current folder).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
         /// Start from an empty database (the initial migration): give only NEW.
         #[arg(long)]
         from_empty: bool,
@@ -50,9 +61,10 @@ enum Command {
         /// trigger (PostgreSQL), or the dual-write extension only (`app`).
         #[arg(long, value_enum, default_value_t = Sync::Trigger)]
         sync: Sync,
-        /// Module the generated TypeScript imports Prisma Client from.
-        #[arg(long, value_name = "MODULE", default_value = "@prisma/client")]
-        client_import: String,
+        /// Module the generated TypeScript imports Prisma Client from (default: from the
+        /// schema's generator `output`, else @prisma/client).
+        #[arg(long, value_name = "MODULE")]
+        client_import: Option<String>,
         /// Name of the change: writes the phased plan to <folder of NEW>/phases/<timestamp>_<name>/
         /// (or --out). With --direct, the migration folder's name.
         #[arg(long)]
@@ -87,7 +99,8 @@ enum Command {
         /// The plan folder `prisma-xc diff --name` wrote.
         plan: PathBuf,
         phase: Phase,
-        /// The Prisma migrations folder (default: `migrations` next to the plan's `phases/`).
+        /// The Prisma migrations folder (default: the one the plan was written for:
+        /// prisma.config.ts's migrations.path, else `migrations` beside the schema).
         #[arg(long, value_name = "DIR")]
         migrations: Option<PathBuf>,
         /// Confirm the expand is deployed and the backfill verified (required for the contract).
@@ -152,17 +165,33 @@ enum ColorChoice {
     Never,
 }
 
+/// Where the old schema comes from.
+enum OldSchema {
+    /// `--from-empty`: the initial migration.
+    Empty,
+    File(PathBuf),
+    /// `--base REV`: the new schema's path as it is at a git revision.
+    Git {
+        rev: String,
+        path: PathBuf,
+    },
+}
+
 /// What `diff` was asked to do, once the flags are checked.
 struct DiffRun<'a> {
-    old: Option<&'a Path>,
+    old: OldSchema,
     new: &'a Path,
+    project: prisma_xc::project::Project,
+    /// The project's own schema (prisma.config.ts's, or Prisma's default place), if found.
+    project_schema: Option<PathBuf>,
+    prisma: Option<prisma_xc::project::Major>,
     direct: bool,
     out: Option<&'a Path>,
     name: Option<&'a str>,
     timestamp: Option<&'a str>,
     lock_timeout: String,
     sync: Sync,
-    client_import: String,
+    client_import: Option<String>,
     options: prisma_xc::CompareOptions,
     check: bool,
     format: Format,
@@ -246,12 +275,53 @@ fn main() -> ExitCode {
             lock_timeout,
             sync,
             client_import,
+            base,
+            prisma,
+            config,
         } => {
-            let (old, new) = match (from_empty, schemas.as_slice()) {
-                (false, [old, new]) => (Some(old.as_path()), new.as_path()),
-                (true, [new]) => (None, new.as_path()),
-                (false, _) => return usage("diff takes OLD and NEW (or --from-empty NEW)"),
-                (true, _) => return usage("with --from-empty, give only NEW"),
+            let cwd = std::env::current_dir().unwrap_or_default();
+            let project = match prisma_xc::project::discover(&cwd, config.as_deref()) {
+                Ok(project) => project,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let project_schema = project_schema(&project);
+            let (old, new) = match (from_empty, &base, schemas.as_slice()) {
+                (false, None, [old, new]) => (OldSchema::File(old.clone()), new.clone()),
+                (true, None, [new]) => (OldSchema::Empty, new.clone()),
+                (false, Some(rev), [new]) => (
+                    OldSchema::Git {
+                        rev: rev.clone(),
+                        path: new.clone(),
+                    },
+                    new.clone(),
+                ),
+                (_, _, []) if from_empty || base.is_some() => match project_schema.clone() {
+                    Some(new) => match &base {
+                        Some(rev) => (
+                            OldSchema::Git {
+                                rev: rev.clone(),
+                                path: new.clone(),
+                            },
+                            new,
+                        ),
+                        None => (OldSchema::Empty, new),
+                    },
+                    None => {
+                        return usage(
+                            "no schema found: give NEW, or set `schema` in prisma.config.ts (else prisma/schema.prisma is read)",
+                        );
+                    }
+                },
+                (false, Some(_), _) => {
+                    return usage("with --base, give only NEW (OLD is read from git)");
+                }
+                (false, None, _) => {
+                    return usage("diff takes OLD and NEW (or --base REV, or --from-empty NEW)");
+                }
+                (true, _, _) => return usage("with --from-empty, give only NEW"),
             };
             if !direct && from_empty {
                 return usage("--from-empty needs --direct: an initial migration has no phases");
@@ -264,7 +334,11 @@ fn main() -> ExitCode {
                     "--check only reports; drop --name to check, or --check to write the plan",
                 );
             }
-            huge_pages_for_large_inputs(old.into_iter().chain([new]));
+            let old_path = match &old {
+                OldSchema::File(p) => Some(p.as_path()),
+                _ => None,
+            };
+            huge_pages_for_large_inputs(old_path.into_iter().chain([new.as_path()]));
             let color = match color {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,
@@ -275,7 +349,16 @@ fn main() -> ExitCode {
             };
             diff(DiffRun {
                 old,
-                new,
+                new: &new,
+                project,
+                project_schema,
+                prisma: prisma.as_deref().map(|m| {
+                    if m == "6" {
+                        prisma_xc::project::Major::Six
+                    } else {
+                        prisma_xc::project::Major::Seven
+                    }
+                }),
                 direct,
                 out: out.as_deref(),
                 name: name.as_deref(),
@@ -494,8 +577,8 @@ fn usable(
 }
 
 fn diff(run: DiffRun) -> ExitCode {
+    let old = &run.old;
     let DiffRun {
-        old,
         new,
         direct,
         out,
@@ -503,7 +586,7 @@ fn diff(run: DiffRun) -> ExitCode {
         timestamp,
         ..
     } = run;
-    if old.is_some_and(|o| o.as_os_str() == "-") && new.as_os_str() == "-" {
+    if matches!(old, OldSchema::File(o) if o.as_os_str() == "-") && new.as_os_str() == "-" {
         eprintln!("error: only one of OLD and NEW can be - (standard input)");
         return ExitCode::from(2);
     }
@@ -527,13 +610,37 @@ fn diff(run: DiffRun) -> ExitCode {
             ));
         }
     }
-    let old_sources = old.map(read);
+    let old_sources = match old {
+        OldSchema::Empty => None,
+        OldSchema::File(path) => Some(read(path)),
+        OldSchema::Git { rev, path } => Some(
+            prisma_xc::input::read_schema_at_revision(rev, path)
+                .map_err(|e| eprintln!("error: {e}"))
+                .ok(),
+        ),
+    };
     let new_sources = read(new);
     let (Some(new_sources), false) = (new_sources, matches!(old_sources, Some(None))) else {
         return ExitCode::from(2);
     };
     let old_sources = old_sources.flatten();
-    let (old_loaded, new_loaded) = prisma_xc::load_pair(old_sources.as_ref(), &new_sources);
+    let (old_loaded, mut new_loaded) = prisma_xc::load_pair(old_sources.as_ref(), &new_sources);
+    let has_url = new_loaded
+        .schema
+        .datasource
+        .as_ref()
+        .is_some_and(|d| d.connection_urls.iter().any(|(key, _)| key == "url"));
+    let detected = prisma_xc::project::decide(
+        run.prisma,
+        run.project.installed.as_deref(),
+        run.project.dependency.as_deref(),
+        has_url,
+    );
+    if detected.major == prisma_xc::project::Major::Seven {
+        // Only the new schema: the old one may be from before the project moved to Prisma 7.
+        let rejected = prisma_xc::project::prisma7_diagnostics(&new_loaded.schema);
+        new_loaded.diagnostics.extend(rejected);
+    }
     // Both schemas' diagnostics are shown before giving up on either.
     let old_loaded = old_sources
         .zip(old_loaded)
@@ -603,7 +710,7 @@ fn diff(run: DiffRun) -> ExitCode {
                 new_syntax: &new_loaded.syntax,
                 classification: &classification,
             };
-            return write_plan(&input, &run, name, new);
+            return write_plan(&input, &run, &detected, name, &new_sources);
         }
         return if run.check && classification.blocks() {
             ExitCode::from(1)
@@ -625,7 +732,7 @@ fn diff(run: DiffRun) -> ExitCode {
         Some(sql) => sql,
         // The initial migration is written even when empty: it starts the migrations folder
         // (and its migration_lock.toml), as `prisma migrate dev --create-only` does.
-        None if old.is_none() => "-- This is an empty migration.\n".to_string(),
+        None if matches!(old, OldSchema::Empty) => "-- This is an empty migration.\n".to_string(),
         None => {
             eprintln!(
                 "No difference: the two schemas give the same database, so there is no migration to write."
@@ -694,6 +801,24 @@ fn check_lock_timeout(value: &str) -> Result<(), String> {
     }
 }
 
+/// The project's schema: prisma.config.ts's `schema`, else where Prisma looks by default.
+fn project_schema(project: &prisma_xc::project::Project) -> Option<PathBuf> {
+    if let Some(schema) = project.config.as_ref().and_then(|c| c.schema.clone()) {
+        return Some(schema);
+    }
+    ["prisma/schema.prisma", "schema.prisma", "prisma/schema"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| project.root.join(p).exists())
+        .map(|p| {
+            if project.config.is_some() {
+                project.root.join(p)
+            } else {
+                p
+            }
+        })
+}
+
 /// The last folder name of a migrations folder, in the order Prisma applies them.
 fn last_folder(migrations: &Path) -> Option<String> {
     std::fs::read_dir(migrations)
@@ -715,9 +840,11 @@ fn clean_name(name: &str) -> String {
 fn write_plan(
     input: &prisma_xc::plan::PlanInput,
     run: &DiffRun,
+    detected: &prisma_xc::project::Detected,
     name: &str,
-    new: &Path,
+    new_sources: &Sources,
 ) -> ExitCode {
+    use prisma_xc::client;
     let ts = run.timestamp.map(str::to_string).unwrap_or_else(now);
     // Checked before anything was read: a letter or digit at least, and not too long.
     let name = clean_name(name);
@@ -737,20 +864,88 @@ fn write_plan(
             return ExitCode::from(2);
         }
     };
-    let schema_dir = if new.is_dir() {
-        new.to_path_buf()
-    } else {
-        new.parent().map(Path::to_path_buf).unwrap_or_default()
-    };
+    let new = run.new;
+    // Beside the schema file, or beside a schema folder: inside it, Prisma would read the
+    // plan's schema.expand.prisma as part of the schema.
+    let schema_dir = new.parent().map(Path::to_path_buf).unwrap_or_default();
     let target = run
         .out
         .map(Path::to_path_buf)
         .unwrap_or_else(|| schema_dir.join("phases").join(format!("{ts}_{name}")));
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let absolute = |p: &Path| client::normalize(&cwd.join(p));
+    // A path as the user names it from where they run the commands: relative when under it.
+    let shown = |p: &Path| match absolute(p).strip_prefix(&cwd) {
+        Ok(rel) if p.is_absolute() => rel.display().to_string(),
+        _ => p.display().to_string(),
+    };
+    let plan_abs = absolute(&target);
+    let migrations = run
+        .project
+        .config
+        .as_ref()
+        .and_then(|c| c.migrations.clone())
+        .unwrap_or_else(|| {
+            // Prisma's default: beside the project's schema file, inside a schema folder.
+            let schema = run.project_schema.as_deref().unwrap_or(new);
+            if schema.is_dir() {
+                schema.join("migrations")
+            } else {
+                schema.parent().unwrap_or(Path::new("")).join("migrations")
+            }
+        });
+    let file_dir = |span: prisma_xc::diagnostics::Span| {
+        let file = Path::new(&new_sources.file(span.file).name);
+        absolute(file.parent().unwrap_or(Path::new("")))
+    };
+    let generator_outputs: Vec<(String, String)> = input
+        .new
+        .generators
+        .iter()
+        .filter_map(|g| {
+            let output = g
+                .output
+                .as_deref()
+                .filter(|o| !Path::new(o).is_absolute())?;
+            let target = client::normalize(&file_dir(g.span).join(output));
+            Some((g.name.clone(), client::relative(&plan_abs, &target)))
+        })
+        .collect();
+    let generator = client::client_generator(&input.new.generators);
+    let generator_dir = generator
+        .map(|g| file_dir(g.span))
+        .unwrap_or_else(|| cwd.clone());
+    let client = client::client_setup(&client::ClientInputs {
+        major: detected.major,
+        provider: plan.provider,
+        generator,
+        generator_dir: &generator_dir,
+        plan_dir: &plan_abs,
+        node_next: run.project.node_next,
+        packages: &run.project.packages,
+        import_override: run.client_import.as_deref(),
+    });
+    let project_schema = match (&run.project_schema, &run.old) {
+        (Some(schema), _) => shown(schema),
+        (None, OldSchema::Git { .. }) => shown(new),
+        (None, _) => "prisma/schema.prisma".to_string(),
+    };
     let render_options = prisma_xc::render::RenderOptions {
-        client_import: run.client_import.clone(),
-        old_schema: run.old.map(|p| p.display().to_string()).unwrap_or_default(),
-        new_schema: new.display().to_string(),
-        plan_dir: target.display().to_string(),
+        major: detected.major,
+        client,
+        old_schema: match &run.old {
+            OldSchema::File(p) => shown(p),
+            OldSchema::Git { rev, path } => format!("{rev}:{}", shown(path)),
+            OldSchema::Empty => String::new(),
+        },
+        new_schema: shown(new),
+        project_schema,
+        plan_dir: shown(&target),
+        migrations_dir: shown(&migrations),
+        migrations_from_plan: client::relative(&plan_abs, &absolute(&migrations))
+            .trim_start_matches("./")
+            .to_string(),
+        generator_outputs,
     };
     let files: Vec<(String, String)> = prisma_xc::render::render(&plan, &render_options)
         .into_iter()
@@ -813,13 +1008,19 @@ fn promote(
         return ExitCode::from(2);
     };
     let name = meta["name"].as_str().unwrap_or_default().to_string();
-    let migrations = migrations.map(Path::to_path_buf).unwrap_or_else(|| {
-        // <schema folder>/phases/<plan>: the migrations folder is next to phases/.
-        plan.parent()
-            .and_then(Path::parent)
-            .map(|p| p.join("migrations"))
-            .unwrap_or_else(|| PathBuf::from("migrations"))
-    });
+    let migrations = migrations
+        .map(Path::to_path_buf)
+        // The folder the plan was written for (prisma.config.ts's migrations.path, or
+        // Prisma's default), relative to the plan folder.
+        .or_else(|| meta["migrations"].as_str().map(|m| plan.join(m)))
+        .unwrap_or_else(|| {
+            // Plans written before plan.json named it: <schema folder>/phases/<plan>.
+            plan.parent()
+                .and_then(Path::parent)
+                .map(|p| p.join("migrations"))
+                .unwrap_or_else(|| PathBuf::from("migrations"))
+        });
+    let migrations = prisma_xc::client::normalize(&migrations);
     let expand_is_empty = meta["expand"].as_array().is_some_and(|e| e.is_empty());
     let expand_marker = format!("_{name}_expand");
     let has_expand = std::fs::read_dir(&migrations)

@@ -9,9 +9,11 @@ use handlebars::Handlebars;
 use serde::Serialize;
 use serde_json::json;
 
+use crate::client::ClientSetup;
 use crate::escape;
 use crate::plan::runbook::{AppVersion, MigrationPhase, Step};
 use crate::plan::{BackfillTable, Plan, ValueSource};
+use crate::project::Major;
 use crate::schema::Provider;
 use crate::sql::{self, Dialect};
 
@@ -25,13 +27,44 @@ pub struct PlanFile {
 /// What the artifacts need beyond the plan.
 #[derive(Debug, Clone)]
 pub struct RenderOptions {
-    /// Module the TypeScript files import Prisma Client from.
-    pub client_import: String,
+    /// The Prisma major the project runs: PLAN.md's commands and how the client connects.
+    pub major: Major,
+    /// How the TypeScript files import and create Prisma Client.
+    pub client: ClientSetup,
     /// How PLAN.md names the old and new schemas.
     pub old_schema: String,
     pub new_schema: String,
+    /// The project's schema (file or folder), which each step's pull request sets.
+    pub project_schema: String,
     /// The plan folder as the user names it, for the commands in PLAN.md.
     pub plan_dir: String,
+    /// The Prisma migrations folder as the user names it, and from the plan folder (plan.json,
+    /// for `promote`).
+    pub migrations_dir: String,
+    pub migrations_from_plan: String,
+    /// Generator `output`s rewritten for schema.expand.prisma in the plan folder, by name.
+    pub generator_outputs: Vec<(String, String)>,
+}
+
+impl RenderOptions {
+    /// The options of a plan in `plan_dir` for a Prisma 6 project that keeps its schema and
+    /// migrations in `prisma/` (tests and examples).
+    pub fn standard(plan_dir: &str, old_schema: &str, new_schema: &str) -> RenderOptions {
+        RenderOptions {
+            major: Major::Six,
+            client: ClientSetup {
+                import: "@prisma/client".into(),
+                adapter: None,
+            },
+            old_schema: old_schema.into(),
+            new_schema: new_schema.into(),
+            project_schema: "prisma/schema.prisma".into(),
+            plan_dir: plan_dir.into(),
+            migrations_dir: "prisma/migrations".into(),
+            migrations_from_plan: "../../migrations".into(),
+            generator_outputs: Vec::new(),
+        }
+    }
 }
 
 const TEMPLATES: &[(&str, &str)] = &[
@@ -506,7 +539,42 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
             "DELETE FROM _prisma_migrations WHERE migration_name LIKE {pattern}{escape_clause}"
         ))
     };
-    let data = json!({
+    let migrations = escape::shell_arg(&options.migrations_dir);
+    // Prisma's drift check: the migrations folder replayed against the schema of the step.
+    let drift = |schema: &str| -> Vec<String> {
+        let schema = escape::shell_arg(schema);
+        match options.major {
+            Major::Seven => vec![
+                format!(
+                    "npx prisma migrate diff --from-migrations {migrations} --to-schema {schema} --exit-code"
+                ),
+                format!(
+                    "npx prisma migrate diff --from-config-datasource --to-schema {schema} --exit-code"
+                ),
+            ],
+            Major::Six => vec![format!(
+                "npx prisma migrate diff --from-migrations {migrations} --to-schema-datamodel {schema} --shadow-database-url \"$SHADOW_DATABASE_URL\" --exit-code"
+            )],
+        }
+    };
+    let adapter = options.client.adapter.as_ref().map(|a| {
+        json!({
+            "package": escape::ts_string(a.package),
+            "class": a.class,
+            "argument": a.argument,
+        })
+    });
+    let project = json!({
+        "prisma7": options.major == Major::Seven,
+        "adapter": adapter,
+        "projectSchema": options.project_schema,
+        "newIsProjectSchema": options.project_schema == options.new_schema,
+        "migrationsDir": options.migrations_dir,
+        "outputsRewritten": !options.generator_outputs.is_empty(),
+        "driftExpand": drift(&expand_schema_path),
+        "driftNew": drift(&options.new_schema),
+    });
+    let mut data = json!({
         "name": plan.name,
         "extensionName": escape::ts_string(&format!("prisma-xc-dual-write-{}", plan.name)),
         "timestamp": plan.timestamp,
@@ -519,7 +587,8 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
         "lockTimeout": plan.lock_timeout,
         "oldSchema": options.old_schema,
         "newSchema": options.new_schema,
-        "clientImport": serde_json::to_string(&options.client_import).expect("a string"),
+        "clientImport": escape::ts_string(&options.client.import),
+        "clientImportDoc": options.client.import,
         "changes": plan.changes,
         "expand": view(&plan.expand),
         "contract": view(&plan.contract),
@@ -549,6 +618,9 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
         "expandForget": forget("expand"),
         "contractForget": forget("contract"),
     });
+    if let (Some(data), serde_json::Value::Object(project)) = (data.as_object_mut(), project) {
+        data.extend(project);
+    }
     let render = |name: &str| {
         let h = if name == "plan" { &docs } else { &code };
         h.render(name, &data)
@@ -556,12 +628,12 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
     };
     files.push(file("PLAN.md".into(), render("plan")));
     let mut json_text =
-        serde_json::to_string_pretty(&plan_json(plan)).expect("the plan serializes");
+        serde_json::to_string_pretty(&plan_json(plan, options)).expect("the plan serializes");
     json_text.push('\n');
     files.push(file("plan.json".into(), json_text));
     files.push(file(
         "schema.expand.prisma".into(),
-        plan.expand_schema.clone(),
+        crate::expand::with_generator_outputs(&plan.expand_schema, &options.generator_outputs),
     ));
     for m in &plan.expand {
         files.push(file(
@@ -656,9 +728,10 @@ fn step_view(
 }
 
 /// plan.json: the plan without its file contents (those are the files beside it).
-fn plan_json(plan: &Plan) -> serde_json::Value {
+fn plan_json(plan: &Plan, options: &RenderOptions) -> serde_json::Value {
     let mut v = serde_json::to_value(plan).expect("the plan serializes");
     v["version"] = json!(1);
+    v["migrations"] = json!(options.migrations_from_plan);
     let some = |present: bool, value: serde_json::Value| if present { value } else { json!(null) };
     v["files"] = json!({
         "schema": "schema.expand.prisma",

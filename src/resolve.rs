@@ -197,16 +197,24 @@ impl Resolver {
             name: block.name.name.clone(),
             provider: None,
             preview_features: Vec::new(),
+            output: None,
+            module_format: None,
+            import_file_extension: None,
             span: block.span,
         };
         for p in &block.properties {
             match p.name.name.as_str() {
                 "provider" => g.provider = self.string_or_env(&p.value),
+                "output" => g.output = p.value.as_str().map(str::to_string),
+                "moduleFormat" => g.module_format = p.value.as_str().map(str::to_string),
+                "importFileExtension" => {
+                    g.import_file_extension = p.value.as_str().map(str::to_string)
+                }
                 "previewFeatures" => {
                     if let Expr::Array(items, _) = &p.value {
                         g.preview_features = items
                             .iter()
-                            .filter_map(|i| i.as_str().map(str::to_string))
+                            .filter_map(|i| i.as_str().map(|f| (f.to_string(), i.span())))
                             .collect();
                     }
                 }
@@ -244,6 +252,7 @@ impl Resolver {
         let mut relation_mode = None;
         let mut schemas = Vec::new();
         let mut extensions = Vec::new();
+        let mut connection_urls = Vec::new();
         let mut seen = HashSet::new();
         let both_modes = ["relationMode", "referentialIntegrity"]
             .iter()
@@ -332,6 +341,7 @@ impl Resolver {
                 }
                 "url" | "directUrl" | "shadowDatabaseUrl" => {
                     self.string_or_env(&p.value);
+                    connection_urls.push((key.to_string(), p.name.span));
                 }
                 other => self.help(
                     p.name.span,
@@ -363,6 +373,7 @@ impl Resolver {
             relation_mode_explicit: relation_mode.is_some(),
             schemas,
             extensions,
+            connection_urls,
             span: block.span,
         });
     }

@@ -85,6 +85,9 @@ pub struct Datasource {
     /// `schemas = ["public", "auth"]` (multi-schema).
     pub schemas: Vec<String>,
     pub extensions: Vec<Extension>,
+    /// `url`, `directUrl` and `shadowDatabaseUrl` as written: Prisma 6 needs `url`, Prisma 7
+    /// rejects all three (they moved to prisma.config.ts).
+    pub connection_urls: Vec<(String, Span)>,
     pub span: Span,
 }
 
@@ -101,7 +104,12 @@ pub struct Extension {
 pub struct Generator {
     pub name: String,
     pub provider: Option<String>,
-    pub preview_features: Vec<String>,
+    pub preview_features: Vec<(String, Span)>,
+    /// `output`, relative to the folder of the file that declares the generator.
+    pub output: Option<String>,
+    /// `moduleFormat` and `importFileExtension` of the `prisma-client` generator.
+    pub module_format: Option<String>,
+    pub import_file_extension: Option<String>,
     pub span: Span,
 }
 

@@ -53,7 +53,7 @@ pub fn validate(schema: &Schema) -> Vec<Diagnostic> {
     let views_enabled = schema
         .generators
         .iter()
-        .any(|g| g.preview_features.iter().any(|f| f == "views"));
+        .any(|g| g.preview_features.iter().any(|(f, _)| f == "views"));
     for m in &schema.models {
         if starts_with_digit(&m.name) {
             let noun = if m.kind == ModelKind::View {

@@ -1,0 +1,306 @@
+//! How the plan's TypeScript (`dual-write.ts`, `backfill.ts`) reaches the project's Prisma
+//! Client: the module it imports, derived from the schema's generator, and how it connects
+//! (Prisma 7 needs a driver adapter for the datasource's provider).
+//!
+//! Pure: paths come in absolute (or all relative to one folder) and module names come out.
+
+use std::path::{Component, Path, PathBuf};
+
+use crate::project::Major;
+use crate::schema::{Generator, Provider};
+
+/// The driver adapter the generated code creates its client with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Adapter {
+    pub package: &'static str,
+    pub class: &'static str,
+    /// The constructor's argument, given the connection URL in `url`.
+    pub argument: &'static str,
+}
+
+/// What the templates need to create and import the client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientSetup {
+    /// The module specifier, as written in files one folder below the plan folder.
+    pub import: String,
+    pub adapter: Option<Adapter>,
+}
+
+/// Prisma 7's adapter for a provider. SQLite: libSQL when the project depends on it, else
+/// better-sqlite3 (Prisma's default).
+pub fn adapter_for(provider: Provider, packages: &[String]) -> Option<Adapter> {
+    let has = |p: &str| packages.iter().any(|k| k == p);
+    Some(match provider {
+        Provider::PostgreSql | Provider::CockroachDb => Adapter {
+            package: "@prisma/adapter-pg",
+            class: "PrismaPg",
+            argument: "{ connectionString: url }",
+        },
+        Provider::Sqlite if has("@prisma/adapter-libsql") => Adapter {
+            package: "@prisma/adapter-libsql",
+            class: "PrismaLibSql",
+            argument: "{ url }",
+        },
+        Provider::Sqlite => Adapter {
+            package: "@prisma/adapter-better-sqlite3",
+            class: "PrismaBetterSqlite3",
+            argument: "{ url }",
+        },
+        Provider::MySql => Adapter {
+            package: "@prisma/adapter-mariadb",
+            class: "PrismaMariaDb",
+            argument: "url",
+        },
+        Provider::SqlServer => Adapter {
+            package: "@prisma/adapter-mssql",
+            class: "PrismaMssql",
+            argument: "url",
+        },
+        Provider::MongoDb => return None,
+    })
+}
+
+/// The client generator of a schema: `prisma-client` first, then `prisma-client-js`.
+pub fn client_generator(generators: &[Generator]) -> Option<&Generator> {
+    let by = |p: &str| generators.iter().find(|g| g.provider.as_deref() == Some(p));
+    by("prisma-client").or_else(|| by("prisma-client-js"))
+}
+
+/// Everything that decides the client setup.
+pub struct ClientInputs<'a> {
+    pub major: Major,
+    pub provider: Provider,
+    pub generator: Option<&'a Generator>,
+    /// The folder of the schema file that declares the generator (its `output` is relative to it).
+    pub generator_dir: &'a Path,
+    /// The plan folder.
+    pub plan_dir: &'a Path,
+    /// The project resolves modules as Node.js does (`moduleResolution` NodeNext or Node16):
+    /// relative imports need their extension.
+    pub node_next: bool,
+    /// The project's npm dependencies.
+    pub packages: &'a [String],
+    /// `--client-import`, when given: used as is.
+    pub import_override: Option<&'a str>,
+}
+
+pub fn client_setup(inputs: &ClientInputs) -> ClientSetup {
+    let adapter = match inputs.major {
+        Major::Seven => adapter_for(inputs.provider, inputs.packages),
+        // Prisma 6 connects from the schema's url unless the application says otherwise.
+        Major::Six => None,
+    };
+    let import = match (inputs.import_override, inputs.generator) {
+        (Some(module), _) => module.to_string(),
+        (None, Some(g)) => generated_module(g, inputs),
+        (None, None) => "@prisma/client".to_string(),
+    };
+    ClientSetup { import, adapter }
+}
+
+fn generated_module(generator: &Generator, inputs: &ClientInputs) -> String {
+    let Some(output) = &generator.output else {
+        // prisma-client-js without output writes into node_modules/.prisma/client.
+        return "@prisma/client".to_string();
+    };
+    let out_dir = normalize(&inputs.generator_dir.join(output));
+    // The TypeScript files sit one folder below the plan folder (2-dual-write/, 3-backfill/).
+    let from = normalize(&inputs.plan_dir.join("2-dual-write"));
+    let base = relative(&from, &out_dir);
+    // The generator's own choice for its imports (`ts` with allowImportingTsExtensions) is the
+    // one the project compiles with.
+    let extension = match generator.import_file_extension.as_deref() {
+        Some("") => String::new(),
+        Some(ext) => format!(".{ext}"),
+        None if inputs.node_next => ".js".into(),
+        None => String::new(),
+    };
+    if generator.provider.as_deref() == Some("prisma-client") {
+        format!("{base}/client{extension}")
+    } else if !extension.is_empty() {
+        format!("{base}/index{extension}")
+    } else {
+        base
+    }
+}
+
+/// `path` without `.` and with `..` applied (lexically: the paths need not exist yet).
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// `to` relative to the folder `from`, as a module specifier (`./x`, `../x`), `/`-separated.
+/// Both are normalized and absolute (or both relative to the same folder).
+pub fn relative(from: &Path, to: &Path) -> String {
+    let from: Vec<_> = from.components().collect();
+    let to: Vec<_> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".into(); from.len() - common];
+    parts.extend(
+        to[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    let joined = parts.join("/");
+    if joined.starts_with("..") {
+        joined
+    } else if joined.is_empty() {
+        ".".into()
+    } else {
+        format!("./{joined}")
+    }
+}
+
+/// Whether a tsconfig.json resolves modules as Node.js does (NodeNext or Node16), where a
+/// relative import needs its file extension. tsconfig is JSON with comments: read loosely.
+pub fn tsconfig_is_node_next(tsconfig: &str) -> bool {
+    let compact: String = tsconfig
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    [
+        "\"moduleresolution\":\"nodenext\"",
+        "\"moduleresolution\":\"node16\"",
+    ]
+    .iter()
+    .any(|k| compact.contains(k))
+        || (!compact.contains("\"moduleresolution\":")
+            && ["\"module\":\"nodenext\"", "\"module\":\"node16\""]
+                .iter()
+                .any(|k| compact.contains(k)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::{FileId, Span};
+
+    fn generator(provider: &str, output: Option<&str>) -> Generator {
+        Generator {
+            name: "client".into(),
+            provider: Some(provider.into()),
+            preview_features: vec![],
+            output: output.map(str::to_string),
+            module_format: None,
+            import_file_extension: None,
+            span: Span::new(FileId(0), 0, 0),
+        }
+    }
+
+    #[test]
+    fn imports_follow_the_generator_output() {
+        let plan = Path::new("/app/prisma/phases/20260101000000_x");
+        let cases = [
+            (
+                "prisma-client",
+                Some("../src/generated/prisma"),
+                false,
+                "../../../../src/generated/prisma/client",
+            ),
+            (
+                "prisma-client",
+                Some("../src/generated/prisma"),
+                true,
+                "../../../../src/generated/prisma/client.js",
+            ),
+            (
+                "prisma-client-js",
+                Some("./generated"),
+                false,
+                "../../../generated",
+            ),
+            (
+                "prisma-client-js",
+                Some("./generated"),
+                true,
+                "../../../generated/index.js",
+            ),
+            ("prisma-client-js", None, true, "@prisma/client"),
+        ];
+        for (provider, output, node_next, expected) in cases {
+            let g = generator(provider, output);
+            let setup = client_setup(&ClientInputs {
+                major: Major::Seven,
+                provider: Provider::PostgreSql,
+                generator: Some(&g),
+                generator_dir: Path::new("/app/prisma"),
+                plan_dir: plan,
+                node_next,
+                packages: &[],
+                import_override: None,
+            });
+            assert_eq!(setup.import, expected, "{provider} {output:?} {node_next}");
+            assert_eq!(setup.adapter.map(|a| a.class), Some("PrismaPg"));
+        }
+    }
+
+    #[test]
+    fn prisma6_connects_without_an_adapter_and_overrides_win() {
+        let g = generator("prisma-client-js", None);
+        let setup = client_setup(&ClientInputs {
+            major: Major::Six,
+            provider: Provider::Sqlite,
+            generator: Some(&g),
+            generator_dir: Path::new("/app"),
+            plan_dir: Path::new("/app/phases/x"),
+            node_next: false,
+            packages: &[],
+            import_override: Some("~/db/client"),
+        });
+        assert_eq!(
+            setup,
+            ClientSetup {
+                import: "~/db/client".into(),
+                adapter: None
+            }
+        );
+    }
+
+    #[test]
+    fn sqlite_adapter_follows_the_project() {
+        assert_eq!(
+            adapter_for(Provider::Sqlite, &[]).map(|a| a.class),
+            Some("PrismaBetterSqlite3")
+        );
+        assert_eq!(
+            adapter_for(Provider::Sqlite, &["@prisma/adapter-libsql".into()]).map(|a| a.class),
+            Some("PrismaLibSql")
+        );
+    }
+
+    #[test]
+    fn relative_paths() {
+        assert_eq!(relative(Path::new("/a/b"), Path::new("/a/c/d")), "../c/d");
+        assert_eq!(relative(Path::new("/a"), Path::new("/a/c")), "./c");
+        assert_eq!(normalize(Path::new("/a/./b/../c")), PathBuf::from("/a/c"));
+    }
+
+    #[test]
+    fn node_next_from_tsconfig() {
+        assert!(tsconfig_is_node_next(
+            "{ \"compilerOptions\": { \"module\": \"NodeNext\" } }"
+        ));
+        assert!(tsconfig_is_node_next(
+            "{ // c\n \"compilerOptions\": { \"moduleResolution\": \"node16\" } }"
+        ));
+        assert!(!tsconfig_is_node_next(
+            "{ \"compilerOptions\": { \"module\": \"NodeNext\", \"moduleResolution\": \"bundler\" } }"
+        ));
+        assert!(!tsconfig_is_node_next(
+            "{ \"compilerOptions\": { \"module\": \"esnext\" } }"
+        ));
+    }
+}

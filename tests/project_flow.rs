@@ -1,0 +1,372 @@
+//! A Prisma 7 project, as users set one up today (prisma.config.ts, the `prisma-client`
+//! generator with an `output`, no url in the schema, a driver adapter), taken from
+//! `prisma-xc diff --base main --name ...` to a finished contract by running PLAN.md's commands
+//! as written, on PostgreSQL and SQLite: `npx` is the project's Prisma 7.10 (tests/harness7).
+//! Between the steps the test does what PLAN.md asks of the developer: build the application
+//! version against the schema it names (its `prisma generate` command), wire the dual-write
+//! extension as its snippet shows, and check that every version reads what it should.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Project {
+    dir: PathBuf,
+    bin: PathBuf,
+    env: Vec<(String, String)>,
+}
+
+impl Project {
+    /// A shell command, as written, from the project's folder.
+    fn sh(&self, command: &str) -> String {
+        let path = format!(
+            "{}:{}",
+            self.bin.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let out = Command::new("bash")
+            .args(["-euo", "pipefail", "-c", command])
+            .current_dir(&self.dir)
+            .env("PATH", path)
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "`{command}` failed:\n{text}");
+        text
+    }
+
+    fn write(&self, path: &str, text: &str) {
+        let path = self.dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+}
+
+/// The database side of a variant.
+struct Database {
+    provider: &'static str,
+    adapter_package: &'static str,
+    config_datasource: &'static str,
+    env: Vec<(String, String)>,
+}
+
+const SCHEMA_V1: &str = r#"generator client {
+  provider = "prisma-client"
+  output   = "../src/generated/prisma"
+}
+
+datasource db {
+  provider = "PROVIDER"
+}
+
+model User {
+  id        Int    @id @default(autoincrement())
+  user_name String
+  email     String @unique
+}
+"#;
+
+/// The pull request: `user_name` renamed, as the directive declares.
+fn schema_v2(provider: &str) -> String {
+    SCHEMA_V1.replace("PROVIDER", provider).replace(
+        "  id        Int    @id @default(autoincrement())\n  user_name String\n  email     String @unique",
+        "  id       Int    @id @default(autoincrement())\n  username String // prisma-xc: renamed from user_name\n  email    String @unique",
+    )
+}
+
+/// Rows written by the application version built on the initial schema.
+const SEED: &str = r#"import { PrismaClient } from "./generated/prisma/client.js";
+import { ADAPTER_CLASS } from "ADAPTER_PACKAGE";
+
+const url = process.env.DATABASE_URL!;
+const prisma = new PrismaClient({ adapter: new ADAPTER_CLASS(ADAPTER_ARGUMENT) });
+for (let i = 0; i < 40; i++) {
+  await prisma.user.create({ data: { user_name: `old-${i}`, email: `old-${i}@example.org` } });
+}
+console.log(`seeded ${await prisma.user.count()}`);
+await prisma.$disconnect();
+"#;
+
+/// The expand version: PLAN.md's wiring snippet, then what the new code does.
+const EXPAND_APP: &str = r#"
+await prisma.user.create({ data: { username: "expand-1", email: "expand-1@example.org" } });
+await prisma.user.update({ where: { email: "old-0@example.org" }, data: { username: "renamed-0" } });
+const rows = await prisma.$queryRawUnsafe<{ user_name: string; username: string | null }[]>(
+  `SELECT "user_name", "username" FROM "User" WHERE "email" IN ('expand-1@example.org', 'old-0@example.org') ORDER BY "email"`,
+);
+console.log(JSON.stringify(rows));
+await prisma.$disconnect();
+"#;
+
+/// The new version, after the contract: every row reads under the new name.
+const NEW_APP: &str = r#"import { PrismaClient } from "./generated/prisma/client.js";
+import { ADAPTER_CLASS } from "ADAPTER_PACKAGE";
+
+const url = process.env.DATABASE_URL!;
+const prisma = new PrismaClient({ adapter: new ADAPTER_CLASS(ADAPTER_ARGUMENT) });
+const users = await prisma.user.findMany({ orderBy: { id: "asc" } });
+const wrong = users.filter((u) => !(u.username === `old-${u.id - 1}` || u.username === "renamed-0" || u.username === "expand-1"));
+console.log(`users=${users.length} wrong=${wrong.length}`);
+await prisma.$disconnect();
+"#;
+
+fn harness7() -> Option<PathBuf> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/harness7/xc-harness7");
+    let ok = Command::new(&script)
+        .arg("setup")
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(
+            !common::in_ci(),
+            "CI=true but the Prisma 7 harness could not be set up (tests/harness7/xc-harness7 setup)"
+        );
+        eprintln!(
+            "skipped: the Prisma 7 harness could not be set up (it needs Node.js 20 and npm)"
+        );
+        return None;
+    }
+    Some(script)
+}
+
+/// The commands of a PLAN.md section's sh blocks, without their comments.
+fn commands(section: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_sh = false;
+    for line in section.lines() {
+        match line {
+            "```sh" => in_sh = true,
+            "```" => in_sh = false,
+            l if in_sh => out.push(l.split("  #").next().unwrap().trim().to_string()),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The `ts` block of a PLAN.md section (the dual-write wiring).
+fn ts_snippet(section: &str) -> String {
+    let start = section
+        .find("```ts\n")
+        .expect("PLAN.md shows how to wire the extension")
+        + 6;
+    let end = start + section[start..].find("```").unwrap();
+    section[start..end].to_string()
+}
+
+/// The `prisma generate` command PLAN.md gives for the expand version.
+fn generate_command(plan_md: &str) -> String {
+    let line = plan_md
+        .lines()
+        .find(|l| l.starts_with("- **expand**"))
+        .expect("PLAN.md lists the expand version");
+    let start = line.find("(`").unwrap() + 2;
+    let end = start + line[start..].find("`)").unwrap();
+    line[start..end].to_string()
+}
+
+fn follow_plan(harness7: &Path, name: &str, db: Database, node_next: bool, sync: &str) {
+    let dir = std::env::temp_dir().join(format!("prisma-xc-flow-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("bin")).unwrap();
+    // `npx` is the project's Prisma 7 (with the stand-in engine), `prisma-xc` the built binary.
+    let npx = format!(
+        "#!/bin/sh\ntool=$1; shift\ncase \"$tool\" in\n  prisma) exec {h} prisma \"$@\" ;;\n  *) exec {h} bin \"$tool\" \"$@\" ;;\nesac\n",
+        h = harness7.display()
+    );
+    std::fs::write(dir.join("bin/npx"), npx).unwrap();
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_prisma-xc"), dir.join("bin/prisma-xc")).unwrap();
+    Command::new("chmod")
+        .arg("+x")
+        .arg(dir.join("bin/npx"))
+        .status()
+        .unwrap();
+    let project = Project {
+        bin: dir.join("bin"),
+        dir: dir.join("app"),
+        env: db.env.clone(),
+    };
+    std::fs::create_dir_all(&project.dir).unwrap();
+    assert!(
+        Command::new(harness7)
+            .arg("link")
+            .arg(&project.dir)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let (module, resolution) = if node_next {
+        ("NodeNext", "NodeNext")
+    } else {
+        ("ESNext", "bundler")
+    };
+    project.write(
+        "package.json",
+        &format!(
+            "{{\n  \"name\": \"flow\",\n  \"private\": true,\n  \"type\": \"module\",\n  \"devDependencies\": {{ \"prisma\": \"7.10.1\", \"tsx\": \"4.23.15\" }},\n  \"dependencies\": {{ \"@prisma/client\": \"7.10.0\", \"{}\": \"7.10.0\" }}\n}}\n",
+            db.adapter_package
+        ),
+    );
+    project.write(
+        "tsconfig.json",
+        &format!("{{\n  \"compilerOptions\": {{\n    \"target\": \"ES2022\",\n    \"module\": \"{module}\",\n    \"moduleResolution\": \"{resolution}\",\n    \"strict\": true,\n    \"noEmit\": true,\n    \"skipLibCheck\": true,\n    \"types\": [\"node\"]\n  }}\n}}\n"),
+    );
+    project.write(
+        "prisma.config.ts",
+        &format!("import {{ defineConfig, env }} from \"prisma/config\";\n\nexport default defineConfig({{\n  schema: \"prisma/schema.prisma\",\n  migrations: {{ path: \"prisma/migrations\" }},\n  datasource: {},\n}});\n", db.config_datasource),
+    );
+    project.write(".gitignore", "node_modules\nsrc/generated\n*.db\n");
+    project.write(
+        "prisma/schema.prisma",
+        &SCHEMA_V1.replace("PROVIDER", db.provider),
+    );
+    let adapter = |text: &str| {
+        let (class, argument) = match db.adapter_package {
+            "@prisma/adapter-pg" => ("PrismaPg", "{ connectionString: url }"),
+            _ => ("PrismaLibSql", "{ url }"),
+        };
+        text.replace("ADAPTER_CLASS", class)
+            .replace("ADAPTER_PACKAGE", db.adapter_package)
+            .replace("ADAPTER_ARGUMENT", argument)
+    };
+    project.write("src/seed.ts", &adapter(SEED));
+
+    // The project's history: the initial migration, deployed, on main.
+    project
+        .sh("git init -q -b main && git config user.email t@example.org && git config user.name t");
+    project.sh("prisma-xc diff --from-empty --direct --out prisma/migrations --name init --timestamp 20250101000000");
+    project.sh("npx prisma migrate deploy");
+    project.sh("npx prisma generate");
+    assert!(project.sh("npx tsx src/seed.ts").contains("seeded 40"));
+    project.sh("git add -A && git commit -qm init");
+
+    // The pull request: the schema renames a field.
+    project.write("prisma/schema.prisma", &schema_v2(db.provider));
+    let report = project.sh(&format!(
+        "prisma-xc diff --base main --name rename_username --timestamp 20260101000000 --sync {sync}"
+    ));
+    assert!(report.contains("XC103"), "{report}");
+    let plan_dir = "prisma/phases/20260101000000_rename_username";
+    let plan_md = std::fs::read_to_string(project.dir.join(plan_dir).join("PLAN.md")).unwrap();
+    assert!(plan_md.contains("with Prisma 7"), "{plan_md}");
+    let schema =
+        std::fs::read_to_string(project.dir.join(plan_dir).join("schema.expand.prisma")).unwrap();
+    assert!(
+        schema.contains("output   = \"../../../src/generated/prisma\""),
+        "{schema}"
+    );
+
+    // Every step in PLAN.md's order: its commands as written; a roll-out builds the version it
+    // names (its `prisma generate`), wired as PLAN.md shows, and runs it.
+    let steps: Vec<&str> = plan_md.split("\n## Step ").skip(1).collect();
+    let mut ran = Vec::new();
+    let mut expand_ran = false;
+    for step in &steps {
+        let title = step.lines().next().unwrap();
+        ran.push(title.to_string());
+        for command in commands(step) {
+            let out = project.sh(&command);
+            if command.contains("backfill.ts --batch-size") {
+                assert!(out.contains("verified: every row is in sync"), "{out}");
+            }
+        }
+        if title.contains("roll out the expand") {
+            expand_ran = true;
+            project.sh(&generate_command(&plan_md));
+            let wiring = ts_snippet(step).replace(
+                "\"./dual-write\"",
+                &format!(
+                    "\"../{plan_dir}/2-dual-write/dual-write{}\"",
+                    if node_next { ".js" } else { "" }
+                ),
+            );
+            project.write(
+                "src/expand.ts",
+                &format!("import {{ PrismaClient }} from \"./generated/prisma/client.js\";\n{wiring}{EXPAND_APP}"),
+            );
+            // The plan's TypeScript compiles unedited with the project's own settings.
+            project.sh(&format!(
+                "npx tsc --noEmit --strict --target ES2022 --module {module} --moduleResolution {resolution} --skipLibCheck --types node {plan_dir}/2-dual-write/dual-write.ts {plan_dir}/3-backfill/backfill.ts src/expand.ts"
+            ));
+            let rows = project.sh("npx tsx src/expand.ts");
+            assert!(
+                rows.contains(r#"{"user_name":"expand-1","username":"expand-1"}"#)
+                    && rows.contains(r#"{"user_name":"renamed-0","username":"renamed-0"}"#),
+                "the dual-write extension keeps both columns: {rows}"
+            );
+        }
+    }
+    assert!(
+        ran.iter().any(|t| t.contains("apply the contract")),
+        "PLAN.md has a contract: {ran:?}"
+    );
+
+    // The new version, built against the new schema, reads every row under its new name.
+    project.sh("npx prisma generate");
+    project.write("src/new.ts", &adapter(NEW_APP));
+    let read = project.sh("npx tsx src/new.ts");
+    let expected = if expand_ran { 41 } else { 40 };
+    assert!(
+        read.contains(&format!("users={expected} wrong=0")),
+        "{read}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn prisma7_project_on_postgres_follows_plan_md() {
+    let Some(harness) = common::harness_with_postgres() else {
+        return;
+    };
+    let Some(harness7) = harness7() else {
+        return;
+    };
+    let url = common::fresh_database(&harness, "xc_flow7").unwrap();
+    let shadow = common::fresh_database(&harness, "xc_flow7_shadow").unwrap();
+    follow_plan(
+        &harness7,
+        "pg7",
+        Database {
+            provider: "postgresql",
+            adapter_package: "@prisma/adapter-pg",
+            config_datasource: "{ url: env(\"DATABASE_URL\"), shadowDatabaseUrl: env(\"SHADOW_DATABASE_URL\") }",
+            env: vec![
+                ("DATABASE_URL".into(), url),
+                ("SHADOW_DATABASE_URL".into(), shadow),
+            ],
+        },
+        false,
+        "trigger",
+    );
+}
+
+#[test]
+fn prisma7_project_on_sqlite_follows_plan_md() {
+    let Some(_) = common::harness_with_sqlite3() else {
+        return;
+    };
+    let Some(harness7) = harness7() else {
+        return;
+    };
+    follow_plan(
+        &harness7,
+        "sqlite7",
+        Database {
+            provider: "sqlite",
+            adapter_package: "@prisma/adapter-libsql",
+            config_datasource: "{ url: env(\"DATABASE_URL\") }",
+            env: vec![
+                ("DATABASE_URL".into(), "file:./dev.db".into()),
+                ("DATABASE_FILE".into(), "dev.db".into()),
+            ],
+        },
+        true,
+        "app",
+    );
+}
