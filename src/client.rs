@@ -26,10 +26,11 @@ pub struct ClientSetup {
     pub adapter: Option<Adapter>,
 }
 
-/// Prisma 7's adapter for a provider. SQLite: libSQL when the project depends on it, else
-/// better-sqlite3 (Prisma's default).
-pub fn adapter_for(provider: Provider, packages: &[String]) -> Option<Adapter> {
+/// The adapter for a provider under a major. SQLite: libSQL when the project depends on it,
+/// else better-sqlite3 (Prisma's default). Prisma 6 spells the SQLite classes in capitals.
+pub fn adapter_for(major: Major, provider: Provider, packages: &[String]) -> Option<Adapter> {
     let has = |p: &str| packages.iter().any(|k| k == p);
+    let six = major == Major::Six;
     Some(match provider {
         Provider::PostgreSql | Provider::CockroachDb => Adapter {
             package: "@prisma/adapter-pg",
@@ -38,12 +39,16 @@ pub fn adapter_for(provider: Provider, packages: &[String]) -> Option<Adapter> {
         },
         Provider::Sqlite if has("@prisma/adapter-libsql") => Adapter {
             package: "@prisma/adapter-libsql",
-            class: "PrismaLibSql",
+            class: if six { "PrismaLibSQL" } else { "PrismaLibSql" },
             argument: "{ url }",
         },
         Provider::Sqlite => Adapter {
             package: "@prisma/adapter-better-sqlite3",
-            class: "PrismaBetterSqlite3",
+            class: if six {
+                "PrismaBetterSQLite3"
+            } else {
+                "PrismaBetterSqlite3"
+            },
             argument: "{ url }",
         },
         Provider::MySql => Adapter {
@@ -85,10 +90,17 @@ pub struct ClientInputs<'a> {
 }
 
 pub fn client_setup(inputs: &ClientInputs) -> ClientSetup {
+    // Prisma 6 connects from the schema's url, unless its generator runs on driver adapters
+    // (the `driverAdapters` or `queryCompiler` preview): then, as Prisma 7 always does, the
+    // client needs one.
+    let six_with_adapters = inputs.generator.is_some_and(|g| {
+        g.preview_features
+            .iter()
+            .any(|(f, _)| f == "driverAdapters" || f == "queryCompiler")
+    });
     let adapter = match inputs.major {
-        Major::Seven => adapter_for(inputs.provider, inputs.packages),
-        // Prisma 6 connects from the schema's url unless the application says otherwise.
-        Major::Six => None,
+        Major::Six if !six_with_adapters => None,
+        major => adapter_for(major, inputs.provider, inputs.packages),
     };
     let import = match (inputs.import_override, inputs.generator) {
         (Some(module), _) => module.to_string(),

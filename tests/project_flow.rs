@@ -48,6 +48,37 @@ impl Project {
     }
 }
 
+/// The Prisma a variant runs: its major and its harness script.
+struct Prisma {
+    major: u32,
+    harness: PathBuf,
+}
+
+impl Prisma {
+    /// `npx`: the harness's Prisma CLI and tools. Prisma 6's harness reads the schema from
+    /// XC_SCHEMA (its own config supplies the engine), the project's by default.
+    fn npx(&self) -> String {
+        let h = self.harness.display();
+        // Prisma 6 runs on the harness's driver adapter, which makes its own shadow database
+        // and refuses --shadow-database-url (a limitation of adapters, not of the command a
+        // user with the native engine runs): the flag and its value are dropped.
+        let prisma = if self.major == 6 {
+            format!(
+                "for a; do shift; if [ \"$a\" = --shadow-database-url ]; then skip=1; elif [ -n \"${{skip:-}}\" ]; then skip=; else set -- \"$@\" \"$a\"; fi; done\n    XC_SCHEMA=${{XC_SCHEMA:-prisma/schema.prisma}} exec {h} prisma \"$@\""
+            )
+        } else {
+            format!("exec {h} prisma \"$@\"")
+        };
+        format!(
+            "#!/bin/sh\ntool=$1; shift\ncase \"$tool\" in\n  prisma) {prisma} ;;\n  *) exec {h} bin \"$tool\" \"$@\" ;;\nesac\n"
+        )
+    }
+
+    fn node_modules(&self) -> PathBuf {
+        self.harness.parent().unwrap().join("node_modules")
+    }
+}
+
 /// The database side of a variant.
 struct Database {
     provider: &'static str,
@@ -171,16 +202,12 @@ fn generate_command(plan_md: &str) -> String {
     line[start..end].to_string()
 }
 
-fn follow_plan(harness7: &Path, name: &str, db: Database, node_next: bool, sync: &str) {
+fn follow_plan(prisma: &Prisma, name: &str, db: Database, node_next: bool, sync: &str) {
     let dir = std::env::temp_dir().join(format!("prisma-xc-flow-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("bin")).unwrap();
-    // `npx` is the project's Prisma 7 (with the stand-in engine), `prisma-xc` the built binary.
-    let npx = format!(
-        "#!/bin/sh\ntool=$1; shift\ncase \"$tool\" in\n  prisma) exec {h} prisma \"$@\" ;;\n  *) exec {h} bin \"$tool\" \"$@\" ;;\nesac\n",
-        h = harness7.display()
-    );
-    std::fs::write(dir.join("bin/npx"), npx).unwrap();
+    // `npx` is the project's Prisma (its harness), `prisma-xc` the built binary.
+    std::fs::write(dir.join("bin/npx"), prisma.npx()).unwrap();
     std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_prisma-xc"), dir.join("bin/prisma-xc")).unwrap();
     Command::new("chmod")
         .arg("+x")
@@ -193,14 +220,7 @@ fn follow_plan(harness7: &Path, name: &str, db: Database, node_next: bool, sync:
         env: db.env.clone(),
     };
     std::fs::create_dir_all(&project.dir).unwrap();
-    assert!(
-        Command::new(harness7)
-            .arg("link")
-            .arg(&project.dir)
-            .status()
-            .unwrap()
-            .success()
-    );
+    std::os::unix::fs::symlink(prisma.node_modules(), project.dir.join("node_modules")).unwrap();
     let (module, resolution) = if node_next {
         ("NodeNext", "NodeNext")
     } else {
@@ -209,26 +229,44 @@ fn follow_plan(harness7: &Path, name: &str, db: Database, node_next: bool, sync:
     project.write(
         "package.json",
         &format!(
-            "{{\n  \"name\": \"flow\",\n  \"private\": true,\n  \"type\": \"module\",\n  \"devDependencies\": {{ \"prisma\": \"7.10.1\", \"tsx\": \"4.23.15\" }},\n  \"dependencies\": {{ \"@prisma/client\": \"7.10.0\", \"{}\": \"7.10.0\" }}\n}}\n",
-            db.adapter_package
+            "{{\n  \"name\": \"flow\",\n  \"private\": true,\n  \"type\": \"module\",\n  \"devDependencies\": {{ \"prisma\": \"{v}\", \"tsx\": \"4.23.15\" }},\n  \"dependencies\": {{ \"@prisma/client\": \"{v}\", \"{}\": \"{v}\" }}\n}}\n",
+            db.adapter_package,
+            v = if prisma.major == 6 { "6.19.3" } else { "7.10.0" },
         ),
     );
     project.write(
         "tsconfig.json",
         &format!("{{\n  \"compilerOptions\": {{\n    \"target\": \"ES2022\",\n    \"module\": \"{module}\",\n    \"moduleResolution\": \"{resolution}\",\n    \"strict\": true,\n    \"noEmit\": true,\n    \"skipLibCheck\": true,\n    \"types\": [\"node\"]\n  }}\n}}\n"),
     );
-    project.write(
-        "prisma.config.ts",
-        &format!("import {{ defineConfig, env }} from \"prisma/config\";\n\nexport default defineConfig({{\n  schema: \"prisma/schema.prisma\",\n  migrations: {{ path: \"prisma/migrations\" }},\n  datasource: {},\n}});\n", db.config_datasource),
-    );
+    if prisma.major == 7 {
+        project.write(
+            "prisma.config.ts",
+            &format!("import {{ defineConfig, env }} from \"prisma/config\";\n\nexport default defineConfig({{\n  schema: \"prisma/schema.prisma\",\n  migrations: {{ path: \"prisma/migrations\" }},\n  datasource: {},\n}});\n", db.config_datasource),
+        );
+    }
     project.write(".gitignore", "node_modules\nsrc/generated\n*.db\n");
+    let schema = |text: String| {
+        if prisma.major == 7 {
+            return text;
+        }
+        // Prisma 6: the url in the schema, the generator on driver adapters.
+        text.replace(
+            &format!("  provider = \"{}\"\n", db.provider),
+            &format!("  provider = \"{}\"\n  url      = env(\"DATABASE_URL\")\n", db.provider),
+        )
+        .replace(
+            "  output   = \"../src/generated/prisma\"\n",
+            "  output   = \"../src/generated/prisma\"\n  previewFeatures = [\"driverAdapters\", \"queryCompiler\"]\n",
+        )
+    };
     project.write(
         "prisma/schema.prisma",
-        &SCHEMA_V1.replace("PROVIDER", db.provider),
+        &schema(SCHEMA_V1.replace("PROVIDER", db.provider)),
     );
     let adapter = |text: &str| {
         let (class, argument) = match db.adapter_package {
             "@prisma/adapter-pg" => ("PrismaPg", "{ connectionString: url }"),
+            _ if prisma.major == 6 => ("PrismaLibSQL", "{ url }"),
             _ => ("PrismaLibSql", "{ url }"),
         };
         text.replace("ADAPTER_CLASS", class)
@@ -247,14 +285,17 @@ fn follow_plan(harness7: &Path, name: &str, db: Database, node_next: bool, sync:
     project.sh("git add -A && git commit -qm init");
 
     // The pull request: the schema renames a field.
-    project.write("prisma/schema.prisma", &schema_v2(db.provider));
+    project.write("prisma/schema.prisma", &schema(schema_v2(db.provider)));
     let report = project.sh(&format!(
         "prisma-xc diff --base main --name rename_username --timestamp 20260101000000 --sync {sync}"
     ));
     assert!(report.contains("XC103"), "{report}");
     let plan_dir = "prisma/phases/20260101000000_rename_username";
     let plan_md = std::fs::read_to_string(project.dir.join(plan_dir).join("PLAN.md")).unwrap();
-    assert!(plan_md.contains("with Prisma 7"), "{plan_md}");
+    assert!(
+        plan_md.contains(&format!("with Prisma {}", prisma.major)),
+        "{plan_md}"
+    );
     let schema =
         std::fs::read_to_string(project.dir.join(plan_dir).join("schema.expand.prisma")).unwrap();
     assert!(
@@ -327,10 +368,14 @@ fn prisma7_project_on_postgres_follows_plan_md() {
     let Some(harness7) = harness7() else {
         return;
     };
+    let prisma = Prisma {
+        major: 7,
+        harness: harness7,
+    };
     let url = common::fresh_database(&harness, "xc_flow7").unwrap();
     let shadow = common::fresh_database(&harness, "xc_flow7_shadow").unwrap();
     follow_plan(
-        &harness7,
+        &prisma,
         "pg7",
         Database {
             provider: "postgresql",
@@ -354,8 +399,12 @@ fn prisma7_project_on_sqlite_follows_plan_md() {
     let Some(harness7) = harness7() else {
         return;
     };
+    let prisma = Prisma {
+        major: 7,
+        harness: harness7,
+    };
     follow_plan(
-        &harness7,
+        &prisma,
         "sqlite7",
         Database {
             provider: "sqlite",
@@ -367,6 +416,30 @@ fn prisma7_project_on_sqlite_follows_plan_md() {
             ],
         },
         true,
+        "app",
+    );
+}
+
+#[test]
+fn prisma6_project_on_postgres_follows_plan_md() {
+    let Some(harness) = common::harness_with_postgres() else {
+        return;
+    };
+    let url = common::fresh_database(&harness, "xc_flow6").unwrap();
+    let shadow = common::fresh_database(&harness, "xc_flow6_shadow").unwrap();
+    follow_plan(
+        &Prisma { major: 6, harness },
+        "pg6",
+        Database {
+            provider: "postgresql",
+            adapter_package: "@prisma/adapter-pg",
+            config_datasource: "",
+            env: vec![
+                ("DATABASE_URL".into(), url),
+                ("SHADOW_DATABASE_URL".into(), shadow),
+            ],
+        },
+        false,
         "app",
     );
 }
