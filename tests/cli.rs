@@ -422,3 +422,181 @@ fn large_inputs_give_the_same_output_with_or_without_the_restart() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The project around the schemas decides the Prisma major and where things are: each case is
+/// a project folder (files), the arguments run in it, the exit code and what stdout or stderr
+/// holds.
+#[test]
+fn the_project_decides_major_and_paths() {
+    const V1: &str = "datasource db {\n  provider = \"postgresql\"\nURL}\n\nmodel User {\n  id Int @id\n  name String\n}\n";
+    let v2 = V1.replace("  name String\n", "  name String\n  email String?\n");
+    let url = "  url      = env(\"DATABASE_URL\")\n";
+    let config = "import { defineConfig } from 'prisma/config'\nexport default defineConfig({\n  schema: 'db/schema.prisma',\n  migrations: { path: 'db/migrations' },\n})\n";
+    let prisma7 = (
+        "node_modules/prisma/package.json",
+        "{\"name\":\"prisma\",\"version\":\"7.10.1\"}",
+    );
+    type ProjectCase<'a> = (&'a str, Vec<(&'a str, String)>, &'a [&'a str], i32, &'a str);
+    let cases: Vec<ProjectCase> = vec![
+        (
+            "Prisma 7 installed: a datasource url is Prisma 7's P1012, in its words",
+            vec![
+                (prisma7.0, prisma7.1.into()),
+                ("old.prisma", V1.replace("URL", url)),
+                ("new.prisma", v2.replace("URL", url)),
+            ],
+            &["diff", "old.prisma", "new.prisma"],
+            2,
+            "error: The datasource property `url` is no longer supported in schema files.",
+        ),
+        (
+            "--prisma 6 wins over what is installed",
+            vec![
+                (prisma7.0, prisma7.1.into()),
+                ("old.prisma", V1.replace("URL", url)),
+                ("new.prisma", v2.replace("URL", url)),
+            ],
+            &["diff", "old.prisma", "new.prisma", "--prisma", "6"],
+            0,
+            "XC100",
+        ),
+        (
+            "package.json's range tells when nothing is installed",
+            vec![
+                (
+                    "package.json",
+                    "{\"devDependencies\":{\"prisma\":\"^7.10.1\"}}".into(),
+                ),
+                ("old.prisma", V1.replace("URL", "")),
+                ("new.prisma", v2.replace("URL", url)),
+            ],
+            &["diff", "old.prisma", "new.prisma"],
+            2,
+            "new.prisma:3:3",
+        ),
+        (
+            "prisma.config.ts names the schema and the migrations: --from-empty needs no path",
+            vec![
+                ("prisma.config.ts", config.into()),
+                ("db/schema.prisma", V1.replace("URL", "")),
+            ],
+            &[
+                "diff",
+                "--from-empty",
+                "--direct",
+                "--out",
+                "db/migrations",
+                "--name",
+                "init",
+                "--timestamp",
+                "20250101000000",
+            ],
+            0,
+            "Wrote db/migrations/20250101000000_init/migration.sql",
+        ),
+        (
+            "a config prisma-xc cannot read is an error at its line and column",
+            vec![(
+                "prisma.config.ts",
+                "export default defineConfig({\n  schema: process.env.SCHEMA,\n})\n".into(),
+            )],
+            &["diff", "--from-empty", "--direct"],
+            2,
+            "prisma.config.ts:2:11: `schema` is not a path prisma-xc can read",
+        ),
+        (
+            "--base reads OLD from git, and the plan names the project's files",
+            vec![
+                ("prisma.config.ts", config.into()),
+                ("db/schema.prisma", V1.replace("URL", "")),
+            ],
+            &[
+                "diff",
+                "--base",
+                "HEAD",
+                "--name",
+                "add_email",
+                "--timestamp",
+                "20250101000000",
+            ],
+            0,
+            "Wrote the plan to",
+        ),
+    ];
+    for (what, files, args, code, expected) in cases {
+        let dir = std::env::temp_dir().join(format!(
+            "prisma-xc-project-{}-{}",
+            std::process::id(),
+            what.len()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        for (path, text) in &files {
+            let path = dir.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        if args.contains(&"--base") {
+            let git = |a: &[&str]| {
+                assert!(
+                    Command::new("git")
+                        .args(a)
+                        .current_dir(&dir)
+                        .output()
+                        .unwrap()
+                        .status
+                        .success(),
+                    "git {a:?}"
+                );
+            };
+            git(&["init", "-q"]);
+            git(&["-c", "user.email=t@e.org", "-c", "user.name=t", "add", "-A"]);
+            git(&[
+                "-c",
+                "user.email=t@e.org",
+                "-c",
+                "user.name=t",
+                "commit",
+                "-qm",
+                "v1",
+            ]);
+            std::fs::write(dir.join("db/schema.prisma"), v2.replace("URL", "")).unwrap();
+        }
+        let out = xc().args(args).current_dir(&dir).output().unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{what}\nstdout: {stdout}\nstderr: {stderr}"
+        );
+        assert!(
+            stdout.contains(expected) || stderr.contains(expected),
+            "{what}: no {expected:?}\nstdout: {stdout}\nstderr: {stderr}"
+        );
+        if args.contains(&"--base") {
+            let plan =
+                std::fs::read_to_string(dir.join("db/phases/20250101000000_add_email/PLAN.md"))
+                    .unwrap();
+            assert!(
+                plan.contains("From `HEAD:db/schema.prisma` (running now) to `db/schema.prisma`"),
+                "{plan}"
+            );
+            assert!(
+                plan.contains(
+                    "--from-migrations db/migrations --to-schema db/phases/20250101000000_add_email/schema.expand.prisma --exit-code"
+                ),
+                "{plan}"
+            );
+            let json =
+                std::fs::read_to_string(dir.join("db/phases/20250101000000_add_email/plan.json"))
+                    .unwrap();
+            assert!(
+                json.contains("\"migrations\": \"../../migrations\""),
+                "{json}"
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
