@@ -283,14 +283,16 @@ mod tests {
 
     #[test]
     fn sqlite_adapter_follows_the_project() {
-        assert_eq!(
-            adapter_for(Provider::Sqlite, &[]).map(|a| a.class),
-            Some("PrismaBetterSqlite3")
-        );
-        assert_eq!(
-            adapter_for(Provider::Sqlite, &["@prisma/adapter-libsql".into()]).map(|a| a.class),
-            Some("PrismaLibSql")
-        );
+        let libsql = ["@prisma/adapter-libsql".to_string()];
+        for (major, packages, class) in [
+            (Major::Seven, &[][..], "PrismaBetterSqlite3"),
+            (Major::Seven, &libsql[..], "PrismaLibSql"),
+            (Major::Six, &libsql[..], "PrismaLibSQL"),
+            (Major::Six, &[][..], "PrismaBetterSQLite3"),
+        ] {
+            let adapter = adapter_for(major, Provider::Sqlite, packages);
+            assert_eq!(adapter.map(|a| a.class), Some(class), "{major:?}");
+        }
     }
 
     #[test]
