@@ -24,6 +24,9 @@ pub struct ClientSetup {
     /// The module specifier, as written in files one folder below the plan folder.
     pub import: String,
     pub adapter: Option<Adapter>,
+    /// The application's module that exports its client as `prisma` (`--client-module`), as
+    /// the backfill imports it; the backfill then connects through it.
+    pub app_module: Option<String>,
 }
 
 /// The adapter for a provider under a major. SQLite: libSQL when the project depends on it,
@@ -87,6 +90,8 @@ pub struct ClientInputs<'a> {
     pub packages: &'a [String],
     /// `--client-import`, when given: used as is.
     pub import_override: Option<&'a str>,
+    /// `--client-module`, absolute (or relative to the same folder as `plan_dir`).
+    pub app_module: Option<&'a Path>,
 }
 
 pub fn client_setup(inputs: &ClientInputs) -> ClientSetup {
@@ -107,7 +112,23 @@ pub fn client_setup(inputs: &ClientInputs) -> ClientSetup {
         (None, Some(g)) => generated_module(g, inputs),
         (None, None) => "@prisma/client".to_string(),
     };
-    ClientSetup { import, adapter }
+    let app_module = inputs.app_module.map(|module| {
+        let from = normalize(&inputs.plan_dir.join("3-backfill"));
+        // TypeScript names a .ts module by its .js output under NodeNext, and by no extension
+        // otherwise.
+        let stem = normalize(&module.with_extension(""));
+        let specifier = relative(&from, &stem);
+        if inputs.node_next {
+            format!("{specifier}.js")
+        } else {
+            specifier
+        }
+    });
+    ClientSetup {
+        import,
+        adapter,
+        app_module,
+    }
 }
 
 fn generated_module(generator: &Generator, inputs: &ClientInputs) -> String {
@@ -253,6 +274,7 @@ mod tests {
                 node_next,
                 packages: &[],
                 import_override: None,
+                app_module: None,
             });
             assert_eq!(setup.import, expected, "{provider} {output:?} {node_next}");
             assert_eq!(setup.adapter.map(|a| a.class), Some("PrismaPg"));
@@ -271,12 +293,14 @@ mod tests {
             node_next: false,
             packages: &[],
             import_override: Some("~/db/client"),
+            app_module: Some(Path::new("/app/src/db.ts")),
         });
         assert_eq!(
             setup,
             ClientSetup {
                 import: "~/db/client".into(),
-                adapter: None
+                adapter: None,
+                app_module: Some("../../../src/db".into()),
             }
         );
     }

@@ -23,6 +23,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per run: the size of the largest variant costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Compare two schemas (a file, a schema folder, or - for standard input).
@@ -65,6 +67,10 @@ enum Command {
         /// schema's generator `output`, else @prisma/client).
         #[arg(long, value_name = "MODULE")]
         client_import: Option<String>,
+        /// The application's module that exports its Prisma Client as `prisma` (e.g.
+        /// src/db.ts): the backfill connects through it instead of creating its own client.
+        #[arg(long, value_name = "FILE")]
+        client_module: Option<PathBuf>,
         /// Name of the change: writes the phased plan to <folder of NEW>/phases/<timestamp>_<name>/
         /// (or --out). With --direct, the migration folder's name.
         #[arg(long)]
@@ -192,6 +198,7 @@ struct DiffRun<'a> {
     lock_timeout: String,
     sync: Sync,
     client_import: Option<String>,
+    client_module: Option<PathBuf>,
     options: prisma_xc::CompareOptions,
     check: bool,
     format: Format,
@@ -275,10 +282,19 @@ fn main() -> ExitCode {
             lock_timeout,
             sync,
             client_import,
+            client_module,
             base,
             prisma,
             config,
         } => {
+            if let Some(module) = &client_module
+                && !module.is_file()
+            {
+                return usage(&format!(
+                    "--client-module {}: no such file (the application's module that exports its client as `prisma`)",
+                    module.display()
+                ));
+            }
             let cwd = std::env::current_dir().unwrap_or_default();
             let project = match prisma_xc::project::discover(&cwd, config.as_deref()) {
                 Ok(project) => project,
@@ -366,6 +382,7 @@ fn main() -> ExitCode {
                 lock_timeout,
                 sync,
                 client_import,
+                client_module,
                 options: prisma_xc::CompareOptions {
                     renames: rename,
                     allow,
@@ -924,6 +941,7 @@ fn write_plan(
         node_next: run.project.node_next,
         packages: &run.project.packages,
         import_override: run.client_import.as_deref(),
+        app_module: run.client_module.as_deref().map(absolute).as_deref(),
     });
     let project_schema = match (&run.project_schema, &run.old) {
         (Some(schema), _) => shown(schema),

@@ -55,6 +55,7 @@ impl RenderOptions {
             client: ClientSetup {
                 import: "@prisma/client".into(),
                 adapter: None,
+                app_module: None,
             },
             old_schema: old_schema.into(),
             new_schema: new_schema.into(),
@@ -566,6 +567,8 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
     });
     let project = json!({
         "prisma7": options.major == Major::Seven,
+        "clientModule": options.client.app_module.as_deref().map(escape::ts_string),
+        "clientModuleDoc": options.client.app_module.as_deref().map(escape::one_line),
         "adapter": adapter,
         "projectSchema": options.project_schema,
         "newIsProjectSchema": options.project_schema == options.new_schema,

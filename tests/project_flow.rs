@@ -202,7 +202,47 @@ fn generate_command(plan_md: &str) -> String {
     line[start..end].to_string()
 }
 
-fn follow_plan(prisma: &Prisma, name: &str, db: Database, node_next: bool, sync: &str) {
+/// How the project keeps its schema: one file, or a folder (`prisma/schema/`, the generator
+/// and datasource in one file, the model in another).
+#[derive(Clone, Copy, PartialEq)]
+enum Layout {
+    File,
+    Folder,
+}
+
+impl Layout {
+    /// Writes the schema text where the layout keeps it.
+    fn write(self, project: &Project, text: &str) {
+        match self {
+            Layout::File => project.write("prisma/schema.prisma", text),
+            Layout::Folder => {
+                let model = text.find("model User").unwrap();
+                let header = text[..model].replace(
+                    "\"../src/generated/prisma\"",
+                    "\"../../src/generated/prisma\"",
+                );
+                project.write("prisma/schema/main.prisma", &header);
+                project.write("prisma/schema/user.prisma", &text[model..]);
+            }
+        }
+    }
+
+    fn schema_path(self) -> &'static str {
+        match self {
+            Layout::File => "prisma/schema.prisma",
+            Layout::Folder => "prisma/schema",
+        }
+    }
+}
+
+fn follow_plan(
+    prisma: &Prisma,
+    name: &str,
+    db: Database,
+    node_next: bool,
+    sync: &str,
+    layout: Layout,
+) {
     let dir = std::env::temp_dir().join(format!("prisma-xc-flow-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("bin")).unwrap();
@@ -241,7 +281,7 @@ fn follow_plan(prisma: &Prisma, name: &str, db: Database, node_next: bool, sync:
     if prisma.major == 7 {
         project.write(
             "prisma.config.ts",
-            &format!("import {{ defineConfig, env }} from \"prisma/config\";\n\nexport default defineConfig({{\n  schema: \"prisma/schema.prisma\",\n  migrations: {{ path: \"prisma/migrations\" }},\n  datasource: {},\n}});\n", db.config_datasource),
+            &format!("import {{ defineConfig, env }} from \"prisma/config\";\n\nexport default defineConfig({{\n  schema: \"{}\",\n  migrations: {{ path: \"prisma/migrations\" }},\n  datasource: {},\n}});\n", layout.schema_path(), db.config_datasource),
         );
     }
     project.write(".gitignore", "node_modules\nsrc/generated\n*.db\n");
@@ -259,8 +299,8 @@ fn follow_plan(prisma: &Prisma, name: &str, db: Database, node_next: bool, sync:
             "  output   = \"../src/generated/prisma\"\n  previewFeatures = [\"driverAdapters\", \"queryCompiler\"]\n",
         )
     };
-    project.write(
-        "prisma/schema.prisma",
+    layout.write(
+        &project,
         &schema(SCHEMA_V1.replace("PROVIDER", db.provider)),
     );
     let adapter = |text: &str| {
@@ -285,9 +325,19 @@ fn follow_plan(prisma: &Prisma, name: &str, db: Database, node_next: bool, sync:
     project.sh("git add -A && git commit -qm init");
 
     // The pull request: the schema renames a field.
-    project.write("prisma/schema.prisma", &schema(schema_v2(db.provider)));
+    layout.write(&project, &schema(schema_v2(db.provider)));
+    // The folder project has its own module that creates the client: the backfill uses it.
+    let client_module = if layout == Layout::Folder {
+        project.write(
+            "src/db.ts",
+            &adapter("import { PrismaClient } from \"./generated/prisma/client.js\";\nimport { ADAPTER_CLASS } from \"ADAPTER_PACKAGE\";\n\nconst url = process.env.DATABASE_URL!;\nexport const prisma = new PrismaClient({ adapter: new ADAPTER_CLASS(ADAPTER_ARGUMENT) });\n"),
+        );
+        " --client-module src/db.ts"
+    } else {
+        ""
+    };
     let report = project.sh(&format!(
-        "prisma-xc diff --base main --name rename_username --timestamp 20260101000000 --sync {sync}"
+        "prisma-xc diff --base main --name rename_username --timestamp 20260101000000 --sync {sync}{client_module}"
     ));
     assert!(report.contains("XC103"), "{report}");
     let plan_dir = "prisma/phases/20260101000000_rename_username";
@@ -315,6 +365,18 @@ fn follow_plan(prisma: &Prisma, name: &str, db: Database, node_next: bool, sync:
             let out = project.sh(&command);
             if command.contains("backfill.ts --batch-size") {
                 assert!(out.contains("verified: every row is in sync"), "{out}");
+                if !client_module.is_empty() {
+                    let backfill = std::fs::read_to_string(
+                        project.dir.join(plan_dir).join("3-backfill/backfill.ts"),
+                    )
+                    .unwrap();
+                    assert!(
+                        backfill.contains(
+                            "import { prisma as appClient } from \"../../../../src/db\";"
+                        ),
+                        "{backfill}"
+                    );
+                }
             }
         }
         if title.contains("roll out the expand") {
@@ -360,52 +422,39 @@ fn follow_plan(prisma: &Prisma, name: &str, db: Database, node_next: bool, sync:
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-#[test]
-fn prisma7_project_on_postgres_follows_plan_md() {
-    let Some(harness) = common::harness_with_postgres() else {
-        return;
-    };
-    let Some(harness7) = harness7() else {
-        return;
-    };
-    let prisma = Prisma {
-        major: 7,
-        harness: harness7,
-    };
-    let url = common::fresh_database(&harness, "xc_flow7").unwrap();
-    let shadow = common::fresh_database(&harness, "xc_flow7_shadow").unwrap();
-    follow_plan(
-        &prisma,
-        "pg7",
-        Database {
-            provider: "postgresql",
-            adapter_package: "@prisma/adapter-pg",
-            config_datasource: "{ url: env(\"DATABASE_URL\"), shadowDatabaseUrl: env(\"SHADOW_DATABASE_URL\") }",
-            env: vec![
-                ("DATABASE_URL".into(), url),
-                ("SHADOW_DATABASE_URL".into(), shadow),
-            ],
-        },
-        false,
-        "trigger",
-    );
+/// One way a project can be set up, followed from the first migration to the contract.
+struct Variant {
+    name: &'static str,
+    major: u32,
+    sqlite: bool,
+    node_next: bool,
+    sync: &'static str,
+    layout: Layout,
 }
 
-#[test]
-fn prisma7_project_on_sqlite_follows_plan_md() {
-    let Some(_) = common::harness_with_sqlite3() else {
+fn follow(variant: Variant) {
+    let Some(harness) = (if variant.sqlite {
+        common::harness_with_sqlite3()
+    } else {
+        common::harness_with_postgres()
+    }) else {
         return;
     };
-    let Some(harness7) = harness7() else {
-        return;
+    let prisma = if variant.major == 7 {
+        let Some(harness7) = harness7() else {
+            return;
+        };
+        Prisma {
+            major: 7,
+            harness: harness7,
+        }
+    } else {
+        Prisma {
+            major: 6,
+            harness: harness.clone(),
+        }
     };
-    let prisma = Prisma {
-        major: 7,
-        harness: harness7,
-    };
-    follow_plan(
-        &prisma,
-        "sqlite7",
+    let db = if variant.sqlite {
         Database {
             provider: "sqlite",
             adapter_package: "@prisma/adapter-libsql",
@@ -414,32 +463,81 @@ fn prisma7_project_on_sqlite_follows_plan_md() {
                 ("DATABASE_URL".into(), "file:./dev.db".into()),
                 ("DATABASE_FILE".into(), "dev.db".into()),
             ],
-        },
-        true,
-        "app",
-    );
-}
-
-#[test]
-fn prisma6_project_on_postgres_follows_plan_md() {
-    let Some(harness) = common::harness_with_postgres() else {
-        return;
-    };
-    let url = common::fresh_database(&harness, "xc_flow6").unwrap();
-    let shadow = common::fresh_database(&harness, "xc_flow6_shadow").unwrap();
-    follow_plan(
-        &Prisma { major: 6, harness },
-        "pg6",
+        }
+    } else {
+        let database = format!("xc_flow_{}", variant.name);
+        let url = common::fresh_database(&harness, &database).unwrap();
+        let shadow = common::fresh_database(&harness, &format!("{database}_shadow")).unwrap();
         Database {
             provider: "postgresql",
             adapter_package: "@prisma/adapter-pg",
-            config_datasource: "",
+            config_datasource: "{ url: env(\"DATABASE_URL\"), shadowDatabaseUrl: env(\"SHADOW_DATABASE_URL\") }",
             env: vec![
                 ("DATABASE_URL".into(), url),
                 ("SHADOW_DATABASE_URL".into(), shadow),
             ],
-        },
-        false,
-        "app",
+        }
+    };
+    follow_plan(
+        &prisma,
+        variant.name,
+        db,
+        variant.node_next,
+        variant.sync,
+        variant.layout,
     );
+}
+
+/// Prisma 7 on PostgreSQL, the sync trigger, TypeScript resolving modules as bundlers do.
+#[test]
+fn prisma7_project_on_postgres_follows_plan_md() {
+    follow(Variant {
+        name: "pg7",
+        major: 7,
+        sqlite: false,
+        node_next: false,
+        sync: "trigger",
+        layout: Layout::File,
+    });
+}
+
+/// Prisma 7 on SQLite, the dual-write version, TypeScript under NodeNext.
+#[test]
+fn prisma7_project_on_sqlite_follows_plan_md() {
+    follow(Variant {
+        name: "sqlite7",
+        major: 7,
+        sqlite: true,
+        node_next: true,
+        sync: "app",
+        layout: Layout::File,
+    });
+}
+
+/// Prisma 6 (url in the schema, generator on driver adapters) on PostgreSQL.
+#[test]
+fn prisma6_project_on_postgres_follows_plan_md() {
+    follow(Variant {
+        name: "pg6",
+        major: 6,
+        sqlite: false,
+        node_next: false,
+        sync: "app",
+        layout: Layout::File,
+    });
+}
+
+/// A schema folder: the plan goes beside it (inside, Prisma would read schema.expand.prisma as
+/// part of the schema), the old folder is read from git, and the backfill connects through the
+/// application's own client module (`--client-module`).
+#[test]
+fn prisma7_project_with_a_schema_folder_follows_plan_md() {
+    follow(Variant {
+        name: "pg7folder",
+        major: 7,
+        sqlite: false,
+        node_next: false,
+        sync: "app",
+        layout: Layout::Folder,
+    });
 }
