@@ -838,7 +838,12 @@ fn example(name: &str, sqlite: bool) -> String {
         }
         body
     } else {
-        body.to_string()
+        // The example is a Prisma 7 schema; the rehearsal runs Prisma 6, which needs the url.
+        body.replacen(
+            "provider = \"postgresql\"\n",
+            "provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n",
+            1,
+        )
     }
 }
 
