@@ -553,6 +553,10 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
                     "npx prisma migrate diff --from-config-datasource --to-schema {schema} --exit-code"
                 ),
             ],
+            // SQLite replays the migrations in a temporary database of its own.
+            Major::Six if provider == Provider::Sqlite => vec![format!(
+                "npx prisma migrate diff --from-migrations {migrations} --to-schema-datamodel {schema} --exit-code"
+            )],
             Major::Six => vec![format!(
                 "npx prisma migrate diff --from-migrations {migrations} --to-schema-datamodel {schema} --shadow-database-url \"$SHADOW_DATABASE_URL\" --exit-code"
             )],

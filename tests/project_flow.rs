@@ -235,14 +235,14 @@ impl Layout {
     }
 }
 
-fn follow_plan(
-    prisma: &Prisma,
-    name: &str,
-    db: Database,
-    node_next: bool,
-    sync: &str,
-    layout: Layout,
-) {
+fn follow_plan(prisma: &Prisma, db: Database, variant: &Variant) {
+    let Variant {
+        name,
+        node_next,
+        sync,
+        layout,
+        ..
+    } = *variant;
     let dir = std::env::temp_dir().join(format!("prisma-xc-flow-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("bin")).unwrap();
@@ -286,6 +286,11 @@ fn follow_plan(
     }
     project.write(".gitignore", "node_modules\nsrc/generated\n*.db\n");
     let schema = |text: String| {
+        let text = if variant.client_js {
+            text.replace("\"prisma-client\"", "\"prisma-client-js\"")
+        } else {
+            text
+        };
         if prisma.major == 7 {
             return text;
         }
@@ -308,6 +313,14 @@ fn follow_plan(
             "@prisma/adapter-pg" => ("PrismaPg", "{ connectionString: url }"),
             _ if prisma.major == 6 => ("PrismaLibSQL", "{ url }"),
             _ => ("PrismaLibSql", "{ url }"),
+        };
+        let text = if variant.client_js {
+            text.replace(
+                "./generated/prisma/client.js",
+                "./generated/prisma/index.js",
+            )
+        } else {
+            text.to_string()
         };
         text.replace("ADAPTER_CLASS", class)
             .replace("ADAPTER_PACKAGE", db.adapter_package)
@@ -391,7 +404,7 @@ fn follow_plan(
             );
             project.write(
                 "src/expand.ts",
-                &format!("import {{ PrismaClient }} from \"./generated/prisma/client.js\";\n{wiring}{EXPAND_APP}"),
+                &adapter(&format!("import {{ PrismaClient }} from \"./generated/prisma/client.js\";\n{wiring}{EXPAND_APP}")),
             );
             // The plan's TypeScript compiles unedited with the project's own settings.
             project.sh(&format!(
@@ -423,8 +436,11 @@ fn follow_plan(
 }
 
 /// One way a project can be set up, followed from the first migration to the contract.
+#[derive(Clone, Copy)]
 struct Variant {
     name: &'static str,
+    /// The `prisma-client-js` generator (with an output) instead of `prisma-client`.
+    client_js: bool,
     major: u32,
     sqlite: bool,
     node_next: bool,
@@ -478,20 +494,14 @@ fn follow(variant: Variant) {
             ],
         }
     };
-    follow_plan(
-        &prisma,
-        variant.name,
-        db,
-        variant.node_next,
-        variant.sync,
-        variant.layout,
-    );
+    follow_plan(&prisma, db, &variant);
 }
 
 /// Prisma 7 on PostgreSQL, the sync trigger, TypeScript resolving modules as bundlers do.
 #[test]
 fn prisma7_project_on_postgres_follows_plan_md() {
     follow(Variant {
+        client_js: false,
         name: "pg7",
         major: 7,
         sqlite: false,
@@ -505,6 +515,7 @@ fn prisma7_project_on_postgres_follows_plan_md() {
 #[test]
 fn prisma7_project_on_sqlite_follows_plan_md() {
     follow(Variant {
+        client_js: false,
         name: "sqlite7",
         major: 7,
         sqlite: true,
@@ -518,6 +529,7 @@ fn prisma7_project_on_sqlite_follows_plan_md() {
 #[test]
 fn prisma6_project_on_postgres_follows_plan_md() {
     follow(Variant {
+        client_js: false,
         name: "pg6",
         major: 6,
         sqlite: false,
@@ -533,11 +545,40 @@ fn prisma6_project_on_postgres_follows_plan_md() {
 #[test]
 fn prisma7_project_with_a_schema_folder_follows_plan_md() {
     follow(Variant {
+        client_js: false,
         name: "pg7folder",
         major: 7,
         sqlite: false,
         node_next: false,
         sync: "app",
         layout: Layout::Folder,
+    });
+}
+
+/// Prisma 6 on SQLite, the sync triggers, TypeScript under NodeNext.
+#[test]
+fn prisma6_project_on_sqlite_follows_plan_md() {
+    follow(Variant {
+        client_js: false,
+        name: "sqlite6",
+        major: 6,
+        sqlite: true,
+        node_next: true,
+        sync: "trigger",
+        layout: Layout::File,
+    });
+}
+
+/// Prisma 7 with the `prisma-client-js` generator (an output, a driver adapter) on PostgreSQL.
+#[test]
+fn prisma7_project_with_prisma_client_js_follows_plan_md() {
+    follow(Variant {
+        client_js: true,
+        name: "pg7js",
+        major: 7,
+        sqlite: false,
+        node_next: false,
+        sync: "app",
+        layout: Layout::File,
     });
 }
