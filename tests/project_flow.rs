@@ -18,8 +18,15 @@ struct Project {
 }
 
 impl Project {
-    /// A shell command, as written, from the project's folder.
+    /// A shell command, as written, from the project's folder; it must succeed.
     fn sh(&self, command: &str) -> String {
+        let (ok, text) = self.try_sh(command);
+        assert!(ok, "`{command}` failed:\n{text}");
+        text
+    }
+
+    /// A shell command that may fail: whether it succeeded, and what it printed.
+    fn try_sh(&self, command: &str) -> (bool, String) {
         let path = format!(
             "{}:{}",
             self.bin.display(),
@@ -37,8 +44,7 @@ impl Project {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
-        assert!(out.status.success(), "`{command}` failed:\n{text}");
-        text
+        (out.status.success(), text)
     }
 
     fn write(&self, path: &str, text: &str) {
@@ -179,6 +185,64 @@ fn commands(section: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// The code spans of the paragraph of a PLAN.md section that starts with `start`.
+fn code_spans(section: &str, start: &str) -> Vec<String> {
+    let at = section
+        .find(start)
+        .unwrap_or_else(|| panic!("no {start:?} in:\n{section}"));
+    let paragraph = section[at..].split("\n\n").next().unwrap();
+    paragraph
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
+}
+
+/// The expand's way out, as PLAN.md words it, with Prisma's own commands: a deploy that fails
+/// half-way (a lock held past the expand's lock_timeout) is resolved as rolled back and deployed
+/// again; an applied expand is rolled back (down.sql, its `_prisma_migrations` rows, its
+/// folders) to the old schema, exactly; then the step's commands apply it again.
+fn expand_recovery_drills(project: &Project, step: &str) {
+    let commands = commands(step);
+    let (promote, deploy) = (&commands[0], &commands[1]);
+    assert!(
+        promote.starts_with("prisma-xc promote") && deploy == "npx prisma migrate deploy",
+        "{commands:?}"
+    );
+    project.sh(promote);
+    // An application transaction holds the table past the expand's lock_timeout.
+    let (ok, out) = project.try_sh(&format!(
+        "(psql \"$DATABASE_URL\" -qX -c 'BEGIN; LOCK TABLE \"User\" IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(8); COMMIT;' >/dev/null &) ; sleep 1; {deploy}"
+    ));
+    assert!(
+        !ok && out.contains("lock timeout"),
+        "the deploy should fail on the lock:\n{out}"
+    );
+    std::thread::sleep(std::time::Duration::from_secs(8));
+    let failed = project.sh("psql \"$DATABASE_URL\" -AtX -c 'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NULL AND rolled_back_at IS NULL'");
+    let failed = failed.trim();
+    assert!(failed.ends_with("_rename_username_expand"), "{failed}");
+    // PLAN.md: "then `npx prisma migrate resolve --rolled-back <folder>` and deploy again".
+    let resolve = code_spans(step, "If a migration fails half-way")
+        .into_iter()
+        .find(|c| c.contains("migrate resolve"))
+        .expect("PLAN.md says how to resolve a failed migration");
+    project.sh(&resolve.replace("<folder>", failed));
+    for command in &commands[1..] {
+        project.sh(command);
+    }
+    // Roll back the applied expand: PLAN.md's two commands, then its folders go.
+    let rollback = code_spans(step, "Roll back (once applied)");
+    // down.sql, the rows of `_prisma_migrations` (named), the migrations folder.
+    assert_eq!(rollback.len(), 4, "{rollback:?}");
+    project.sh(&rollback[0]);
+    project.sh(&rollback[1]);
+    project.sh(&format!("rm -r {}/*_rename_username_expand", rollback[3]));
+    project.sh("git show main:prisma/schema.prisma > /tmp/prisma-xc-flow-old.prisma");
+    project.sh("npx prisma migrate diff --from-config-datasource --to-schema /tmp/prisma-xc-flow-old.prisma --exit-code");
 }
 
 /// The `ts` block of a PLAN.md section (the dual-write wiring).
@@ -374,6 +438,9 @@ fn follow_plan(prisma: &Prisma, db: Database, variant: &Variant) {
     for step in &steps {
         let title = step.lines().next().unwrap();
         ran.push(title.to_string());
+        if variant.drills && title.contains("apply the expand") {
+            expand_recovery_drills(&project, step);
+        }
         for command in commands(step) {
             let out = project.sh(&command);
             if command.contains("backfill.ts --batch-size") {
@@ -441,6 +508,9 @@ struct Variant {
     name: &'static str,
     /// The `prisma-client-js` generator (with an output) instead of `prisma-client`.
     client_js: bool,
+    /// Before the expand goes in: make it fail half-way and recover, then apply it, roll it
+    /// back and apply it again, each as PLAN.md says.
+    drills: bool,
     major: u32,
     sqlite: bool,
     node_next: bool,
@@ -502,6 +572,7 @@ fn follow(variant: Variant) {
 fn prisma7_project_on_postgres_follows_plan_md() {
     follow(Variant {
         client_js: false,
+        drills: true,
         name: "pg7",
         major: 7,
         sqlite: false,
@@ -516,6 +587,7 @@ fn prisma7_project_on_postgres_follows_plan_md() {
 fn prisma7_project_on_sqlite_follows_plan_md() {
     follow(Variant {
         client_js: false,
+        drills: false,
         name: "sqlite7",
         major: 7,
         sqlite: true,
@@ -530,6 +602,7 @@ fn prisma7_project_on_sqlite_follows_plan_md() {
 fn prisma6_project_on_postgres_follows_plan_md() {
     follow(Variant {
         client_js: false,
+        drills: false,
         name: "pg6",
         major: 6,
         sqlite: false,
@@ -546,6 +619,7 @@ fn prisma6_project_on_postgres_follows_plan_md() {
 fn prisma7_project_with_a_schema_folder_follows_plan_md() {
     follow(Variant {
         client_js: false,
+        drills: false,
         name: "pg7folder",
         major: 7,
         sqlite: false,
@@ -560,6 +634,7 @@ fn prisma7_project_with_a_schema_folder_follows_plan_md() {
 fn prisma6_project_on_sqlite_follows_plan_md() {
     follow(Variant {
         client_js: false,
+        drills: false,
         name: "sqlite6",
         major: 6,
         sqlite: true,
@@ -574,6 +649,7 @@ fn prisma6_project_on_sqlite_follows_plan_md() {
 fn prisma7_project_with_prisma_client_js_follows_plan_md() {
     follow(Variant {
         client_js: true,
+        drills: false,
         name: "pg7js",
         major: 7,
         sqlite: false,
