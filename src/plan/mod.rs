@@ -370,9 +370,25 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         if sql.is_empty() {
             sql
         } else if postgres {
+            // One statement, applied whole or not at all however it is sent: Prisma 6 sends a
+            // migration as one script (one implicit transaction), Prisma 7 statement by
+            // statement where its parser can split it, which would leave a failed deploy half
+            // applied and the next one failing on what is already there. Column names win over
+            // PL/pgSQL's own variables (`found`) in the statements.
+            // Prisma's enum rebuild brings its own transaction, which the block already is.
+            let sql: String = sql
+                .lines()
+                .filter(|line| !matches!(line.trim(), "BEGIN;" | "COMMIT;"))
+                .map(|line| format!("{line}\n"))
+                .collect();
+            let tag = crate::escape::dollar_tag(&sql);
             format!(
-                "-- Fail fast instead of queueing all traffic behind a blocked ALTER.\nSET lock_timeout = {};\n\n{sql}",
-                crate::escape::sql_string(provider, &options.lock_timeout)
+                "-- One statement: a failed deploy applies nothing, and deploying again starts afresh.\n\
+                 DO {tag}\n#variable_conflict use_column\nBEGIN\n\
+                 -- Fail fast instead of queueing all traffic behind a blocked ALTER.\n\
+                 SET lock_timeout = {};\n\n{}\nEND\n{tag};\n",
+                crate::escape::sql_string(provider, &options.lock_timeout),
+                sql.trim_end()
             )
         } else if provider == Provider::Sqlite {
             // Prisma runs a SQLite script statement by statement: without a transaction an

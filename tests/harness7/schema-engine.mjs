@@ -54,7 +54,71 @@ function fail(message) {
 function postgres() {
   const { PrismaPg } = require('@prisma/adapter-pg')
   const pgResult = require(require.resolve('pg/lib/result', { paths: [require.resolve('@prisma/adapter-pg')] }))
-  return postgresForMigrate(PrismaPg, pgResult, url)
+  const factory = postgresForMigrate(PrismaPg, pgResult, url)
+  // Prisma 7's native engine splits a migration into its statements and sends them one by one
+  // (each its own transaction) when it can parse them all, so that CREATE INDEX CONCURRENTLY
+  // may share a file with other statements. The stand-in does the same, so that the tests
+  // meet what a failure half-way leaves behind. XC_WHOLE_SCRIPTS=1 sends scripts whole.
+  if (process.env.XC_WHOLE_SCRIPTS !== '1') {
+    for (const method of ['connect', 'connectToShadowDb']) {
+      const connect = factory[method].bind(factory)
+      factory[method] = async () => {
+        const adapter = await connect()
+        adapter.executeScript = async (script) => {
+          for (const sql of statements(script)) await adapter.executeRaw({ sql, args: [], argTypes: [] })
+        }
+        return adapter
+      }
+    }
+  }
+  return factory
+}
+
+// The statements of a PostgreSQL script: split at each `;` outside quotes, dollar quotes and
+// comments; statements that hold only comments are left out.
+function statements(script) {
+  const out = []
+  let start = 0
+  let code = false
+  let i = 0
+  const push = (end) => {
+    if (code) out.push(script.slice(start, end))
+    start = end + 1
+    code = false
+  }
+  while (i < script.length) {
+    const c = script[i]
+    const rest = script.slice(i)
+    if (rest.startsWith('--')) {
+      const end = script.indexOf('\n', i)
+      i = end === -1 ? script.length : end + 1
+    } else if (rest.startsWith('/*')) {
+      let depth = 0
+      do {
+        if (script.startsWith('/*', i)) { depth++; i += 2 } else if (script.startsWith('*/', i)) { depth--; i += 2 } else i++
+      } while (depth > 0 && i < script.length)
+    } else if (c === "'" || c === '"') {
+      code = true
+      i++
+      while (i < script.length) {
+        if (script[i] === c && script[i + 1] === c) i += 2
+        else if (script[i] === c) { i++; break } else i++
+      }
+    } else if (c === '$' && /^\$[A-Za-z_0-9]*\$/.test(rest) && !/[A-Za-z_0-9]/.test(script[i - 1] ?? '')) {
+      const tag = rest.match(/^\$[A-Za-z_0-9]*\$/)[0]
+      const end = script.indexOf(tag, i + tag.length)
+      code = true
+      i = end === -1 ? script.length : end + tag.length
+    } else if (c === ';') {
+      push(i)
+      i++
+    } else {
+      if (!/\s/.test(c)) code = true
+      i++
+    }
+  }
+  push(script.length)
+  return out
 }
 
 function sqlite() {
