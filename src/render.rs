@@ -571,6 +571,8 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
     });
     let project = json!({
         "prisma7": options.major == Major::Seven,
+        // The batch operations that return rows: Prisma Client has them for these only.
+        "returningBatches": matches!(provider, Provider::PostgreSql | Provider::CockroachDb | Provider::Sqlite),
         "clientModule": options.client.app_module.as_deref().map(escape::ts_string),
         "clientModuleDoc": options.client.app_module.as_deref().map(escape::one_line),
         "adapter": adapter,

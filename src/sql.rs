@@ -26,6 +26,9 @@ impl Dialect {
     pub fn qualified(self, schema: &Option<String>, name: &str) -> String {
         match (schema, self.0) {
             (_, Provider::Sqlite | Provider::MySql) => self.quote(name),
+            // Prisma leaves the default schema to the search path, in a multi-schema datasource
+            // too: `"User"`, not `"public"."User"` (a `?schema=` in the URL names another).
+            (Some(s), Provider::PostgreSql) if s == "public" => self.quote(name),
             (Some(s), _) => format!("{}.{}", self.quote(s), self.quote(name)),
             // SQL Server names every object with its schema; Prisma's default is dbo.
             (None, Provider::SqlServer) => format!("{}.{}", self.quote("dbo"), self.quote(name)),

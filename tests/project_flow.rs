@@ -18,6 +18,32 @@ struct Project {
 }
 
 impl Project {
+    /// An empty project folder (in a fresh temporary folder) whose `npx` is `prisma`'s harness
+    /// and whose `prisma-xc` is the built binary; commands run with `env`.
+    fn new(prisma: &Prisma, name: &str, env: Vec<(String, String)>) -> Project {
+        let dir =
+            std::env::temp_dir().join(format!("prisma-xc-flow-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("bin")).unwrap();
+        std::fs::write(dir.join("bin/npx"), prisma.npx()).unwrap();
+        std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_prisma-xc"), dir.join("bin/prisma-xc"))
+            .unwrap();
+        Command::new("chmod")
+            .arg("+x")
+            .arg(dir.join("bin/npx"))
+            .status()
+            .unwrap();
+        let project = Project {
+            bin: dir.join("bin"),
+            dir: dir.join("app"),
+            env,
+        };
+        std::fs::create_dir_all(&project.dir).unwrap();
+        std::os::unix::fs::symlink(prisma.node_modules(), project.dir.join("node_modules"))
+            .unwrap();
+        project
+    }
+
     /// A shell command, as written, from the project's folder; it must succeed.
     fn sh(&self, command: &str) -> String {
         let (ok, text) = self.try_sh(command);
@@ -338,24 +364,7 @@ fn follow_plan(prisma: &Prisma, db: Database, variant: &Variant) {
         layout,
         ..
     } = *variant;
-    let dir = std::env::temp_dir().join(format!("prisma-xc-flow-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("bin")).unwrap();
-    // `npx` is the project's Prisma (its harness), `prisma-xc` the built binary.
-    std::fs::write(dir.join("bin/npx"), prisma.npx()).unwrap();
-    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_prisma-xc"), dir.join("bin/prisma-xc")).unwrap();
-    Command::new("chmod")
-        .arg("+x")
-        .arg(dir.join("bin/npx"))
-        .status()
-        .unwrap();
-    let project = Project {
-        bin: dir.join("bin"),
-        dir: dir.join("app"),
-        env: db.env.clone(),
-    };
-    std::fs::create_dir_all(&project.dir).unwrap();
-    std::os::unix::fs::symlink(prisma.node_modules(), project.dir.join("node_modules")).unwrap();
+    let project = Project::new(prisma, name, db.env.clone());
     let (module, resolution) = if node_next {
         ("NodeNext", "NodeNext")
     } else {
@@ -530,7 +539,7 @@ fn follow_plan(prisma: &Prisma, db: Database, variant: &Variant) {
         read.contains(&format!("users={expected} wrong=0")),
         "{read}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(project.dir.parent().unwrap());
 }
 
 /// One way a project can be set up, followed from the first migration to the contract.
@@ -688,4 +697,57 @@ fn prisma7_project_with_prisma_client_js_follows_plan_md() {
         sync: "app",
         layout: Layout::File,
     });
+}
+
+/// The adapters no test database serves here (better-sqlite3 builds a native module; no MySQL
+/// server): the plan's TypeScript, generated for them, type-checks unedited against a Prisma 7
+/// client generated from schema.expand.prisma, as PLAN.md's commands make it.
+#[test]
+fn the_plan_typescript_compiles_with_every_driver_adapter() {
+    let Some(harness7) = harness7() else {
+        return;
+    };
+    let prisma = Prisma {
+        major: 7,
+        harness: harness7,
+    };
+    for (provider, package, url) in [
+        ("sqlite", "@prisma/adapter-better-sqlite3", "file:./dev.db"),
+        (
+            "mysql",
+            "@prisma/adapter-mariadb",
+            "mysql://u:p@127.0.0.1:3306/d",
+        ),
+    ] {
+        let project = Project::new(&prisma, provider, vec![("DATABASE_URL".into(), url.into())]);
+        project.write(
+            "package.json",
+            &format!("{{\n  \"type\": \"module\",\n  \"dependencies\": {{ \"@prisma/client\": \"7.10.0\", \"{package}\": \"7.10.0\" }},\n  \"devDependencies\": {{ \"prisma\": \"7.10.1\" }}\n}}\n"),
+        );
+        project.write(
+            "prisma.config.ts",
+            "import { defineConfig, env } from \"prisma/config\";\n\nexport default defineConfig({\n  schema: \"prisma/schema.prisma\",\n  datasource: { url: env(\"DATABASE_URL\") },\n});\n",
+        );
+        let old = SCHEMA_V1.replace("PROVIDER", provider);
+        project.write(
+            "old.prisma",
+            &old.replace("../src/generated/prisma", "./src/generated/prisma"),
+        );
+        project.write("prisma/schema.prisma", &schema_v2(provider));
+        let out = project.sh("prisma-xc diff old.prisma prisma/schema.prisma --name rename_username --timestamp 20260101000000 --sync app");
+        assert!(out.contains("Wrote the plan"), "{out}");
+        let plan = "prisma/phases/20260101000000_rename_username";
+        let backfill =
+            std::fs::read_to_string(project.dir.join(plan).join("3-backfill/backfill.ts")).unwrap();
+        assert!(
+            backfill.contains(&format!("from \"{package}\"")),
+            "{backfill}"
+        );
+        let plan_md = std::fs::read_to_string(project.dir.join(plan).join("PLAN.md")).unwrap();
+        project.sh(&generate_command(&plan_md));
+        project.sh(&format!(
+            "npx tsc --noEmit --strict --target ES2022 --module ESNext --moduleResolution bundler --skipLibCheck --types node {plan}/2-dual-write/dual-write.ts {plan}/3-backfill/backfill.ts"
+        ));
+        let _ = std::fs::remove_dir_all(project.dir.parent().unwrap());
+    }
 }
