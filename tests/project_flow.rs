@@ -231,63 +231,106 @@ fn code_spans(section: &str, start: &str) -> Vec<String> {
 /// half-way (a lock held past the expand's lock_timeout) is resolved as rolled back and deployed
 /// again; an applied expand is rolled back (down.sql, its `_prisma_migrations` rows, its
 /// folders) to the old schema, exactly; then the step's commands apply it again.
-fn expand_recovery_drills(project: &Project, step: &str) {
+fn expand_recovery_drills(project: &Project, step: &str, sqlite: bool) {
     let commands = commands(step);
     let (promote, deploy) = (&commands[0], &commands[1]);
     assert!(
         promote.starts_with("prisma-xc promote") && deploy == "npx prisma migrate deploy",
         "{commands:?}"
     );
-    project.sh(promote);
-    // An application transaction holds the table past the expand's lock_timeout.
-    let (ok, out) = project.try_sh(&format!(
-        "(psql \"$DATABASE_URL\" -qX -c 'BEGIN; LOCK TABLE \"User\" IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(30); COMMIT;' >/dev/null &) ; \
-         until [ -n \"$(psql \"$DATABASE_URL\" -AtX -c \"SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'User' AND l.mode = 'AccessExclusiveLock' AND l.granted\")\" ]; do sleep 0.1; done; \
-         {deploy}"
-    ));
-    assert!(
-        !ok && out.contains("lock timeout"),
-        "the deploy should fail on the lock:\n{out}"
-    );
-    // The application's transaction ends.
-    project.sh("psql \"$DATABASE_URL\" -qAtX -c \"SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()\"");
-    let failed = project.sh("psql \"$DATABASE_URL\" -AtX -c 'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NULL AND rolled_back_at IS NULL'");
-    let failed = failed.trim();
-    assert!(failed.ends_with("_rename_username_expand"), "{failed}");
+    // One query's rows, through the database's own shell.
+    let query = |sql: &str| {
+        let sql = sql.replace('\'', "'\\''");
+        let shell = if sqlite {
+            format!("sqlite3 \"$DATABASE_FILE\" '{sql}'")
+        } else {
+            format!("psql \"$DATABASE_URL\" -qAtX -c '{sql}'")
+        };
+        project.sh(&shell).trim().to_string()
+    };
+    let column_count = if sqlite {
+        "SELECT count(*) FROM pragma_table_info('User') WHERE name = 'username'"
+    } else {
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'User' AND column_name = 'username'"
+    };
+    let failed_migration = "SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NULL AND rolled_back_at IS NULL";
     // PLAN.md: "then `npx prisma migrate resolve --rolled-back <folder>` and deploy again".
     let resolve = code_spans(step, "If a migration fails half-way")
         .into_iter()
         .find(|c| c.contains("migrate resolve"))
         .expect("PLAN.md says how to resolve a failed migration");
-    project.sh(&resolve.replace("<folder>", failed));
-    // A failure after the first statement: a function of the sync trigger's name is in the
-    // way. Prisma 7 sends what it can split statement by statement; the migration is one
-    // statement, so the column it adds first is not left behind either.
+    project.sh(promote);
+    if !sqlite {
+        // An application transaction holds the table past the expand's lock_timeout.
+        let (ok, out) = project.try_sh(&format!(
+            "(psql \"$DATABASE_URL\" -qX -c 'BEGIN; LOCK TABLE \"User\" IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(30); COMMIT;' >/dev/null &) ; \
+             until [ -n \"$(psql \"$DATABASE_URL\" -AtX -c \"SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'User' AND l.mode = 'AccessExclusiveLock' AND l.granted\")\" ]; do sleep 0.1; done; \
+             {deploy}"
+        ));
+        assert!(
+            !ok && out.contains("lock timeout"),
+            "the deploy should fail on the lock:\n{out}"
+        );
+        // The application's transaction ends.
+        query(
+            "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()",
+        );
+        assert_eq!(
+            query(column_count),
+            "0",
+            "a failed expand must apply nothing"
+        );
+        let failed = query(failed_migration);
+        assert!(failed.ends_with("_rename_username_expand"), "{failed}");
+        project.sh(&resolve.replace("<folder>", &failed));
+    }
+    // A failure after the first statement: an object of the sync trigger's name is in the way
+    // (its function on PostgreSQL, the trigger itself on SQLite). Prisma 7 sends what it can
+    // split statement by statement; the migration is one statement (a transaction on
+    // SQLite), so the column it adds first is not left behind either.
     let promoted = project.sh("cat prisma/migrations/*_rename_username_expand/migration.sql");
-    let function = promoted
-        .split("CREATE FUNCTION ")
+    let keyword = if sqlite {
+        "CREATE TRIGGER "
+    } else {
+        "CREATE FUNCTION "
+    };
+    let name = promoted
+        .split(keyword)
         .nth(1)
-        .and_then(|rest| rest.split("()").next())
-        .expect("the expand creates the sync trigger's function")
+        .and_then(|rest| rest.split(['(', ' ', '\n']).next())
+        .expect("the expand creates a sync trigger")
         .to_string();
-    project.sh(&format!(
-        "psql \"$DATABASE_URL\" -qX -c 'CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN RETURN NEW; END $f$'"
-    ));
+    let (create, drop) = if sqlite {
+        (
+            // On a table of its own: the expand rebuilds "User", dropping the triggers on it.
+            format!(
+                "CREATE TABLE xc_drill (x); CREATE TRIGGER {name} AFTER INSERT ON xc_drill BEGIN SELECT 1; END"
+            ),
+            "DROP TABLE xc_drill".to_string(),
+        )
+    } else {
+        (
+            format!(
+                "CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN RETURN NEW; END $f$"
+            ),
+            format!("DROP FUNCTION {name}()"),
+        )
+    };
+    query(&create);
     let (ok, out) = project.try_sh(deploy);
     assert!(
         !ok && out.contains("already exists"),
-        "the deploy should fail on the function:\n{out}"
+        "the deploy should fail on {name}:\n{out}"
     );
-    let column = project.sh("psql \"$DATABASE_URL\" -AtX -c \"SELECT count(*) FROM information_schema.columns WHERE table_name = 'User' AND column_name = 'username'\"");
     assert_eq!(
-        column.trim(),
+        query(column_count),
         "0",
         "a migration that fails half-way must apply nothing"
     );
-    project.sh(&format!(
-        "psql \"$DATABASE_URL\" -qX -c 'DROP FUNCTION {function}()'"
-    ));
-    project.sh(&resolve.replace("<folder>", failed));
+    query(&drop);
+    let failed = query(failed_migration);
+    assert!(failed.ends_with("_rename_username_expand"), "{failed}");
+    project.sh(&resolve.replace("<folder>", &failed));
     for command in &commands[1..] {
         project.sh(command);
     }
@@ -298,8 +341,9 @@ fn expand_recovery_drills(project: &Project, step: &str) {
     project.sh(&rollback[0]);
     project.sh(&rollback[1]);
     project.sh(&format!("rm -r {}/*_rename_username_expand", rollback[3]));
-    project.sh("git show main:prisma/schema.prisma > /tmp/prisma-xc-flow-old.prisma");
-    project.sh("npx prisma migrate diff --from-config-datasource --to-schema /tmp/prisma-xc-flow-old.prisma --exit-code");
+    project.sh("git show main:prisma/schema.prisma > old.prisma");
+    project
+        .sh("npx prisma migrate diff --from-config-datasource --to-schema old.prisma --exit-code");
 }
 
 /// The `ts` block of a PLAN.md section (the dual-write wiring).
@@ -479,7 +523,7 @@ fn follow_plan(prisma: &Prisma, db: Database, variant: &Variant) {
         let title = step.lines().next().unwrap();
         ran.push(title.to_string());
         if variant.drills && title.contains("apply the expand") {
-            expand_recovery_drills(&project, step);
+            expand_recovery_drills(&project, step, variant.sqlite);
         }
         for command in commands(step) {
             let out = project.sh(&command);
@@ -750,4 +794,20 @@ fn the_plan_typescript_compiles_with_every_driver_adapter() {
         ));
         let _ = std::fs::remove_dir_all(project.dir.parent().unwrap());
     }
+}
+
+/// Prisma 7 on SQLite with the sync triggers, through the same failures and roll-back as on
+/// PostgreSQL (but the held lock: SQLite's writers wait for each other instead).
+#[test]
+fn prisma7_project_on_sqlite_recovers_as_plan_md_says() {
+    follow(Variant {
+        client_js: false,
+        drills: true,
+        name: "sqlite7drills",
+        major: 7,
+        sqlite: true,
+        node_next: false,
+        sync: "trigger",
+        layout: Layout::File,
+    });
 }
