@@ -811,3 +811,18 @@ fn prisma7_project_on_sqlite_recovers_as_plan_md_says() {
         layout: Layout::File,
     });
 }
+
+/// Prisma 7 with `prisma-client-js` on SQLite, TypeScript under NodeNext.
+#[test]
+fn prisma7_project_with_prisma_client_js_on_sqlite_follows_plan_md() {
+    follow(Variant {
+        client_js: true,
+        drills: false,
+        name: "sqlite7js",
+        major: 7,
+        sqlite: true,
+        node_next: true,
+        sync: "app",
+        layout: Layout::File,
+    });
+}
