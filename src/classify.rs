@@ -38,6 +38,8 @@ pub struct Classification {
     pub provider: Provider,
     pub findings: Vec<Finding>,
     pub suggestions: Vec<Suggestion>,
+    /// The severity from which `--check` fails (`--fail-on`): breaking unless the user says.
+    pub fail_on: Severity,
 }
 
 impl Classification {
@@ -53,6 +55,13 @@ impl Classification {
 
     pub fn blocks(&self) -> bool {
         self.findings.iter().any(Finding::blocks)
+    }
+
+    /// Whether `--check` fails: a change at or above `fail_on` that is not allowed.
+    pub fn fails_check(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.allowed.is_none() && f.severity >= self.fail_on)
     }
 
     pub fn count(&self, severity: Severity) -> usize {
@@ -116,6 +125,7 @@ pub fn classify(
         provider,
         findings,
         suggestions: diff.suggestions,
+        fail_on: Severity::Breaking,
     }
 }
 

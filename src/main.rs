@@ -89,6 +89,10 @@ enum Command {
         /// Exit 1 when a change is breaking or destructive (and not allowed); 0 otherwise.
         #[arg(long, conflicts_with = "direct")]
         check: bool,
+        /// The severity from which --check exits 1 (implies --check): safe, caution, breaking
+        /// (the default) or destructive.
+        #[arg(long, value_name = "SEVERITY", value_enum, conflicts_with = "direct")]
+        fail_on: Option<FailOn>,
         /// Report format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
@@ -159,6 +163,26 @@ enum Phase {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum FailOn {
+    Safe,
+    Caution,
+    Breaking,
+    Destructive,
+}
+
+impl FailOn {
+    fn severity(self) -> prisma_xc::rules::Severity {
+        use prisma_xc::rules::Severity;
+        match self {
+            FailOn::Safe => Severity::Safe,
+            FailOn::Caution => Severity::Caution,
+            FailOn::Breaking => Severity::Breaking,
+            FailOn::Destructive => Severity::Destructive,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Format {
     Human,
     Json,
@@ -201,6 +225,7 @@ struct DiffRun<'a> {
     client_module: Option<PathBuf>,
     options: prisma_xc::CompareOptions,
     check: bool,
+    fail_on: prisma_xc::rules::Severity,
     format: Format,
     color: bool,
 }
@@ -277,6 +302,7 @@ fn main() -> ExitCode {
             rename,
             allow,
             check,
+            fail_on,
             format,
             color,
             lock_timeout,
@@ -345,6 +371,8 @@ fn main() -> ExitCode {
             if !direct && out.is_some() && name.is_none() {
                 return usage("--out needs --name (the plan's name) or --direct");
             }
+            // A threshold is a check's.
+            let check = check || fail_on.is_some();
             if check && name.is_some() {
                 return usage(
                     "--check only reports; drop --name to check, or --check to write the plan",
@@ -388,6 +416,7 @@ fn main() -> ExitCode {
                     allow,
                 },
                 check,
+                fail_on: fail_on.map_or(prisma_xc::rules::Severity::Breaking, FailOn::severity),
                 format,
                 color,
             })
@@ -679,7 +708,7 @@ fn diff(run: DiffRun) -> ExitCode {
             &old_loaded.schema,
             &new_loaded.schema,
         ));
-        let (classification, warnings) = match prisma_xc::compare_lowered(
+        let (mut classification, warnings) = match prisma_xc::compare_lowered(
             &old_loaded.schema,
             &new_loaded.schema,
             &lowered,
@@ -696,6 +725,7 @@ fn diff(run: DiffRun) -> ExitCode {
                 return ExitCode::from(2);
             }
         };
+        classification.fail_on = run.fail_on;
         if !warnings.is_empty() {
             eprint!("{}", render_all(&warnings, &new_sources));
         }
@@ -729,7 +759,7 @@ fn diff(run: DiffRun) -> ExitCode {
             };
             return write_plan(&input, &run, &detected, name, &new_sources);
         }
-        return if run.check && classification.blocks() {
+        return if run.check && classification.fails_check() {
             ExitCode::from(1)
         } else {
             ExitCode::SUCCESS

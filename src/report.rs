@@ -125,7 +125,7 @@ pub fn json(c: &Classification, locator: &Locator) -> String {
         version: REPORT_VERSION,
         provider: c.provider.name(),
         verdict: c.verdict(),
-        check_passes: !c.blocks(),
+        check_passes: !c.fails_check(),
         summary: summary(c),
         changes: c
             .findings
@@ -272,6 +272,12 @@ pub fn human(c: &Classification, locator: &Locator, color: bool) -> String {
             "passes only because {allowed_blocking} breaking or destructive change{} {} allowed",
             if allowed_blocking == 1 { "" } else { "s" },
             if allowed_blocking == 1 { "is" } else { "are" }
+        )
+    } else if c.fails_check() {
+        format!(
+            "safe to deploy as one migration, but --check fails: --fail-on {} counts changes from {} up",
+            c.fail_on.name(),
+            c.fail_on.name()
         )
     } else {
         "safe to deploy as one migration".to_string()

@@ -44,7 +44,63 @@ fn diff_cases() {
         "/testdata/example/old.prisma"
     ))
     .unwrap();
+    // The example's new schema without its new index: from it, the index is the one change,
+    // a caution.
+    let new = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/example/new.prisma"
+    ))
+    .unwrap();
+    let without_index = new.replace("  @@index([authorId])\n", "");
     let cases: &[Case] = &[
+        (
+            &["diff", "-", "testdata/example/new.prisma", "--check"],
+            Some(&without_index),
+            0,
+            "Verdict: caution, safe to deploy as one migration",
+            "",
+        ),
+        (
+            &[
+                "diff",
+                "-",
+                "testdata/example/new.prisma",
+                "--fail-on",
+                "caution",
+            ],
+            Some(&without_index),
+            1,
+            "but --check fails: --fail-on caution counts changes from caution up",
+            "",
+        ),
+        (
+            &[
+                "diff",
+                "-",
+                "testdata/example/new.prisma",
+                "--fail-on",
+                "caution",
+                "--format",
+                "json",
+            ],
+            Some(&without_index),
+            1,
+            "\"checkPasses\": false",
+            "",
+        ),
+        (
+            &[
+                "diff",
+                "testdata/example/old.prisma",
+                "testdata/example/new.prisma",
+                "--fail-on",
+                "destructive",
+            ],
+            None,
+            0,
+            "needs expand and contract",
+            "",
+        ),
         (
             &[
                 "diff",
