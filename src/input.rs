@@ -120,6 +120,19 @@ fn text_of(path: &Path, bytes: Vec<u8>) -> Result<String, InputError> {
     })
 }
 
+/// Folders of a schema folder that are not read: Prisma skips migrations, dependencies and
+/// hidden folders.
+fn is_skipped_folder(name: &str) -> bool {
+    name == "migrations" || name == "node_modules" || name.starts_with('.')
+}
+
+/// A prisma-xc plan folder (its `plan.json` beside its `schema.expand.prisma`), by whether it
+/// holds a file: left inside a schema folder, its schema.expand.prisma would be read as part of
+/// the schema (prisma-xc writes plans outside the folder).
+fn is_plan_folder(holds: impl Fn(&str) -> bool) -> bool {
+    holds("plan.json") && holds("schema.expand.prisma")
+}
+
 fn collect_prisma_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), InputError> {
     let entries = std::fs::read_dir(dir).map_err(|e| InputError::Unreadable {
         path: dir.to_path_buf(),
@@ -133,17 +146,9 @@ fn collect_prisma_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), InputE
         let path = entry.path();
         let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
         if is_dir {
-            // Prisma skips migrations and dependencies when it reads a schema folder.
-            let name = entry.file_name();
-            if name == "migrations"
-                || name == "node_modules"
-                || name.to_string_lossy().starts_with('.')
+            if is_skipped_folder(&entry.file_name().to_string_lossy())
+                || is_plan_folder(|file| path.join(file).is_file())
             {
-                continue;
-            }
-            // A prisma-xc plan folder left inside a schema folder: its schema.expand.prisma
-            // would be read as part of the schema (prisma-xc writes plans outside the folder).
-            if path.join("plan.json").is_file() && path.join("schema.expand.prisma").is_file() {
                 continue;
             }
             collect_prisma_files(&path, out)?;
@@ -194,18 +199,25 @@ pub fn read_schema_at_revision(rev: &str, path: &Path) -> Result<Sources, String
             &["ls-tree", "-r", "--name-only", "-z", rev, "--", "."],
         )
         .map_err(not_there)?;
-        let mut files: Vec<PathBuf> = listing
+        let listed: Vec<PathBuf> = listing
             .split(|b| *b == 0)
             .filter(|n| !n.is_empty())
             .map(|n| PathBuf::from(String::from_utf8_lossy(n).into_owned()))
-            .filter(|p| p.extension().is_some_and(|e| e == "prisma"))
-            // Prisma skips these when it reads a schema folder (see collect_prisma_files).
-            .filter(|p| {
-                !p.components().any(|c| {
-                    let c = c.as_os_str().to_string_lossy();
-                    c == "migrations" || c == "node_modules" || c.starts_with('.')
-                })
+            .collect();
+        // The folders read_schema skips on disk, skipped here too.
+        let skipped = |file: &Path| {
+            file.ancestors().skip(1).any(|folder| {
+                folder
+                    .file_name()
+                    .is_some_and(|n| is_skipped_folder(&n.to_string_lossy()))
+                    || (!folder.as_os_str().is_empty()
+                        && is_plan_folder(|f| listed.contains(&folder.join(f))))
             })
+        };
+        let mut files: Vec<PathBuf> = listed
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "prisma") && !skipped(p))
+            .cloned()
             .collect();
         files.sort();
         if files.is_empty() {

@@ -656,3 +656,63 @@ fn the_project_decides_major_and_paths() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// A schema folder read from git skips what the folder reader skips on disk: migrations,
+/// hidden folders and a prisma-xc plan folder left inside (its schema.expand.prisma repeats the
+/// models, which would be read as defined twice).
+#[test]
+fn a_schema_folder_from_git_skips_what_it_skips_on_disk() {
+    let dir = std::env::temp_dir().join(format!("prisma-xc-git-folder-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let model = "model User {\n  id Int @id\n}\n";
+    for (path, text) in [
+        (
+            "schema/main.prisma",
+            "datasource db {\n  provider = \"postgresql\"\n}\n",
+        ),
+        ("schema/user.prisma", model),
+        ("schema/phases/x/plan.json", "{}"),
+        ("schema/phases/x/schema.expand.prisma", model),
+        ("schema/migrations/0_init/extra.prisma", model),
+        ("schema/.cache/copy.prisma", model),
+    ] {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let git = |args: &[&str]| {
+        let ok = Command::new("git")
+            .args(["-c", "user.email=t@e.org", "-c", "user.name=t"])
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap()
+            .status
+            .success();
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "v1"]);
+    std::fs::write(
+        dir.join("schema/user.prisma"),
+        model.replace("@id\n", "@id\n  name String?\n"),
+    )
+    .unwrap();
+    let out = xc()
+        .args(["diff", "--base", "HEAD", "schema"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout: {stdout}\nstderr: {stderr}"
+    );
+    assert!(stdout.contains("new optional field `name`"), "{stdout}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
