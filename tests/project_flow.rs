@@ -213,20 +213,6 @@ fn commands(section: &str) -> Vec<String> {
     out
 }
 
-/// The code spans of the paragraph of a PLAN.md section that starts with `start`.
-fn code_spans(section: &str, start: &str) -> Vec<String> {
-    let at = section
-        .find(start)
-        .unwrap_or_else(|| panic!("no {start:?} in:\n{section}"));
-    let paragraph = section[at..].split("\n\n").next().unwrap();
-    paragraph
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .map(str::to_string)
-        .collect()
-}
-
 /// The expand's way out, as PLAN.md words it, with Prisma's own commands: a deploy that fails
 /// half-way (a lock held past the expand's lock_timeout) is resolved as rolled back and deployed
 /// again; an applied expand is rolled back (down.sql, its `_prisma_migrations` rows, its
@@ -255,7 +241,7 @@ fn expand_recovery_drills(project: &Project, step: &str, sqlite: bool) {
     };
     let failed_migration = "SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NULL AND rolled_back_at IS NULL";
     // PLAN.md: "then `npx prisma migrate resolve --rolled-back <folder>` and deploy again".
-    let resolve = code_spans(step, "If a migration fails half-way")
+    let resolve = common::code_spans(step, "If a migration fails half-way")
         .into_iter()
         .find(|c| c.contains("migrate resolve"))
         .expect("PLAN.md says how to resolve a failed migration");
@@ -335,7 +321,7 @@ fn expand_recovery_drills(project: &Project, step: &str, sqlite: bool) {
         project.sh(command);
     }
     // Roll back the applied expand: PLAN.md's two commands, then its folders go.
-    let rollback = code_spans(step, "Roll back (once applied)");
+    let rollback = common::code_spans(step, "Roll back (once applied)");
     // down.sql, the rows of `_prisma_migrations` (named), the migrations folder.
     assert_eq!(rollback.len(), 4, "{rollback:?}");
     project.sh(&rollback[0]);

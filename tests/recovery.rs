@@ -50,20 +50,6 @@ fn section(env: &Env, heading: &str) -> String {
         .to_string()
 }
 
-/// The code spans of the paragraph of `section` that starts with `start`.
-fn spans(section: &str, start: &str) -> Vec<String> {
-    let at = section
-        .find(start)
-        .unwrap_or_else(|| panic!("no {start:?} in:\n{section}"));
-    let paragraph = section[at..].split("\n\n").next().unwrap();
-    paragraph
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .map(str::to_string)
-        .collect()
-}
-
 /// A shell command from PLAN.md, run as written from the project's folder.
 fn shell(env: &Env, command: &str) {
     let out = Command::new("bash")
@@ -127,7 +113,7 @@ fn status_says_backfill_next(env: &Env) {
 fn resolve_as_plan_md_says(env: &Env, heading: &str, paragraph: &str) {
     let text = section(env, heading);
     assert!(
-        spans(&text, paragraph)
+        common::code_spans(&text, paragraph)
             .iter()
             .any(|s| s == "npx prisma migrate resolve --rolled-back <folder>"),
         "{text}"
@@ -313,7 +299,7 @@ fn roll_back_and_deploy_again(harness: &Path, sqlite: bool) {
     // Runs a section's "Roll back (once applied)" commands as written, then deletes the
     // phase's folders from prisma/migrations, as it says.
     let roll_back = |heading: &str, phase: &str| {
-        let commands = spans(&section(&env, heading), "Roll back (once applied)");
+        let commands = common::code_spans(&section(&env, heading), "Roll back (once applied)");
         let shell_of_the_database = if sqlite { "sqlite3 " } else { "psql " };
         let commands: Vec<&String> = commands
             .iter()

@@ -214,3 +214,18 @@ pub fn two_at_a_time<'a, T: Sync, R: Send>(
             .collect()
     })
 }
+
+/// The code spans of the paragraph of a PLAN.md section that starts with `start`: the
+/// commands PLAN.md words inline (how to roll back, how to resolve a failed migration).
+pub fn code_spans(section: &str, start: &str) -> Vec<String> {
+    let at = section
+        .find(start)
+        .unwrap_or_else(|| panic!("no {start:?} in:\n{section}"));
+    let paragraph = section[at..].split("\n\n").next().unwrap();
+    paragraph
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
+}
