@@ -4,7 +4,9 @@
 //!
 //! Pure: paths come in absolute (or all relative to one folder) and module names come out.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
+
+use crate::paths::{normalize, relative};
 
 use crate::project::Major;
 use crate::schema::{Generator, Provider};
@@ -157,45 +159,6 @@ fn generated_module(generator: &Generator, inputs: &ClientInputs) -> String {
     }
 }
 
-/// `path` without `.` and with `..` applied (lexically: the paths need not exist yet).
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-/// `to` relative to the folder `from`, as a module specifier (`./x`, `../x`), `/`-separated.
-/// Both are normalized and absolute (or both relative to the same folder).
-pub fn relative(from: &Path, to: &Path) -> String {
-    let from: Vec<_> = from.components().collect();
-    let to: Vec<_> = to.components().collect();
-    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
-    let mut parts: Vec<String> = vec!["..".into(); from.len() - common];
-    parts.extend(
-        to[common..]
-            .iter()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
-    );
-    let joined = parts.join("/");
-    if joined.starts_with("..") {
-        joined
-    } else if joined.is_empty() {
-        ".".into()
-    } else {
-        format!("./{joined}")
-    }
-}
-
 /// Whether a tsconfig.json resolves modules as Node.js does (NodeNext or Node16), where a
 /// relative import needs its file extension. tsconfig is JSON with comments: read loosely.
 pub fn tsconfig_is_node_next(tsconfig: &str) -> bool {
@@ -317,13 +280,6 @@ mod tests {
             let adapter = adapter_for(major, Provider::Sqlite, packages);
             assert_eq!(adapter.map(|a| a.class), Some(class), "{major:?}");
         }
-    }
-
-    #[test]
-    fn relative_paths() {
-        assert_eq!(relative(Path::new("/a/b"), Path::new("/a/c/d")), "../c/d");
-        assert_eq!(relative(Path::new("/a"), Path::new("/a/c")), "./c");
-        assert_eq!(normalize(Path::new("/a/./b/../c")), PathBuf::from("/a/c"));
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod hashing;
 pub mod input;
 pub mod migrate;
 pub mod parse;
+pub mod paths;
 pub mod plan;
 pub mod project;
 pub mod renames;

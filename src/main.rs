@@ -41,8 +41,8 @@ enum Command {
         base: Option<String>,
         /// The Prisma major the project runs, 6 or 7 (default: node_modules/prisma, else
         /// package.json, else the schema: a datasource `url` means Prisma 6).
-        #[arg(long, value_name = "MAJOR", value_parser = ["6", "7"])]
-        prisma: Option<String>,
+        #[arg(long, value_name = "MAJOR", value_enum)]
+        prisma: Option<prisma_xc::project::Major>,
         /// The Prisma config file (default: prisma.config.ts in the current folder).
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
@@ -92,7 +92,7 @@ enum Command {
         /// The severity from which --check exits 1 (implies --check): safe, caution, breaking
         /// (the default) or destructive.
         #[arg(long, value_name = "SEVERITY", value_enum, conflicts_with = "direct")]
-        fail_on: Option<FailOn>,
+        fail_on: Option<prisma_xc::rules::Severity>,
         /// Report format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
@@ -160,26 +160,6 @@ enum Sync {
 enum Phase {
     Expand,
     Contract,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum FailOn {
-    Safe,
-    Caution,
-    Breaking,
-    Destructive,
-}
-
-impl FailOn {
-    fn severity(self) -> prisma_xc::rules::Severity {
-        use prisma_xc::rules::Severity;
-        match self {
-            FailOn::Safe => Severity::Safe,
-            FailOn::Caution => Severity::Caution,
-            FailOn::Breaking => Severity::Breaking,
-            FailOn::Destructive => Severity::Destructive,
-        }
-    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -330,40 +310,35 @@ fn main() -> ExitCode {
                 }
             };
             let project_schema = project_schema(&project);
-            let (old, new) = match (from_empty, &base, schemas.as_slice()) {
-                (false, None, [old, new]) => (OldSchema::File(old.clone()), new.clone()),
-                (true, None, [new]) => (OldSchema::Empty, new.clone()),
-                (false, Some(rev), [new]) => (
-                    OldSchema::Git {
-                        rev: rev.clone(),
-                        path: new.clone(),
-                    },
-                    new.clone(),
-                ),
-                (_, _, []) if from_empty || base.is_some() => match project_schema.clone() {
-                    Some(new) => match &base {
-                        Some(rev) => (
-                            OldSchema::Git {
-                                rev: rev.clone(),
-                                path: new.clone(),
-                            },
-                            new,
-                        ),
-                        None => (OldSchema::Empty, new),
-                    },
+            // NEW: the last schema given, or the project's own when only it can be meant.
+            let new = match (schemas.last(), from_empty || base.is_some()) {
+                (Some(new), _) => new.clone(),
+                (None, true) => match project_schema.clone() {
+                    Some(schema) => schema,
                     None => {
                         return usage(
                             "no schema found: give NEW, or set `schema` in prisma.config.ts (else prisma/schema.prisma is read)",
                         );
                     }
                 },
+                (None, false) => {
+                    return usage("diff takes OLD and NEW (or --base REV, or --from-empty NEW)");
+                }
+            };
+            let old = match (from_empty, &base, schemas.as_slice()) {
+                (true, _, [] | [_]) => OldSchema::Empty,
+                (true, _, _) => return usage("with --from-empty, give only NEW"),
+                (false, Some(rev), [] | [_]) => OldSchema::Git {
+                    rev: rev.clone(),
+                    path: new.clone(),
+                },
                 (false, Some(_), _) => {
                     return usage("with --base, give only NEW (OLD is read from git)");
                 }
+                (false, None, [old, _]) => OldSchema::File(old.clone()),
                 (false, None, _) => {
                     return usage("diff takes OLD and NEW (or --base REV, or --from-empty NEW)");
                 }
-                (true, _, _) => return usage("with --from-empty, give only NEW"),
             };
             if !direct && from_empty {
                 return usage("--from-empty needs --direct: an initial migration has no phases");
@@ -396,13 +371,7 @@ fn main() -> ExitCode {
                 new: &new,
                 project,
                 project_schema,
-                prisma: prisma.as_deref().map(|m| {
-                    if m == "6" {
-                        prisma_xc::project::Major::Six
-                    } else {
-                        prisma_xc::project::Major::Seven
-                    }
-                }),
+                prisma,
                 direct,
                 out: out.as_deref(),
                 name: name.as_deref(),
@@ -416,7 +385,7 @@ fn main() -> ExitCode {
                     allow,
                 },
                 check,
-                fail_on: fail_on.map_or(prisma_xc::rules::Severity::Breaking, FailOn::severity),
+                fail_on: fail_on.unwrap_or(prisma_xc::rules::Severity::Breaking),
                 format,
                 color,
             })
@@ -891,7 +860,7 @@ fn write_plan(
     name: &str,
     new_sources: &Sources,
 ) -> ExitCode {
-    use prisma_xc::client;
+    use prisma_xc::{client, paths};
     let ts = run.timestamp.map(str::to_string).unwrap_or_else(now);
     // Checked before anything was read: a letter or digit at least, and not too long.
     let name = clean_name(name);
@@ -920,7 +889,7 @@ fn write_plan(
         .map(Path::to_path_buf)
         .unwrap_or_else(|| schema_dir.join("phases").join(format!("{ts}_{name}")));
     let cwd = std::env::current_dir().unwrap_or_default();
-    let absolute = |p: &Path| client::normalize(&cwd.join(p));
+    let absolute = |p: &Path| paths::normalize(&cwd.join(p));
     // A path as the user names it from where they run the commands: relative when under it.
     let shown = |p: &Path| match absolute(p).strip_prefix(&cwd) {
         Ok(rel) if p.is_absolute() => rel.display().to_string(),
@@ -954,8 +923,8 @@ fn write_plan(
                 .output
                 .as_deref()
                 .filter(|o| !Path::new(o).is_absolute())?;
-            let target = client::normalize(&file_dir(g.span).join(output));
-            Some((g.name.clone(), client::relative(&plan_abs, &target)))
+            let target = paths::normalize(&file_dir(g.span).join(output));
+            Some((g.name.clone(), paths::relative(&plan_abs, &target)))
         })
         .collect();
     let generator = client::client_generator(&input.new.generators);
@@ -990,7 +959,7 @@ fn write_plan(
         project_schema,
         plan_dir: shown(&target),
         migrations_dir: shown(&migrations),
-        migrations_from_plan: client::relative(&plan_abs, &absolute(&migrations))
+        migrations_from_plan: paths::relative(&plan_abs, &absolute(&migrations))
             .trim_start_matches("./")
             .to_string(),
         generator_outputs,
@@ -1068,7 +1037,7 @@ fn promote(
                 .map(|p| p.join("migrations"))
                 .unwrap_or_else(|| PathBuf::from("migrations"))
         });
-    let migrations = prisma_xc::client::normalize(&migrations);
+    let migrations = prisma_xc::paths::normalize(&migrations);
     let expand_is_empty = meta["expand"].as_array().is_some_and(|e| e.is_empty());
     let expand_marker = format!("_{name}_expand");
     let has_expand = std::fs::read_dir(&migrations)

@@ -12,9 +12,11 @@ use crate::schema::Schema;
 
 /// The Prisma major version a project runs: it decides the commands PLAN.md gives, how the
 /// generated TypeScript creates its client, and what the schema may hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
 pub enum Major {
+    #[value(name = "6")]
     Six,
+    #[value(name = "7")]
     Seven,
 }
 
@@ -206,7 +208,7 @@ fn is_config_object_start(tokens: &[Token], i: usize) -> bool {
 fn path_value(text: &str, tokens: &[Token], at: usize, key: &str) -> Result<String, ConfigError> {
     let unreadable = |token: Option<&Token>| {
         let offset = token.map_or(text.len(), |t| t.start);
-        let (line, column) = line_col(text, offset);
+        let (line, column) = crate::diagnostics::SourceFile::new("", text).line_col(offset);
         ConfigError {
             line,
             column,
@@ -263,13 +265,6 @@ fn path_value(text: &str, tokens: &[Token], at: usize, key: &str) -> Result<Stri
         return Err(unreadable(Some(first)));
     }
     Ok(parts.join("/"))
-}
-
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-    (line, column)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

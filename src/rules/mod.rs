@@ -44,7 +44,8 @@ mod xc128_metadata_change;
 pub use xc107_in_place_type_change::in_place;
 
 /// How a change can ship, from harmless to data-losing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+/// Also `--fail-on`'s values, by the same lowercase names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Ship as is.
