@@ -106,11 +106,16 @@ fn classify_in_process(old: &Path, new: &Path) -> usize {
         &prisma_xc::CompareOptions::default(),
     )
     .expect("compare");
-    let locator = prisma_xc::report::Locator {
-        old: None,
-        new: &new_sources,
+    let report = prisma_xc::report::Report {
+        classification: &classification,
+        locator: prisma_xc::report::Locator {
+            old: None,
+            new: &new_sources,
+            repository: None,
+        },
+        coverage: None,
     };
-    prisma_xc::report::human(&classification, &locator, false).len()
+    prisma_xc::report::render(prisma_xc::report::Format::Human, &report, false).len()
 }
 
 fn best_and_median(mut times: Vec<f64>) -> (f64, f64) {

@@ -1324,7 +1324,7 @@ fn relation_tables(sides: &Sides, handled: &FastSet<TableKey>, out: &mut Diff) {
             out.changes.push(Change {
                 group: Group::Table(t.1.clone()),
                 kind: ChangeKind::RelationTableAdded { table: t.1.clone() },
-                location: None,
+                location: relation_field(sides.new, &t.1).map(Location::New),
                 anchor: Target::Schema,
             });
         }
@@ -1334,11 +1334,26 @@ fn relation_tables(sides: &Sides, handled: &FastSet<TableKey>, out: &mut Diff) {
             out.changes.push(Change {
                 group: Group::Table(t.1.clone()),
                 kind: ChangeKind::RelationTableRemoved { table: t.1.clone() },
-                location: None,
+                location: relation_field(sides.old, &t.1).map(Location::Old),
                 anchor: Target::Schema,
             });
         }
     }
+}
+
+/// The field that declares an implicit many-to-many relation, so that its join table's change
+/// points somewhere in the schema: the side of column `A`.
+fn relation_field(schema: &Schema, join_table: &str) -> Option<Span> {
+    let r = schema.relations.iter().find(|r| {
+        r.kind == crate::schema::RelationKind::ManyToMany
+            && join_table.strip_prefix('_') == Some(r.name.as_str())
+    })?;
+    let field = schema
+        .models
+        .get(r.referencing.model)?
+        .fields
+        .get(r.referencing.field)?;
+    Some(field.span)
 }
 
 fn is_model_table(sides: &Sides, t: &Table) -> bool {

@@ -10,11 +10,14 @@ use crate::diagnostics::Span;
 use crate::directives::{Directive, DirectiveKind, Target};
 use crate::rules::{self, Context, Rule, Severity};
 use crate::schema::Provider;
+use crate::settings::RuleSetting;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AllowedBy {
     Flag,
     Directive(Span),
+    /// prisma-xc.toml's `[rules]`.
+    Settings,
 }
 
 #[derive(Debug, Clone)]
@@ -91,6 +94,7 @@ pub fn classify(
     diff: Diff,
     provider: Provider,
     allow: &[String],
+    rule_settings: &[(&'static str, RuleSetting)],
     directives: &[Directive],
 ) -> Classification {
     let context = Context { provider };
@@ -98,9 +102,18 @@ pub fn classify(
         .changes
         .into_iter()
         .map(|change| {
-            let (rule, verdict) = rules::judge(&change, &context);
+            let (rule, mut verdict) = rules::judge(&change, &context);
+            let setting = rule_settings
+                .iter()
+                .find(|(id, _)| *id == rule.id)
+                .map(|(_, s)| *s);
+            if let Some(RuleSetting::Severity(severity)) = setting {
+                verdict.severity = severity;
+            }
             let allowed = if allow.iter().any(|a| a.eq_ignore_ascii_case(rule.id)) {
                 Some(AllowedBy::Flag)
+            } else if setting == Some(RuleSetting::Allow) {
+                Some(AllowedBy::Settings)
             } else {
                 directives
                     .iter()

@@ -162,23 +162,6 @@ fn collect_prisma_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), InputE
 /// Read `path` (a schema file or folder, from the current folder) as it is at git revision
 /// `rev`: the old schema of a pull request (`--base main`). Files are named `rev:path`.
 pub fn read_schema_at_revision(rev: &str, path: &Path) -> Result<Sources, String> {
-    let git = |dir: &Path, args: &[&str]| -> Result<Vec<u8>, String> {
-        let out = std::process::Command::new("git")
-            .arg("-C")
-            .arg(if dir.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                dir
-            })
-            .args(args)
-            .output()
-            .map_err(|e| format!("could not run git ({e}): install git, or pass OLD as a file"))?;
-        if out.status.success() {
-            Ok(out.stdout)
-        } else {
-            Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
-        }
-    };
     let shown = |p: &Path| format!("{rev}:{}", p.display());
     let not_there = |why: String| {
         format!(
@@ -235,4 +218,77 @@ pub fn read_schema_at_revision(rev: &str, path: &Path) -> Result<Sources, String
         sources.add(SourceFile::new(shown(path), text));
     }
     Ok(sources)
+}
+
+/// `git -C dir args...`'s standard output, or its error message.
+fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        })
+        .args(args)
+        .output()
+        .map_err(|e| format!("could not run git ({e}): install git, or pass OLD as a file"))?;
+    if out.status.success() {
+        Ok(out.stdout)
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+    }
+}
+
+/// Where files are read from: the working tree, or a git revision (`--head`).
+#[derive(Debug, Clone, Copy)]
+pub enum Tree<'a> {
+    WorkingTree,
+    Revision(&'a str),
+}
+
+impl Tree<'_> {
+    /// The names of the folders in `dir`, sorted; none when it does not exist.
+    pub fn folders(&self, dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = match self {
+            Tree::WorkingTree => std::fs::read_dir(dir)
+                .map(|entries| {
+                    entries
+                        .filter_map(Result::ok)
+                        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            Tree::Revision(rev) => {
+                let tree = format!("{rev}:./");
+                match git(dir, &["ls-tree", "-z", &tree]) {
+                    Ok(listing) => listing
+                        .split(|b| *b == 0)
+                        .filter_map(|entry| {
+                            let entry = String::from_utf8_lossy(entry);
+                            let (meta, name) = entry.split_once('\t')?;
+                            meta.contains(" tree ").then(|| name.to_string())
+                        })
+                        .collect(),
+                    Err(_) => Vec::new(),
+                }
+            }
+        };
+        names.sort();
+        names
+    }
+
+    /// A text file's contents; `None` when it is not there.
+    pub fn read(&self, path: &Path) -> Option<String> {
+        match self {
+            Tree::WorkingTree => std::fs::read_to_string(path).ok(),
+            Tree::Revision(rev) => {
+                let parent = path.parent().unwrap_or(Path::new(""));
+                let name = path.file_name()?.to_string_lossy();
+                git(parent, &["show", &format!("{rev}:./{name}")])
+                    .ok()
+                    .and_then(|bytes| String::from_utf8(bytes).ok())
+            }
+        }
+    }
 }

@@ -9,6 +9,7 @@ pub mod ast;
 pub mod changes;
 pub mod classify;
 pub mod client;
+pub mod coverage;
 pub mod database;
 pub mod diagnostics;
 pub mod directives;
@@ -27,6 +28,7 @@ pub mod report;
 pub mod resolve;
 pub mod rules;
 pub mod schema;
+pub mod settings;
 pub mod sql;
 pub mod status;
 pub mod validate;
@@ -154,6 +156,8 @@ pub struct CompareOptions {
     pub renames: Vec<renames::RenameFlag>,
     /// Rule ids from `--allow`.
     pub allow: Vec<String>,
+    /// prisma-xc.toml's `[rules]`.
+    pub rule_settings: Vec<(&'static str, settings::RuleSetting)>,
 }
 
 #[derive(Debug)]
@@ -256,7 +260,7 @@ pub fn compare_lowered(
     };
     let diff = changes::diff(&sides, &declared);
     Ok((
-        classify::classify(diff, provider, &allow, &directives),
+        classify::classify(diff, provider, &allow, &options.rule_settings, &directives),
         warnings,
     ))
 }

@@ -9,7 +9,8 @@ use clap::{Parser, Subcommand};
 
 use prisma_xc::diagnostics::{Sources, render_all};
 use prisma_xc::input::read_schema;
-use prisma_xc::{report, rules};
+use prisma_xc::report::{self, Format};
+use prisma_xc::rules;
 
 #[derive(Parser)]
 #[command(
@@ -39,6 +40,10 @@ enum Command {
         /// Read OLD from this git revision (the same path as NEW): `--base main` in a pull request.
         #[arg(long, value_name = "REV", conflicts_with = "from_empty")]
         base: Option<String>,
+        /// With --base: read NEW (and the committed plans) from this git revision instead of
+        /// the working tree.
+        #[arg(long, value_name = "REV", requires = "base")]
+        head: Option<String>,
         /// The Prisma major the project runs, 6 or 7 (default: node_modules/prisma, else
         /// package.json, else the schema: a datasource `url` means Prisma 6).
         #[arg(long, value_name = "MAJOR", value_enum)]
@@ -57,12 +62,14 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
         /// PostgreSQL lock_timeout set by every phase migration.
-        #[arg(long, value_name = "DURATION", default_value = "5s")]
-        lock_timeout: String,
+        /// (default: prisma-xc.toml's lock_timeout, else 5s)
+        #[arg(long, value_name = "DURATION")]
+        lock_timeout: Option<String>,
         /// How rows written by old code reach renamed columns during the rollout: a database
         /// trigger (PostgreSQL), or the dual-write extension only (`app`).
-        #[arg(long, value_enum, default_value_t = Sync::Trigger)]
-        sync: Sync,
+        /// (default: prisma-xc.toml's sync, else trigger)
+        #[arg(long, value_enum)]
+        sync: Option<Sync>,
         /// Module the generated TypeScript imports Prisma Client from (default: from the
         /// schema's generator `output`, else @prisma/client).
         #[arg(long, value_name = "MODULE")]
@@ -93,7 +100,8 @@ enum Command {
         /// (the default) or destructive.
         #[arg(long, value_name = "SEVERITY", value_enum, conflicts_with = "direct")]
         fail_on: Option<prisma_xc::rules::Severity>,
-        /// Report format.
+        /// Report format: human, json, github (workflow annotations), markdown (step summary,
+        /// pull request comment), sarif (code scanning).
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
         /// Colour the human report: auto (on a terminal, unless NO_COLOR is set), always, never.
@@ -163,12 +171,6 @@ enum Phase {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Format {
-    Human,
-    Json,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum ColorChoice {
     Auto,
     Always,
@@ -194,6 +196,8 @@ struct DiffRun<'a> {
     project: prisma_xc::project::Project,
     /// The project's own schema (prisma.config.ts's, or Prisma's default place), if found.
     project_schema: Option<PathBuf>,
+    /// `--head`: NEW (and the plans) as they are at this git revision.
+    head: Option<String>,
     prisma: Option<prisma_xc::project::Major>,
     direct: bool,
     out: Option<&'a Path>,
@@ -290,6 +294,7 @@ fn main() -> ExitCode {
             client_import,
             client_module,
             base,
+            head,
             prisma,
             config,
         } => {
@@ -310,6 +315,24 @@ fn main() -> ExitCode {
                 }
             };
             let project_schema = project_schema(&project);
+            let settings = match read_settings(&project, schemas.last().or(project_schema.as_ref()))
+            {
+                Ok(settings) => settings.unwrap_or_default(),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            if let Some(timeout) = &settings.lock_timeout
+                && let Err(e) = check_lock_timeout(timeout)
+            {
+                eprintln!(
+                    "error: {}: lock_timeout: {}",
+                    settings.file,
+                    e.trim_start_matches("--lock-timeout ")
+                );
+                return ExitCode::from(2);
+            }
             // NEW: the last schema given, or the project's own when only it can be meant.
             let new = match (schemas.last(), from_empty || base.is_some()) {
                 (Some(new), _) => new.clone(),
@@ -371,21 +394,30 @@ fn main() -> ExitCode {
                 new: &new,
                 project,
                 project_schema,
+                head,
                 prisma,
                 direct,
                 out: out.as_deref(),
                 name: name.as_deref(),
                 timestamp: timestamp.as_deref(),
-                lock_timeout,
-                sync,
+                lock_timeout: lock_timeout
+                    .or(settings.lock_timeout.clone())
+                    .unwrap_or_else(|| "5s".into()),
+                sync: sync.unwrap_or(match settings.sync {
+                    Some(prisma_xc::settings::Sync::App) => Sync::App,
+                    _ => Sync::Trigger,
+                }),
                 client_import,
                 client_module,
                 options: prisma_xc::CompareOptions {
                     renames: rename,
                     allow,
+                    rule_settings: settings.rules.clone(),
                 },
                 check,
-                fail_on: fail_on.unwrap_or(prisma_xc::rules::Severity::Breaking),
+                fail_on: fail_on
+                    .or(settings.fail_on)
+                    .unwrap_or(prisma_xc::rules::Severity::Breaking),
                 format,
                 color,
             })
@@ -634,7 +666,12 @@ fn diff(run: DiffRun) -> ExitCode {
                 .ok(),
         ),
     };
-    let new_sources = read(new);
+    let new_sources = match &run.head {
+        Some(rev) => prisma_xc::input::read_schema_at_revision(rev, new)
+            .map_err(|e| eprintln!("error: {e}"))
+            .ok(),
+        None => read(new),
+    };
     let (Some(new_sources), false) = (new_sources, matches!(old_sources, Some(None))) else {
         return ExitCode::from(2);
     };
@@ -698,14 +735,27 @@ fn diff(run: DiffRun) -> ExitCode {
         if !warnings.is_empty() {
             eprint!("{}", render_all(&warnings, &new_sources));
         }
-        let locator = report::Locator {
-            old: Some(old_sources),
-            new: &new_sources,
+        let coverage = if name.is_none() {
+            committed_plan_coverage(&run, old_sources, &new_sources)
+        } else {
+            None
         };
-        let text = match run.format {
-            Format::Human => report::human(&classification, &locator, run.color),
-            Format::Json => report::json(&classification, &locator),
+        let repository = matches!(
+            run.format,
+            Format::Github | Format::Markdown | Format::Sarif
+        )
+        .then(|| repository(&run))
+        .flatten();
+        let report = report::Report {
+            classification: &classification,
+            locator: report::Locator {
+                old: Some(old_sources),
+                new: &new_sources,
+                repository,
+            },
+            coverage: coverage.as_ref(),
         };
+        let text = report::render(run.format, &report, run.color);
         // A closed pipe (`prisma-xc diff ... | head`) is the reader's choice, not an error.
         let _ = stdout.write_all(text.as_bytes());
         if let Some(name) = name {
@@ -728,7 +778,7 @@ fn diff(run: DiffRun) -> ExitCode {
             };
             return write_plan(&input, &run, &detected, name, &new_sources);
         }
-        return if run.check && classification.fails_check() {
+        return if run.check && !report.check_passes() {
             ExitCode::from(1)
         } else {
             ExitCode::SUCCESS
@@ -786,6 +836,114 @@ fn diff(run: DiffRun) -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// prisma-xc.toml: in the project's folder (prisma.config.ts's), else beside the schema.
+fn read_settings(
+    project: &prisma_xc::project::Project,
+    schema: Option<&PathBuf>,
+) -> Result<Option<prisma_xc::settings::Settings>, String> {
+    use prisma_xc::settings::{FILE_NAME, parse};
+    let beside_schema = schema.map(|s| {
+        let folder = if s.is_dir() {
+            s.as_path()
+        } else {
+            s.parent().unwrap_or(Path::new(""))
+        };
+        folder.join(FILE_NAME)
+    });
+    let candidates = [Some(project.root.join(FILE_NAME)), beside_schema];
+    let Some(path) = candidates.into_iter().flatten().find(|p| p.is_file()) else {
+        return Ok(None);
+    };
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let shown = path
+        .strip_prefix(&cwd)
+        .unwrap_or(&path)
+        .display()
+        .to_string();
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| format!("{shown}: cannot be read: {e}"))?;
+    parse(&shown, &text).map(Some)
+}
+
+/// The git repository prisma-xc runs in, for reports that name files from its root.
+fn repository(run: &DiffRun) -> Option<report::Repository> {
+    let out = std::process::Command::new("git")
+        .args(["rev-parse", "--show-toplevel"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())?;
+    let root = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    Some(report::Repository {
+        root,
+        cwd: std::env::current_dir().ok()?,
+        old_revision: match &run.old {
+            OldSchema::Git { rev, .. } => Some(rev.clone()),
+            _ => None,
+        },
+        new_revision: run.head.clone(),
+    })
+}
+
+/// The committed plan the change is a step of: plan folders are looked for where
+/// `prisma-xc diff --name` writes them (`phases/` beside the schema), in the tree the new
+/// schema was read from.
+fn committed_plan_coverage(
+    run: &DiffRun,
+    old: &Sources,
+    new: &Sources,
+) -> Option<prisma_xc::coverage::Coverage> {
+    use prisma_xc::coverage::{self, CommittedPlan};
+    use prisma_xc::input::Tree;
+    let tree = match &run.head {
+        Some(rev) => Tree::Revision(rev),
+        None => Tree::WorkingTree,
+    };
+    let mut places: Vec<PathBuf> = [Some(run.new), run.project_schema.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(|schema| schema.parent().unwrap_or(Path::new("")).join("phases"))
+        .collect();
+    places.dedup();
+    let mut plans = Vec::new();
+    for phases in &places {
+        for folder in tree.folders(phases) {
+            let dir = phases.join(&folder);
+            let Some(file) = tree
+                .read(&dir.join("plan.json"))
+                .and_then(|t| serde_json::from_str::<prisma_xc::status::PlanFile>(&t).ok())
+            else {
+                continue;
+            };
+            let Some(schemas) = file.schemas.clone() else {
+                continue;
+            };
+            let migrations = prisma_xc::paths::normalize(
+                &dir.join(file.migrations.as_deref().unwrap_or("../../migrations")),
+            );
+            let marker = format!("_{}_expand", file.name);
+            let expand_promoted = file.expand.is_empty()
+                || tree
+                    .folders(&migrations)
+                    .iter()
+                    .any(|m| m.contains(&marker));
+            plans.push(CommittedPlan {
+                folder: dir.display().to_string(),
+                name: file.name.clone(),
+                schemas,
+                steps: file.steps.iter().map(|s| s.title()).collect(),
+                expand_promoted,
+            });
+        }
+    }
+    let texts = |s: &Sources| -> Vec<String> { s.files.iter().map(|f| f.text.clone()).collect() };
+    let (old, new) = (texts(old), texts(new));
+    coverage::find(
+        &plans,
+        &coverage::fingerprint(old.iter().map(String::as_str)),
+        &coverage::fingerprint(new.iter().map(String::as_str)),
+    )
 }
 
 fn now() -> String {
@@ -1010,26 +1168,27 @@ fn promote(
     timestamp: Option<&str>,
 ) -> ExitCode {
     let plan_json = plan.join("plan.json");
-    let meta: serde_json::Value = match read_plan_json(plan) {
+    let meta: prisma_xc::status::PlanFile = match read_plan_json(plan) {
         Ok(v) => v,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
-    let Some(provider) = meta["provider"]
-        .as_str()
-        .and_then(prisma_xc::schema::Provider::from_name)
-    else {
-        eprintln!("error: {}: no provider", plan_json.display());
+    let Some(provider) = prisma_xc::schema::Provider::from_name(&meta.provider) else {
+        eprintln!(
+            "error: {}: unknown provider {:?}",
+            plan_json.display(),
+            meta.provider
+        );
         return ExitCode::from(2);
     };
-    let name = meta["name"].as_str().unwrap_or_default().to_string();
+    let name = meta.name.clone();
     let migrations = migrations
         .map(Path::to_path_buf)
         // The folder the plan was written for (prisma.config.ts's migrations.path, or
         // Prisma's default), relative to the plan folder.
-        .or_else(|| meta["migrations"].as_str().map(|m| plan.join(m)))
+        .or_else(|| meta.migrations.as_ref().map(|m| plan.join(m)))
         .unwrap_or_else(|| {
             // Plans written before plan.json named it: <schema folder>/phases/<plan>.
             plan.parent()
@@ -1038,7 +1197,7 @@ fn promote(
                 .unwrap_or_else(|| PathBuf::from("migrations"))
         });
     let migrations = prisma_xc::paths::normalize(&migrations);
-    let expand_is_empty = meta["expand"].as_array().is_some_and(|e| e.is_empty());
+    let expand_is_empty = meta.expand.is_empty();
     let expand_marker = format!("_{name}_expand");
     let has_expand = std::fs::read_dir(&migrations)
         .map(|entries| {

@@ -116,8 +116,8 @@ impl std::fmt::Display for RenameError {
 
 /// Check the flags and the directives of the new schema against both schemas. Flags that name
 /// nothing are errors (the user typed them for this run); directives that name nothing are
-/// warnings at their line (a shipped rename leaves its comment behind, and that must not break
-/// the next pull request).
+/// warnings at their line. The comment of a rename that has shipped (the old schema already
+/// has the new name, and not the old one) is history, and says nothing.
 pub fn declare(
     old: &Schema,
     new: &Schema,
@@ -160,6 +160,10 @@ pub fn declare(
         };
         match &d.target {
             Target::Model(to) => {
+                // The comment of a rename that shipped in an earlier change stays behind.
+                if old.model(from).is_none() && old.model(to).is_some() {
+                    continue;
+                }
                 if old.model(from).is_none() {
                     warnings.push(names_nothing(
                         d.span,
@@ -174,6 +178,9 @@ pub fn declare(
                 }
             }
             Target::Enum(to) => {
+                if old.enum_by_name(from).is_none() && old.enum_by_name(to).is_some() {
+                    continue;
+                }
                 if old.enum_by_name(from).is_none() {
                     warnings.push(names_nothing(
                         d.span,
@@ -297,6 +304,10 @@ pub fn declare(
                 };
                 let old_has = old.model(&old_model).and_then(|m| m.field(from)).is_some();
                 let new_has = new.model(model).and_then(|m| m.field(from)).is_some();
+                let shipped = old.model(&old_model).and_then(|m| m.field(field)).is_some();
+                if !old_has && shipped {
+                    continue;
+                }
                 if !old_has {
                     warnings.push(names_nothing(
                         d.span,
@@ -322,6 +333,12 @@ pub fn declare(
                 let old_has = old
                     .enum_by_name(&old_enum)
                     .is_some_and(|e| e.values.iter().any(|v| &v.name == from));
+                let shipped = old
+                    .enum_by_name(&old_enum)
+                    .is_some_and(|e| e.values.iter().any(|v| &v.name == value));
+                if !old_has && shipped {
+                    continue;
+                }
                 if !old_has {
                     warnings.push(names_nothing(
                         d.span,
@@ -359,5 +376,40 @@ mod tests {
         for bad in ["User", "=x", "a.b.c=d", "a=", "a=b.c"] {
             assert!(bad.parse::<RenameFlag>().is_err(), "{bad}");
         }
+    }
+
+    fn warnings(old: &str, new: &str) -> Vec<String> {
+        use crate::diagnostics::{SourceFile, Sources};
+        let load = |text: &str| {
+            let mut sources = Sources::default();
+            sources.add(SourceFile::new("schema.prisma", text));
+            (crate::load(&sources), sources)
+        };
+        let ((old, _), (new, new_sources)) = (load(old), load(new));
+        let (directives, problems) = crate::directives::find(&new_sources, &new.schema, |_| true);
+        assert!(problems.is_empty());
+        let (_, warnings) = declare(&old.schema, &new.schema, &[], &directives).unwrap();
+        warnings.into_iter().map(|w| w.message).collect()
+    }
+
+    #[test]
+    fn a_shipped_rename_keeps_its_comment_silently_and_a_wrong_one_warns() {
+        let head = "datasource db {\n  provider = \"postgresql\"\n}\n";
+        let shipped = format!(
+            "{head}enum Role {{\n  ADMIN // prisma-xc: renamed from ROOT\n}}\nmodel Person {{ // prisma-xc: renamed from User\n  id Int @id\n  username String // prisma-xc: renamed from user_name\n}}\n"
+        );
+        assert_eq!(warnings(&shipped, &shipped), Vec::<String>::new());
+        let before = format!(
+            "{head}enum Role {{\n  ADMIN\n}}\nmodel Person {{\n  id Int @id\n  name String\n}}\n"
+        );
+        let wrong = format!(
+            "{head}enum Role {{\n  ADMIN\n}}\nmodel Person {{\n  id Int @id\n  name String\n  username String // prisma-xc: renamed from usr\n}}\n"
+        );
+        assert_eq!(
+            warnings(&before, &wrong),
+            [
+                "this `renamed from` names nothing: model `Person` in the old schema has no field `usr`"
+            ]
+        );
     }
 }

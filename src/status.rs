@@ -12,11 +12,17 @@ use crate::plan::runbook::{MigrationPhase, Step};
 use crate::schema::Provider;
 use crate::sql::Dialect;
 
-/// What `status` reads of plan.json.
+/// What `status`, `promote` and the plan-aware check read of plan.json.
 #[derive(Debug, Deserialize)]
 pub struct PlanFile {
     pub name: String,
     pub provider: String,
+    /// The migrations folder, from the plan folder (plans since 0.1 name it).
+    #[serde(default)]
+    pub migrations: Option<String>,
+    /// The schemas' fingerprints (absent from plans written before checks read them).
+    #[serde(default)]
+    pub schemas: Option<crate::coverage::SchemaFingerprints>,
     pub steps: Vec<Step>,
     pub expand: Vec<PlanFolder>,
     pub contract: Vec<PlanFolder>,

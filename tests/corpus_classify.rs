@@ -580,7 +580,7 @@ fn hand_written_renames_are_suggested_or_declared() {
             }
             let options = prisma_xc::CompareOptions {
                 renames: vec![flag.parse().expect("a valid --rename")],
-                allow: vec![],
+                ..Default::default()
             };
             let with = classify(step, &options);
             if with.findings.iter().any(is_rename) {

@@ -199,6 +199,8 @@ pub struct Plan {
     pub sync: SyncMode,
     pub lock_timeout: String,
     pub changes: Vec<PlannedChange>,
+    /// What a check compares a pull request's schemas with (`coverage`).
+    pub schemas: crate::coverage::SchemaFingerprints,
     #[serde(skip)]
     pub expand_schema: String,
     pub expand: Vec<Migration>,
@@ -1105,6 +1107,15 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         sync: options.sync,
         lock_timeout: options.lock_timeout.clone(),
         changes,
+        schemas: crate::coverage::SchemaFingerprints {
+            old: crate::coverage::fingerprint(
+                input.old_sources.files.iter().map(|f| f.text.as_str()),
+            ),
+            expand: crate::coverage::fingerprint([expand_schema.as_str()]),
+            new: crate::coverage::fingerprint(
+                input.new_sources.files.iter().map(|f| f.text.as_str()),
+            ),
+        },
         expand_schema,
         expand,
         expand_down,
