@@ -260,8 +260,8 @@ impl Tree<'_> {
                 })
                 .unwrap_or_default(),
             Tree::Revision(rev) => {
-                let tree = format!("{rev}:./");
-                match git(dir, &["ls-tree", "-z", &tree]) {
+                // From inside the folder, `ls-tree REV -- .` lists what it holds, named from it.
+                match git(dir, &["ls-tree", "-z", rev, "--", "."]) {
                     Ok(listing) => listing
                         .split(|b| *b == 0)
                         .filter_map(|entry| {

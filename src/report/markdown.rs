@@ -31,7 +31,7 @@ pub fn render(report: &Report) -> String {
         "{} change{}. {}\n",
         c.findings.len(),
         if c.findings.len() == 1 { "" } else { "s" },
-        markdown_prose(&capitalised(&outcome(report)), false)
+        markdown_prose(&format!("{}.", capitalised(&outcome(report))), false)
     );
     out.push_str("| | severity | rule | where | change |\n|---|---|---|---|---|\n");
     for f in &c.findings {

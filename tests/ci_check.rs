@@ -1,0 +1,498 @@
+//! The pull request check as a CI job runs it, in real git repositories built here: `--base`
+//! and `--head`, each report format read by what consumes it (GitHub's workflow-command
+//! syntax, a CommonMark parser, the SARIF 2.1.0 schema), committed plans that cover their pull
+//! requests, and prisma-xc.toml.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Repo {
+    dir: PathBuf,
+}
+
+impl Repo {
+    fn new(name: &str) -> Repo {
+        let dir = std::env::temp_dir().join(format!("prisma-xc-ci-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let repo = Repo { dir };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo.git(&["config", "user.email", "ci@example.com"]);
+        repo.git(&["config", "user.name", "CI"]);
+        repo
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .current_dir(&self.dir)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn write(&self, path: &str, text: &str) {
+        let path = self.dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    fn read(&self, path: &str) -> String {
+        std::fs::read_to_string(self.dir.join(path)).unwrap()
+    }
+
+    fn commit(&self, message: &str) {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "-m", message]);
+    }
+
+    /// prisma-xc run in `sub` (a folder of the repository): exit code, stdout, stderr.
+    fn xc_in(&self, sub: &str, args: &[&str]) -> (i32, String, String) {
+        let out = Command::new(env!("CARGO_BIN_EXE_prisma-xc"))
+            .current_dir(self.dir.join(sub))
+            .args(args)
+            .env_remove("NO_COLOR")
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    fn xc(&self, args: &[&str]) -> (i32, String, String) {
+        self.xc_in("", args)
+    }
+}
+
+impl Drop for Repo {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+const GENERATOR: &str =
+    "generator client {\n  provider = \"prisma-client\"\n  output   = \"../generated/prisma\"\n}\n";
+
+fn schema(user: &str, post_extra: &str) -> String {
+    format!(
+        "{GENERATOR}\ndatasource db {{\n  provider = \"postgresql\"\n}}\n\nmodel User {{\n  id    Int    @id @default(autoincrement())\n  email String @unique\n{user}  posts Post[]\n}}\n\nmodel Post {{\n  id       Int  @id @default(autoincrement())\n  author   User @relation(fields: [authorId], references: [id])\n  authorId Int\n{post_extra}}}\n"
+    )
+}
+
+fn old_schema() -> String {
+    schema("  user_name String\n", "")
+}
+
+/// A rename (breaking), a new index (caution) and a field whose column name is hostile
+/// Markdown, HTML and workflow-command text.
+fn hostile_schema() -> String {
+    schema(
+        "  username String // prisma-xc: renamed from user_name\n  nickname String?\n",
+        "\n  @@index([authorId], map: \"nick|<img src=x>](http://e.vil)%0A::error::x,y\")\n",
+    )
+}
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// A workflow command as the runner reads it: `::name k=v,k=v::message`, each value and the
+/// message with the runner's escapes undone.
+fn workflow_command(line: &str) -> (String, Vec<(String, String)>, String) {
+    let unescape = |s: &str| {
+        s.replace("%0D", "\r")
+            .replace("%0A", "\n")
+            .replace("%3A", ":")
+            .replace("%2C", ",")
+            .replace("%25", "%")
+    };
+    let rest = line.strip_prefix("::").expect("a command starts with ::");
+    let (head, message) = rest.split_once("::").expect("a command has ::message");
+    let (name, properties) = head.split_once(' ').unwrap_or((head, ""));
+    let properties = properties
+        .split(',')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').expect("a property is key=value");
+            assert!(!v.contains(':') && !v.contains('\n'), "{line}");
+            (k.to_string(), unescape(v))
+        })
+        .collect();
+    assert!(!message.contains('\n') && !message.contains('\r'), "{line}");
+    (name.to_string(), properties, unescape(message))
+}
+
+#[test]
+fn a_pull_request_is_checked_in_every_format() {
+    let repo = Repo::new("formats");
+    repo.write("prisma/schema.prisma", &old_schema());
+    repo.commit("schema");
+    repo.git(&["checkout", "-q", "-b", "change"]);
+    repo.write("prisma/schema.prisma", &hostile_schema());
+    repo.commit("rename");
+
+    // Human and JSON: the verdict and the exit code, with every change located.
+    let (code, out, err) = repo.xc(&["diff", "--base", "main", "--check"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("(prisma/schema.prisma:13:3)"), "{out}");
+    let (_, out, _) = repo.xc(&["diff", "--base", "main", "--format", "json"]);
+    let report = json(&out);
+    let changes = report["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 3, "{out}");
+    for c in changes {
+        let at = &c["location"];
+        assert!(at["line"].as_u64().unwrap() > 0, "{c}");
+        let file = at["file"].as_str().unwrap();
+        match at["schema"].as_str().unwrap() {
+            "new" => assert_eq!(file, "prisma/schema.prisma"),
+            _ => assert_eq!(file, "main:prisma/schema.prisma"),
+        }
+    }
+
+    // GitHub: one annotation per change plus the verdict, each a well-formed command naming
+    // the file from the repository's root, wherever prisma-xc runs.
+    for sub in ["", "prisma"] {
+        let schema = if sub.is_empty() {
+            "prisma/schema.prisma"
+        } else {
+            "schema.prisma"
+        };
+        let (code, out, err) = repo.xc_in(
+            sub,
+            &[
+                "diff", "--base", "main", schema, "--check", "--format", "github",
+            ],
+        );
+        assert_eq!(code, 1, "{err}");
+        let commands: Vec<_> = out.lines().map(workflow_command).collect();
+        assert_eq!(commands.len(), changes.len() + 1, "{out}");
+        for (name, properties, message) in &commands[..changes.len()] {
+            assert!(
+                ["error", "warning", "notice"].contains(&name.as_str()),
+                "{out}"
+            );
+            let get = |k: &str| {
+                properties
+                    .iter()
+                    .find(|(key, _)| key == k)
+                    .map(|(_, v)| v.as_str())
+            };
+            assert_eq!(get("file"), Some("prisma/schema.prisma"), "{out}");
+            assert!(get("line").unwrap().parse::<usize>().unwrap() > 0);
+            assert!(get("col").unwrap().parse::<usize>().unwrap() > 0);
+            assert!(get("title").unwrap().starts_with("XC1"), "{out}");
+            assert!(!message.is_empty());
+        }
+        let levels: Vec<&str> = commands.iter().map(|c| c.0.as_str()).collect();
+        assert!(
+            levels.contains(&"error") && levels.contains(&"warning"),
+            "{out}"
+        );
+        // The hostile column name comes back whole, as text of one annotation.
+        assert!(
+            commands.iter().any(|c| c
+                .2
+                .contains("nick|<img src=x>](http://e.vil)%0A::error::x,y")),
+            "{out}"
+        );
+        assert_eq!(commands.last().unwrap().0, "error");
+    }
+
+    // Markdown: a CommonMark parser finds the table of changes, and nothing from the schema
+    // becomes a link, an image or HTML.
+    let (_, markdown, _) = repo.xc(&["diff", "--base", "main", "--format", "markdown"]);
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let mut rows = 0;
+    let mut links = Vec::new();
+    let mut html = Vec::new();
+    let mut text = String::new();
+    for event in Parser::new_ext(&markdown, Options::ENABLE_TABLES) {
+        match event {
+            Event::End(TagEnd::TableRow) => rows += 1,
+            Event::Start(Tag::Link { dest_url, .. }) => links.push(dest_url.to_string()),
+            Event::Start(Tag::Image { .. }) => panic!("an image in\n{markdown}"),
+            Event::Html(h) | Event::InlineHtml(h) => html.push(h.trim().to_string()),
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            _ => {}
+        }
+    }
+    assert_eq!(rows, changes.len(), "{markdown}");
+    assert_eq!(links.len(), changes.len(), "{markdown}");
+    assert!(
+        links
+            .iter()
+            .all(|l| l
+                .starts_with("https://github.com/prisma-xc/prisma-xc/blob/main/docs/rules.md#xc1")),
+        "{links:?}"
+    );
+    for h in &html {
+        assert!(
+            h.starts_with("<!-- prisma-xc report -->")
+                || ["<details>", "<summary>", "</summary>", "</details>"]
+                    .iter()
+                    .any(|tag| h.starts_with(tag)),
+            "HTML {h:?} in\n{markdown}"
+        );
+    }
+    assert!(text.contains("nick|<img src=x>](http://e.vil)"), "{text}");
+    assert!(text.contains("prisma-xc: breaking"), "{text}");
+
+    // SARIF: valid against the published 2.1.0 schema, a result per change with its place.
+    let (_, sarif, _) = repo.xc(&["diff", "--base", "main", "--format", "sarif"]);
+    let log = json(&sarif);
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), changes.len());
+    for r in results {
+        let location = &r["locations"][0]["physicalLocation"];
+        assert_eq!(location["artifactLocation"]["uri"], "prisma/schema.prisma");
+        assert!(location["region"]["startLine"].as_u64().unwrap() > 0);
+        let id = r["ruleId"].as_str().unwrap();
+        let index = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(log["runs"][0]["tool"]["driver"]["rules"][index]["id"], id);
+    }
+    let file = repo.dir.join("report.sarif");
+    std::fs::write(&file, &sarif).unwrap();
+    match harness7() {
+        Some(harness) => {
+            let out = Command::new(harness)
+                .args(["node", "validate-sarif.cjs"])
+                .arg(&file)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        None => eprintln!("SARIF schema validation skipped: no Node.js harness"),
+    }
+}
+
+fn harness7() -> Option<PathBuf> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/harness7/xc-harness7");
+    let ok = Command::new(&script)
+        .arg("setup")
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(
+            !common::in_ci(),
+            "CI=true but tests/harness7 could not be set up"
+        );
+        return None;
+    }
+    Some(script)
+}
+
+#[test]
+fn committed_plans_cover_their_pull_requests() {
+    let repo = Repo::new("plans");
+    repo.write("prisma/schema.prisma", &old_schema());
+    let (code, _, err) = repo.xc(&[
+        "diff",
+        "--from-empty",
+        "prisma/schema.prisma",
+        "--direct",
+        "--out",
+        "prisma/migrations",
+        "--name",
+        "init",
+        "--timestamp",
+        "20250101000000",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    repo.commit("init");
+
+    // The pull request that makes the change fails the check until it carries its plan.
+    repo.git(&["checkout", "-q", "-b", "rename"]);
+    let new = schema(
+        "  username String // prisma-xc: renamed from user_name\n",
+        "",
+    );
+    repo.write("prisma/schema.prisma", &new);
+    let check = |args: &[&str]| {
+        let mut all = vec!["diff", "--base", "main", "--check", "--format", "json"];
+        all.extend_from_slice(args);
+        let (code, out, err) = repo.xc(&all);
+        assert!(code == 0 || code == 1, "{out}{err}");
+        (code, json(&out), err)
+    };
+    let (code, report, _) = check(&[]);
+    assert_eq!((code, &report["plan"]), (1, &serde_json::Value::Null));
+    let (code, out, err) = repo.xc(&[
+        "diff",
+        "--base",
+        "main",
+        "--name",
+        "rename",
+        "--timestamp",
+        "20260101000000",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let plan = "prisma/phases/20260101000000_rename";
+    repo.commit("rename, with its plan");
+    let (code, report, _) = check(&[]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["checkPasses"], true);
+    assert_eq!(report["plan"]["phase"], "plan");
+    assert_eq!(report["plan"]["folder"], plan);
+    assert_eq!(report["plan"]["steps"][0], "apply the expand");
+    let (_, human, _) = repo.xc(&["diff", "--base", "main", "--check"]);
+    assert!(human.contains("shipped by plan rename"), "{human}");
+
+    // The expand's pull request: the schema becomes schema.expand.prisma (with the project's
+    // own generator), the plan and the promoted expand migration come along.
+    let expand_text = repo.read(&format!("{plan}/schema.expand.prisma"));
+    let (_, rest) = expand_text.split_once("}\n").unwrap();
+    let expand_schema = format!("{GENERATOR}{rest}");
+    assert!(
+        expand_schema.contains("username  String?") || expand_schema.contains("username String?"),
+        "{expand_schema}"
+    );
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["checkout", "-q", "-b", "expand"]);
+    repo.git(&["checkout", "rename", "--", plan]);
+    repo.write("prisma/schema.prisma", &expand_schema);
+    let (code, out, err) = repo.xc(&["promote", plan, "expand", "--timestamp", "20260102000000"]);
+    assert_eq!(code, 0, "{out}{err}");
+    repo.commit("expand");
+    let (code, report, _) = check(&[]);
+    assert_eq!(
+        (code, &report["plan"]["phase"]),
+        (0, &"expand".into()),
+        "{report}"
+    );
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["merge", "-q", "--ff-only", "expand"]);
+
+    // The contract's pull request: from the expand schema to the new one. Without the expand
+    // in the migrations folder it is not yet the plan's to ship.
+    repo.git(&["checkout", "-q", "-b", "contract"]);
+    repo.write("prisma/schema.prisma", &new);
+    repo.commit("contract");
+    let (code, report, _) = check(&[]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["plan"]["phase"], "contract");
+    repo.git(&["checkout", "-q", "-b", "contract-too-early"]);
+    let promoted = repo.git(&["ls-files", "prisma/migrations"]);
+    let expand_folder = promoted
+        .lines()
+        .find(|l| l.contains("_rename_expand"))
+        .map(|l| {
+            Path::new(l)
+                .parent()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .unwrap();
+    repo.git(&["rm", "-q", "-r", &expand_folder]);
+    repo.commit("without the expand");
+    let (code, report, _) = check(&[]);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(report["plan"]["covers"], false);
+    assert!(
+        report["plan"]["why"]
+            .as_str()
+            .unwrap()
+            .contains("promote and deploy the expand first"),
+        "{report}"
+    );
+
+    // --head: the contract branch checked from elsewhere, its plans read from git too.
+    repo.git(&["checkout", "-q", "main"]);
+    let (code, report, _) = check(&["--head", "contract"]);
+    assert_eq!(
+        (code, &report["plan"]["phase"]),
+        (0, &"contract".into()),
+        "{report}"
+    );
+
+    // Once the contract has shipped, its `renamed from` comment is history: the next pull
+    // request neither warns about it nor reads the plan folder as schema.
+    repo.git(&["merge", "-q", "--ff-only", "contract"]);
+    repo.git(&["checkout", "-q", "-b", "next"]);
+    repo.write(
+        "prisma/schema.prisma",
+        &new.replace("  posts Post[]\n", "  bio   String?\n  posts Post[]\n"),
+    );
+    let (code, out, err) = repo.xc(&["diff", "--base", "main", "--check"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(err, "", "{out}");
+    assert!(out.contains("1 change: 1 safe"), "{out}");
+}
+
+#[test]
+fn prisma_xc_toml_sets_the_threshold_and_the_rules() {
+    let repo = Repo::new("settings");
+    let old = old_schema();
+    let new = schema("  user_name String\n", "\n  @@index([authorId])\n");
+    repo.write("old.prisma", &old);
+    repo.write("new.prisma", &new);
+    let run = |toml: Option<&str>, flags: &[&str]| {
+        match toml {
+            Some(t) => repo.write("prisma-xc.toml", t),
+            None => {
+                let _ = std::fs::remove_file(repo.dir.join("prisma-xc.toml"));
+            }
+        }
+        let mut args = vec!["diff", "old.prisma", "new.prisma", "--check"];
+        args.extend_from_slice(flags);
+        repo.xc(&args)
+    };
+    // The new index is a caution: it passes by default, fails from fail_on = "caution".
+    assert_eq!(run(None, &[]).0, 0);
+    let (code, out, _) = run(Some("fail_on = \"caution\"\n"), &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("--fail-on caution"), "{out}");
+    // The flag wins over the file.
+    assert_eq!(
+        run(Some("fail_on = \"caution\"\n"), &["--fail-on", "breaking"]).0,
+        0
+    );
+    // A rule allowed, or judged at another severity.
+    let (code, out, _) = run(
+        Some("fail_on = \"caution\"\n[rules]\nXC112 = \"allow\"\n"),
+        &[],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("(allowed by prisma-xc.toml)"), "{out}");
+    let (code, out, _) = run(
+        Some("[rules]\nXC112 = \"breaking\"\n"),
+        &["--format", "json"],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(json(&out)["changes"][0]["severity"], "breaking");
+    // Mistakes name the file, line and column, and nothing runs.
+    for (toml, expected) in [
+        (
+            "[rules]\nXC999 = \"allow\"\n",
+            "error: prisma-xc.toml:2:9: there is no rule \"XC999\"",
+        ),
+        (
+            "lock_timeout = \"soon\"\n",
+            "error: prisma-xc.toml: lock_timeout: \"soon\" is not a PostgreSQL duration",
+        ),
+        (
+            "sink = \"app\"\n",
+            "error: prisma-xc.toml:1:1: unknown field `sink`",
+        ),
+    ] {
+        let (code, out, err) = run(Some(toml), &[]);
+        assert_eq!((code, out.as_str()), (2, ""), "{err}");
+        assert!(err.starts_with(expected), "{err}");
+    }
+}
