@@ -511,7 +511,7 @@ pub fn diff(sides: &Sides, renames: &Renames) -> Diff {
                 columns: &column_renames,
                 tables: &table_renames,
             };
-            table_constraints(ot, nt, &renamed, &group, &anchor, nm.name_span, &mut out);
+            table_constraints(ot, nt, &renamed, &group, &anchor, nm, &mut out);
         }
     }
     for om in &old.models {
@@ -1146,17 +1146,27 @@ fn table_constraints(
     renamed: &Renamed,
     group: &Group,
     anchor: &Target,
-    span: Span,
+    model: &Model,
     out: &mut Diff,
 ) {
     let (column_renames, table_renames) = (renamed.columns, renamed.tables);
     let table = nt.name.clone();
-    let at = Some(Location::New(span));
     let mut push = |kind: ChangeKind| {
+        // A new or renamed index is where its `@@index`/`@unique` is; the rest, at the model.
+        let span = match &kind {
+            ChangeKind::IndexAdded { columns, .. } => index_span(model, columns),
+            ChangeKind::IndexRenamed { to, .. } => {
+                nt.indexes.iter().find(|i| &i.name == to).and_then(|i| {
+                    let columns: Vec<String> = i.columns.iter().map(|c| c.name.clone()).collect();
+                    index_span(model, &columns)
+                })
+            }
+            _ => None,
+        };
         out.changes.push(Change {
             group: group.clone(),
             kind,
-            location: at,
+            location: Some(Location::New(span.unwrap_or(model.name_span))),
             anchor: anchor.clone(),
         })
     };
@@ -1339,6 +1349,22 @@ fn relation_tables(sides: &Sides, handled: &FastSet<TableKey>, out: &mut Diff) {
             });
         }
     }
+}
+
+/// The `@@index`, `@@unique` or `@unique` of a model over these columns.
+fn index_span(model: &Model, columns: &[String]) -> Option<Span> {
+    model
+        .indexes
+        .iter()
+        .find(|index| {
+            index.fields.len() == columns.len()
+                && index.fields.iter().zip(columns).all(|(f, c)| {
+                    model
+                        .field(&f.name)
+                        .is_some_and(|field| field.database_name() == c)
+                })
+        })
+        .map(|index| index.span)
 }
 
 /// The field that declares an implicit many-to-many relation, so that its join table's change

@@ -101,7 +101,7 @@ enum Command {
         #[arg(long, value_name = "SEVERITY", value_enum, conflicts_with = "direct")]
         fail_on: Option<prisma_xc::rules::Severity>,
         /// Report format: human, json, github (workflow annotations), markdown (step summary,
-        /// pull request comment), sarif (code scanning).
+        /// pull request comment), sarif (code scanning), gitlab (Code Quality).
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
         /// Colour the human report: auto (on a terminal, unless NO_COLOR is set), always, never.

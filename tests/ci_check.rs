@@ -8,6 +8,20 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// A command's standard output; it must succeed.
+fn succeeds(command: &mut Command) -> String {
+    let out = command
+        .output()
+        .unwrap_or_else(|e| panic!("{command:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{command:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 struct Repo {
     dir: PathBuf,
 }
@@ -25,17 +39,7 @@ impl Repo {
     }
 
     fn git(&self, args: &[&str]) -> String {
-        let out = Command::new("git")
-            .current_dir(&self.dir)
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        succeeds(Command::new("git").current_dir(&self.dir).args(args))
     }
 
     fn write(&self, path: &str, text: &str) {
@@ -261,20 +265,41 @@ fn a_pull_request_is_checked_in_every_format() {
         let index = r["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(log["runs"][0]["tool"]["driver"]["rules"][index]["id"], id);
     }
+    // GitLab Code Quality: the fields GitLab requires of each issue, fingerprints unique.
+    let (_, gitlab, _) = repo.xc(&["diff", "--base", "main", "--format", "gitlab"]);
+    let issues = json(&gitlab);
+    let issues = issues.as_array().unwrap();
+    assert_eq!(issues.len(), changes.len());
+    let mut fingerprints: Vec<&str> = issues
+        .iter()
+        .map(|i| i["fingerprint"].as_str().unwrap())
+        .collect();
+    fingerprints.sort();
+    fingerprints.dedup();
+    assert_eq!(fingerprints.len(), issues.len());
+    for i in issues {
+        assert!(
+            i["description"]
+                .as_str()
+                .is_some_and(|d| d.starts_with("XC1"))
+        );
+        assert!(i["check_name"].is_string());
+        assert!(
+            ["info", "minor", "major", "critical", "blocker"]
+                .contains(&i["severity"].as_str().unwrap())
+        );
+        assert_eq!(i["location"]["path"], "prisma/schema.prisma");
+        assert!(i["location"]["lines"]["begin"].as_u64().unwrap() > 0);
+    }
+
     let file = repo.dir.join("report.sarif");
     std::fs::write(&file, &sarif).unwrap();
     match harness7() {
         Some(harness) => {
-            let out = Command::new(harness)
-                .args(["node", "validate-sarif.cjs"])
-                .arg(&file)
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
+            succeeds(
+                Command::new(harness)
+                    .args(["node", "validate-sarif.cjs"])
+                    .arg(&file),
             );
         }
         None => eprintln!("SARIF schema validation skipped: no Node.js harness"),
@@ -495,4 +520,402 @@ fn prisma_xc_toml_sets_the_threshold_and_the_rules() {
         assert_eq!((code, out.as_str()), (2, ""), "{err}");
         assert!(err.starts_with(expected), "{err}");
     }
+}
+
+/// A request the stand-in for GitHub received.
+#[derive(Debug, Clone)]
+struct Request {
+    method: String,
+    path: String,
+    authorization: Option<String>,
+    body: String,
+}
+
+/// A stand-in for GitHub's release downloads and issue comments API, on a local port.
+struct FakeGitHub {
+    url: String,
+    requests: std::sync::Arc<std::sync::Mutex<Vec<Request>>>,
+}
+
+impl FakeGitHub {
+    fn start(version: &str, releases: PathBuf) -> FakeGitHub {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::<Request>::new()));
+        let seen = requests.clone();
+        let version = version.to_string();
+        std::thread::spawn(move || {
+            let mut comments: Vec<serde_json::Value> = Vec::new();
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                if reader.read_line(&mut line).is_err() {
+                    continue;
+                }
+                let mut parts = line.split_whitespace();
+                let (method, path) = (
+                    parts.next().unwrap_or("").to_string(),
+                    parts.next().unwrap_or("").to_string(),
+                );
+                let (mut length, mut authorization) = (0, None);
+                loop {
+                    let mut header = String::new();
+                    reader.read_line(&mut header).unwrap();
+                    let header = header.trim_end();
+                    if header.is_empty() {
+                        break;
+                    }
+                    let (name, value) = header.split_once(':').unwrap();
+                    match name.to_ascii_lowercase().as_str() {
+                        "content-length" => length = value.trim().parse().unwrap(),
+                        "authorization" => authorization = Some(value.trim().to_string()),
+                        _ => {}
+                    }
+                }
+                let mut body = vec![0; length];
+                reader.read_exact(&mut body).unwrap();
+                let body = String::from_utf8_lossy(&body).into_owned();
+                seen.lock().unwrap().push(Request {
+                    method: method.clone(),
+                    path: path.clone(),
+                    authorization,
+                    body: body.clone(),
+                });
+                let route = path.split('?').next().unwrap_or("");
+                let (status, content): (&str, Vec<u8>) = match (method.as_str(), route) {
+                    ("GET", "/repos/prisma-xc/prisma-xc/releases/latest") => (
+                        "200 OK",
+                        format!("{{\"tag_name\":\"v{version}\"}}").into_bytes(),
+                    ),
+                    ("GET", p) if p.starts_with("/releases/download/") => {
+                        let file = p.rsplit('/').next().unwrap();
+                        match std::fs::read(releases.join(file)) {
+                            Ok(bytes) => ("200 OK", bytes),
+                            Err(_) => ("404 Not Found", b"{}".to_vec()),
+                        }
+                    }
+                    ("GET", "/repos/o/r/issues/7/comments") => {
+                        ("200 OK", serde_json::to_vec(&comments).unwrap())
+                    }
+                    ("POST", "/repos/o/r/issues/7/comments") => {
+                        let text = json(&body)["body"].clone();
+                        let comment =
+                            serde_json::json!({ "id": comments.len() + 100, "body": text });
+                        comments.push(comment.clone());
+                        ("201 Created", serde_json::to_vec(&comment).unwrap())
+                    }
+                    ("PATCH", p) if p.starts_with("/repos/o/r/issues/comments/") => {
+                        let id: u64 = p.rsplit('/').next().unwrap().parse().unwrap();
+                        let text = json(&body)["body"].clone();
+                        let c = comments.iter_mut().find(|c| c["id"] == id).unwrap();
+                        c["body"] = text;
+                        ("200 OK", serde_json::to_vec(c).unwrap())
+                    }
+                    _ => ("404 Not Found", b"{}".to_vec()),
+                };
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    content.len()
+                );
+                let _ = stream.write_all(&content);
+            }
+        });
+        FakeGitHub { url, requests }
+    }
+
+    fn requests(&self, method: &str) -> Vec<Request> {
+        self.requests
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|r| r.method == method)
+            .cloned()
+            .collect()
+    }
+}
+
+/// `KEY=value` lines of a GitHub file command ($GITHUB_OUTPUT, $GITHUB_PATH).
+fn file_command(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn the_github_action_installs_checks_summarises_and_comments() {
+    let Some(harness) = harness7() else {
+        eprintln!("skipped: the Action runs on Node.js, and the harness could not be set up");
+        return;
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let yaml = |file: &Path| {
+        json(&succeeds(
+            Command::new(&harness)
+                .args(["node", "yaml-to-json.cjs"])
+                .arg(file),
+        ))
+    };
+
+    // action.yml: a composite action whose steps run the scripts, with the inputs it declares,
+    // and hand check.mjs every variable it reads.
+    let action = yaml(&root.join("action.yml"));
+    assert_eq!(action["runs"]["using"], "composite");
+    let steps = action["runs"]["steps"].as_array().unwrap();
+    let step = |id: &str| steps.iter().find(|s| s["id"] == id).unwrap().clone();
+    assert!(
+        step("install")["run"]
+            .as_str()
+            .unwrap()
+            .contains("action/install.mjs")
+    );
+    assert!(
+        step("check")["run"]
+            .as_str()
+            .unwrap()
+            .contains("action/check.mjs")
+    );
+    let text = std::fs::read_to_string(root.join("action.yml")).unwrap();
+    for used in text.split("inputs.").skip(1) {
+        let name: String = used
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '-')
+            .collect();
+        assert!(
+            action["inputs"][&name].is_object(),
+            "inputs.{name} is not declared"
+        );
+    }
+    for script in ["install", "check"] {
+        let source = std::fs::read_to_string(root.join(format!("action/{script}.mjs"))).unwrap();
+        let given = step(script)["env"].as_object().cloned().unwrap_or_default();
+        for read in source.split("env.XC_").skip(1) {
+            let name: String = read
+                .chars()
+                .take_while(|c| c.is_ascii_uppercase() || *c == '_')
+                .collect();
+            let name = format!("XC_{name}");
+            // XC_BIN, XC_RELEASES and XC_API point the scripts elsewhere (tests, mirrors).
+            if !["XC_BIN", "XC_RELEASES", "XC_API"].contains(&name.as_str()) {
+                assert!(
+                    given.contains_key(&name),
+                    "{script}.mjs reads {name}; action.yml does not set it"
+                );
+            }
+        }
+    }
+    // The release workflow builds every platform the npm package knows, with the scripts here.
+    let release = yaml(&root.join(".github/workflows/release.yml"));
+    let mut targets: Vec<String> = release["jobs"]["build"]["strategy"]["matrix"]["include"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["target"].as_str().unwrap().to_string())
+        .collect();
+    targets.sort();
+    let npm_pack = std::fs::read_to_string(root.join("scripts/npm-pack.mjs")).unwrap();
+    let mut known: Vec<String> = npm_pack
+        .lines()
+        .filter_map(|l| {
+            l.trim()
+                .strip_prefix('"')?
+                .split_once("\": {")
+                .map(|(t, _)| t.to_string())
+        })
+        .collect();
+    known.sort();
+    assert_eq!(targets, known);
+    let release_text = std::fs::read_to_string(root.join(".github/workflows/release.yml")).unwrap();
+    assert!(
+        release_text.contains("scripts/release-archive")
+            && release_text.contains("scripts/npm-pack.mjs")
+    );
+
+    let version = env!("CARGO_PKG_VERSION");
+    let scratch = std::env::temp_dir().join(format!("prisma-xc-action-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    let releases = scratch.join("releases");
+    std::fs::create_dir_all(&releases).unwrap();
+    let github = FakeGitHub::start(version, releases.clone());
+
+    // Install: the release archive of this platform, checksum verified, on the job's PATH.
+    let bin = if cfg!(all(
+        target_os = "linux",
+        target_arch = "x86_64",
+        target_env = "gnu"
+    )) {
+        succeeds(
+            Command::new(root.join("scripts/release-archive"))
+                .args(["x86_64-unknown-linux-gnu", env!("CARGO_BIN_EXE_prisma-xc")])
+                .arg(&releases),
+        );
+        let install = |temp: &str| {
+            let temp = scratch.join(temp);
+            std::fs::create_dir_all(&temp).unwrap();
+            let out = Command::new("node")
+                .arg(root.join("action/install.mjs"))
+                .env("XC_VERSION", "latest")
+                .env("XC_RELEASES", format!("{}/releases", github.url))
+                .env("XC_API", &github.url)
+                .env("XC_TOKEN", "t0k3n")
+                .env("RUNNER_TEMP", &temp)
+                .env("GITHUB_PATH", temp.join("path"))
+                .output()
+                .unwrap();
+            (out, file_command(&temp.join("path")))
+        };
+        let (out, path) = install("install");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let bin = Path::new(&path[0]).join("prisma-xc");
+        let v = Command::new(&bin).arg("--version").output().unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&v.stdout).trim(),
+            format!("prisma-xc {version}")
+        );
+        // A checksum that does not match installs nothing.
+        let sums = releases.join(format!(
+            "prisma-xc-{version}-x86_64-unknown-linux-gnu.tar.gz.sha256"
+        ));
+        std::fs::write(&sums, format!("{}  x\n", "0".repeat(64))).unwrap();
+        let (out, path) = install("tampered");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(!out.status.success() && path.is_empty(), "{stdout}");
+        assert!(
+            stdout.starts_with("::error title=prisma-xc install::") && stdout.contains("SHA-256"),
+            "{stdout}"
+        );
+        bin
+    } else {
+        PathBuf::from(env!("CARGO_BIN_EXE_prisma-xc"))
+    };
+
+    // The check, in a shallow clone of the pull request's branch, as actions/checkout leaves it:
+    // the base branch is fetched by the script.
+    let upstream = Repo::new("action-upstream");
+    upstream.write("prisma/schema.prisma", &old_schema());
+    upstream.commit("schema");
+    upstream.git(&["checkout", "-q", "-b", "change"]);
+    upstream.write("prisma/schema.prisma", &hostile_schema());
+    upstream.commit("rename");
+    let work = scratch.join("work");
+    succeeds(
+        Command::new("git")
+            .args([
+                "clone",
+                "-q",
+                "--depth",
+                "1",
+                "--branch",
+                "change",
+                "--single-branch",
+            ])
+            .arg(format!("file://{}", upstream.dir.display()))
+            .arg(&work),
+    );
+    let event = scratch.join("event.json");
+    std::fs::write(&event, "{\"pull_request\":{\"number\":7}}").unwrap();
+    let check = |run: &str, extra: &[(&str, &str)]| {
+        let dir = scratch.join(run);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut command = Command::new("node");
+        command
+            .current_dir(&work)
+            .arg(root.join("action/check.mjs"))
+            .env("XC_BIN", &bin)
+            .env("XC_SARIF", "true")
+            .env("XC_COMMENT", "true")
+            .env("XC_TOKEN", "t0k3n")
+            .env("GITHUB_BASE_REF", "main")
+            .env("GITHUB_EVENT_PATH", &event)
+            .env("GITHUB_REPOSITORY", "o/r")
+            .env("GITHUB_API_URL", &github.url)
+            .env("GITHUB_STEP_SUMMARY", dir.join("summary.md"))
+            .env("GITHUB_OUTPUT", dir.join("output"))
+            .env("RUNNER_TEMP", &dir);
+        for (k, v) in extra {
+            command.env(k, v);
+        }
+        let out = command.output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            std::fs::read_to_string(dir.join("summary.md")).unwrap_or_default(),
+            file_command(&dir.join("output")),
+        )
+    };
+    let (code, stdout, summary, outputs) = check("first", &[]);
+    assert_eq!(code, Some(1), "{stdout}");
+    let annotations: Vec<_> = stdout
+        .lines()
+        .filter(|l| l.starts_with("::"))
+        .map(workflow_command)
+        .collect();
+    assert!(
+        annotations
+            .iter()
+            .any(|(level, properties, _)| level == "error"
+                && properties.contains(&("file".into(), "prisma/schema.prisma".into()))),
+        "{stdout}"
+    );
+    assert!(
+        summary.starts_with("<!-- prisma-xc report -->\n### ❌ prisma-xc: breaking"),
+        "{summary}"
+    );
+    for expected in [
+        "verdict=breaking",
+        "check-passes=false",
+        "changes=3",
+        "plan-phase=",
+    ] {
+        assert!(outputs.contains(&expected.to_string()), "{outputs:?}");
+    }
+    let sarif = outputs
+        .iter()
+        .find_map(|o| o.strip_prefix("sarif-file="))
+        .unwrap();
+    assert_eq!(
+        json(&std::fs::read_to_string(sarif).unwrap())["version"],
+        "2.1.0"
+    );
+    let posted = github.requests("POST");
+    assert_eq!(posted.len(), 1, "{posted:?}");
+    assert_eq!(posted[0].authorization.as_deref(), Some("Bearer t0k3n"));
+    // The summary gets a blank line after the report, to keep reports of several jobs apart.
+    assert_eq!(
+        json(&posted[0].body)["body"].as_str(),
+        summary.strip_suffix('\n')
+    );
+
+    // Run again: the same comment is updated, not a second one posted.
+    let (code, ..) = check("second", &[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(github.requests("POST").len(), 1);
+    let patched = github.requests("PATCH");
+    assert_eq!(patched.len(), 1, "{patched:?}");
+    assert_eq!(patched[0].path, "/repos/o/r/issues/comments/100");
+
+    // A threshold above the change passes, and says so in the outputs.
+    let (code, stdout, _, outputs) = check("passing", &[("XC_FAIL_ON", "destructive")]);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(
+        outputs.contains(&"check-passes=true".to_string()),
+        "{outputs:?}"
+    );
+
+    // Bad input fails the step with prisma-xc's diagnostics, as an annotation.
+    let (code, stdout, ..) = check("bad", &[("XC_SCHEMA", "prisma/missing.prisma")]);
+    assert_eq!(code, Some(1));
+    assert!(
+        stdout.contains("::error title=prisma-xc::prisma-xc could not read the schemas"),
+        "{stdout}"
+    );
+    let _ = std::fs::remove_dir_all(&scratch);
 }

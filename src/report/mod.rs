@@ -1,12 +1,14 @@
 //! Classified changes -> a report, in the format its reader takes: a person (`human`), a
 //! program (`json`), a GitHub workflow's annotations (`github`), a pull request comment or job
-//! summary (`markdown`), a code scanning tool (`sarif`). The format is chosen at the edge; every
-//! format carries every finding with its file, line and column.
+//! summary (`markdown`), a code scanning tool (`sarif`), a GitLab merge request (`gitlab`). The
+//! format is chosen at the edge; every format carries every finding with its file, line and
+//! column.
 //!
 //! The JSON structure is documented in `docs/report-format.md`; its `version` changes only when
 //! a field is removed or changes meaning.
 
 mod github;
+mod gitlab;
 mod human;
 mod json;
 mod markdown;
@@ -37,6 +39,8 @@ pub enum Format {
     Markdown,
     /// SARIF 2.1.0, for code scanning.
     Sarif,
+    /// GitLab Code Quality, for merge requests.
+    Gitlab,
 }
 
 /// Everything a report says.
@@ -81,6 +85,7 @@ pub fn render(format: Format, report: &Report, color: bool) -> String {
         Format::Github => github::render(report),
         Format::Markdown => markdown::render(report),
         Format::Sarif => sarif::render(report),
+        Format::Gitlab => gitlab::render(report),
     }
 }
 
