@@ -37,6 +37,9 @@ enum Command {
         /// --base, only NEW (default: the schema of prisma.config.ts, else prisma/schema.prisma).
         #[arg(value_name = "SCHEMA", num_args = 0..=2)]
         schemas: Vec<PathBuf>,
+        /// NEW, as Prisma's own --schema names it (then a SCHEMA given is OLD).
+        #[arg(long, value_name = "PATH")]
+        schema: Option<PathBuf>,
         /// Read OLD from this git revision (the same path as NEW): `--base main` in a pull request.
         #[arg(long, value_name = "REV", conflicts_with = "from_empty")]
         base: Option<String>,
@@ -277,7 +280,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Diff {
-            schemas,
+            mut schemas,
+            schema,
             from_empty,
             direct,
             out,
@@ -314,6 +318,12 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
+            if let Some(schema) = schema {
+                if schemas.len() > 1 {
+                    return usage("with --schema (NEW), give at most OLD");
+                }
+                schemas.push(schema);
+            }
             let project_schema = project_schema(&project);
             let settings = match read_settings(&project, schemas.last().or(project_schema.as_ref()))
             {
@@ -975,10 +985,15 @@ fn check_lock_timeout(value: &str) -> Result<(), String> {
     }
 }
 
-/// The project's schema: prisma.config.ts's `schema`, else where Prisma looks by default.
+/// The project's schema: prisma.config.ts's `schema`, else package.json's `prisma.schema`, else
+/// where Prisma looks by default.
 fn project_schema(project: &prisma_xc::project::Project) -> Option<PathBuf> {
     if let Some(schema) = project.config.as_ref().and_then(|c| c.schema.clone()) {
         return Some(schema);
+    }
+    if let Some(schema) = &project.package_schema {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        return Some(schema.strip_prefix(&cwd).unwrap_or(schema).to_path_buf());
     }
     ["prisma/schema.prisma", "schema.prisma", "prisma/schema"]
         .iter()

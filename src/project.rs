@@ -74,6 +74,12 @@ pub fn dependency_range(package_json: &str) -> Option<String> {
     })
 }
 
+/// package.json's `"prisma": { "schema": ... }`.
+pub fn package_schema(package_json: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(package_json).ok()?;
+    value["prisma"]["schema"].as_str().map(str::to_string)
+}
+
 /// Every package a project's package.json depends on, sorted.
 pub fn dependency_names(package_json: &str) -> Vec<String> {
     let Ok(value) = serde_json::from_str::<serde_json::Value>(package_json) else {
@@ -398,6 +404,8 @@ pub struct Project {
     pub root: PathBuf,
     /// The root's tsconfig.json resolves modules as Node.js does (imports need extensions).
     pub node_next: bool,
+    /// package.json's `prisma.schema` (where Prisma 6 also looks), from package.json's folder.
+    pub package_schema: Option<PathBuf>,
 }
 
 /// Reads the project around `dir` (the current folder): its config file (or `config`, given
@@ -453,8 +461,25 @@ pub fn discover(dir: &Path, config: Option<&Path>) -> Result<Project, String> {
             .map(|a| a.join(relative))
             .find_map(|p| std::fs::read_to_string(p).ok())
     };
-    let package_json = up("package.json");
+    let package_json_path = root
+        .ancestors()
+        .map(|a| a.join("package.json"))
+        .find(|p| p.is_file());
+    let package_json = package_json_path
+        .as_ref()
+        .and_then(|p| std::fs::read_to_string(p).ok());
+    let package_schema = package_json
+        .as_deref()
+        .and_then(package_schema)
+        .map(|schema| {
+            let folder = package_json_path
+                .as_deref()
+                .and_then(Path::parent)
+                .unwrap_or(Path::new(""));
+            crate::paths::normalize(&folder.join(schema))
+        });
     Ok(Project {
+        package_schema,
         installed: up("node_modules/prisma/package.json").and_then(|t| installed_version(&t)),
         dependency: package_json.as_deref().and_then(dependency_range),
         packages: package_json

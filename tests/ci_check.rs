@@ -461,6 +461,50 @@ fn committed_plans_cover_their_pull_requests() {
 }
 
 #[test]
+fn the_schema_is_found_where_prisma_finds_it() {
+    let repo = Repo::new("schema-place");
+    repo.write("db/schema.prisma", &old_schema());
+    repo.write(
+        "package.json",
+        "{\"name\":\"app\",\"prisma\":{\"schema\":\"db/schema.prisma\"}}\n",
+    );
+    repo.commit("schema");
+    repo.write("db/schema.prisma", &hostile_schema());
+    // package.json's prisma.schema, as Prisma 6 reads it; then --schema, as Prisma's flag.
+    for args in [
+        vec!["diff", "--base", "main", "--check", "--format", "json"],
+        vec![
+            "diff",
+            "--base",
+            "main",
+            "--schema",
+            "db/schema.prisma",
+            "--check",
+            "--format",
+            "json",
+        ],
+    ] {
+        let (code, out, err) = repo.xc(&args);
+        assert_eq!(code, 1, "{args:?}: {out}{err}");
+        let report = json(&out);
+        assert_eq!(
+            report["changes"][0]["location"]["file"], "db/schema.prisma",
+            "{out}"
+        );
+    }
+    // prisma.config.ts wins over package.json.
+    repo.write(
+        "prisma.config.ts",
+        "export default { schema: \"other.prisma\" };\n",
+    );
+    repo.write("other.prisma", &old_schema());
+    repo.commit("other");
+    let (code, out, err) = repo.xc(&["diff", "--base", "main", "--check"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.starts_with("No changes"), "{out}");
+}
+
+#[test]
 fn prisma_xc_toml_sets_the_threshold_and_the_rules() {
     let repo = Repo::new("settings");
     let old = old_schema();
