@@ -1,0 +1,558 @@
+//! The recipes: one file per breaking change prisma-xc knows how to ship in phases, registered
+//! in [`RECIPES`] like the rules in `src/rules/`. A recipe looks at one finding and, when the
+//! change is its own, decides which phase makes it (`Decision`), edits the intermediate schema
+//! (`Context::edits`: what the expand adds beside the old structures) and registers what the
+//! other phases need (`Context::recipes`: sync triggers, backfill assignments, dual-write pairs,
+//! table renames, type swaps). From these the planner derives every phase's migration, its
+//! guard and its way back. A change no recipe takes ships with the expand when it is safe, and
+//! is refused when it is breaking.
+
+mod dropped_default;
+mod dropped_enum;
+mod dropped_field;
+mod dropped_join_table;
+mod dropped_model;
+mod made_required;
+mod moved_foreign_key;
+mod moved_table;
+mod new_autoincrement;
+mod new_foreign_key;
+mod new_index;
+mod new_required_field;
+mod new_unique;
+mod primary_key;
+mod removed_enum_value;
+mod renamed_column;
+mod renamed_enum_type;
+mod renamed_enum_value;
+mod renamed_table;
+mod sqlite_table_rename;
+mod type_change;
+
+pub(super) use super::{
+    Assignment, ColumnRename, FieldPair, PlanInput, Recipes, SHIPS_WITH_EXPAND, SyncMode, TypeSwap,
+    ValueSource, cast, changes_value, conversions, distinct,
+};
+pub(super) use crate::changes::ChangeKind;
+pub(super) use crate::classify::Finding;
+pub(super) use crate::database::{Database, Table};
+pub(super) use crate::diagnostics::Sources;
+pub(super) use crate::expand::SchemaEdits;
+pub(super) use crate::migrate::TableRef;
+pub(super) use crate::plan::runbook::MigrationPhase;
+pub(super) use crate::rules::Severity;
+pub(super) use crate::schema::{Model, Provider, Schema};
+pub(super) use crate::sql::Dialect;
+
+/// What a recipe reads, and what it adds to.
+pub(in crate::plan) struct Context<'a> {
+    pub input: &'a PlanInput<'a>,
+    pub old_db: &'a Database,
+    pub new_db: &'a Database,
+    pub provider: Provider,
+    pub dialect: Dialect,
+    /// Edits of the new schema's text that make the intermediate schema.
+    pub edits: &'a mut SchemaEdits,
+    /// What the later phases need, gathered over every change.
+    pub recipes: &'a mut Recipes,
+}
+
+impl<'a> Context<'a> {
+    /// `text` on PostgreSQL, nothing elsewhere: the words of a step only PostgreSQL takes.
+    fn on_postgres(&self, text: &'static str) -> &'static str {
+        if self.provider == Provider::PostgreSql {
+            text
+        } else {
+            ""
+        }
+    }
+
+    fn new_model(&self, name: &str) -> Result<&'a Model, Refusal> {
+        self.input
+            .new
+            .model(name)
+            .ok_or_else(|| Refusal::bug(format!("model `{name}` not found")))
+    }
+}
+
+/// Which phase makes a change in the database, and what the plan does, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(in crate::plan) struct Decision {
+    pub phase: MigrationPhase,
+    pub recipe: String,
+}
+
+impl Decision {
+    fn expand(recipe: impl Into<String>) -> Decision {
+        Decision {
+            phase: MigrationPhase::Expand,
+            recipe: recipe.into(),
+        }
+    }
+
+    fn contract(recipe: impl Into<String>) -> Decision {
+        Decision {
+            phase: MigrationPhase::Contract,
+            recipe: recipe.into(),
+        }
+    }
+}
+
+/// Why a change gets no plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(in crate::plan) enum Refusal {
+    /// The change is one prisma-xc cannot ship in phases (yet): the user is told why and what
+    /// to do instead.
+    Unsupported(String),
+    /// Something the change names was not found in the schemas it came from: a bug of
+    /// prisma-xc, not of the schema.
+    Bug(String),
+}
+
+impl Refusal {
+    fn bug(what: impl Into<String>) -> Refusal {
+        Refusal::Bug(what.into())
+    }
+}
+
+type Outcome = Result<Decision, Refusal>;
+
+/// One recipe: `None` when the finding is not its kind of change.
+pub(in crate::plan) trait Recipe: Sync {
+    fn plan(&self, f: &Finding, cx: &mut Context) -> Option<Outcome>;
+}
+
+/// Every recipe, in the order they are asked: a more specific one before a general one of the
+/// same change (a new unique before a new index).
+const RECIPES: &[&dyn Recipe] = &[
+    &renamed_column::RenamedColumn,
+    &new_required_field::NewRequiredField,
+    &made_required::MadeRequired,
+    &dropped_field::DroppedField,
+    &dropped_enum::DroppedEnum,
+    &dropped_model::DroppedModel,
+    &new_unique::NewUnique,
+    &new_index::NewIndex,
+    &moved_foreign_key::MovedForeignKey,
+    &new_foreign_key::NewForeignKey,
+    &removed_enum_value::RemovedEnumValue,
+    &renamed_enum_value::RenamedEnumValue,
+    &type_change::TypeChange,
+    &dropped_default::DroppedDefault,
+    &new_autoincrement::NewAutoincrement,
+    &renamed_enum_type::RenamedEnumType,
+    &primary_key::PrimaryKey,
+    &dropped_join_table::DroppedJoinTable,
+    &sqlite_table_rename::SqliteTableRename,
+    &renamed_table::RenamedTable,
+    &moved_table::MovedTable,
+];
+
+/// The recipe of one finding.
+pub(in crate::plan) fn decide(f: &Finding, cx: &mut Context) -> Outcome {
+    if let Some(outcome) = RECIPES.iter().find_map(|r| r.plan(f, cx)) {
+        return outcome;
+    }
+    if f.severity >= Severity::Breaking {
+        return Err(Refusal::Unsupported(match f.rule.id {
+            "XC104" => {
+                "a table rename: keep the table with `@@map(\"Old\")`, which is safe (XC105)".into()
+            }
+            _ => "no phased recipe covers this change yet".into(),
+        }));
+    }
+    Ok(Decision::expand(SHIPS_WITH_EXPAND))
+}
+
+/// The foreign keys, of any table of `db`, that reference `column` of `table`.
+fn foreign_keys_to<'a>(
+    db: &'a Database,
+    table: &'a Table,
+    column: &'a str,
+) -> impl Iterator<Item = &'a crate::database::ForeignKey> {
+    db.tables
+        .iter()
+        .flat_map(|t| &t.foreign_keys)
+        .filter(move |fk| {
+            fk.referenced_table == table.name
+                && fk.referenced_schema == table.schema
+                && fk.referenced_columns.iter().any(|c| c == column)
+        })
+}
+
+/// The backfill of a column copied from another one of the same row (a renamed column, or the
+/// new-typed copy of a column): rows where it differs from the converted source are pending,
+/// and rows whose value the conversion would change are left for the user, never cut.
+fn copy_assignment(provider: Provider, rename: &ColumnRename, why: String) -> Assignment {
+    let d = Dialect(provider);
+    let (source, target) = (d.quote(&rename.old_column), d.quote(&rename.new_column));
+    let converted = if rename.converts() {
+        cast(&source, &rename.new_type)
+    } else {
+        source.clone()
+    };
+    let lossy = changes_value(provider, &source, &rename.old_type, &rename.new_type);
+    let differs = distinct(provider, &target, &converted, &rename.new_type);
+    Assignment {
+        column: rename.new_column.clone(),
+        sql_type: rename.new_type.sql(),
+        source: ValueSource::Column {
+            column: rename.old_column.clone(),
+            cast: rename.converts().then(|| rename.new_type.sql()),
+        },
+        pending: match &lossy {
+            Some(lossy) => format!("{differs} OR {lossy}"),
+            None => differs.clone(),
+        },
+        done_when: format!("NOT ({differs})"),
+        lossy,
+        why,
+    }
+}
+
+fn find_table<'a>(db: &'a Database, model: &Model) -> Option<&'a Table> {
+    db.tables
+        .iter()
+        .find(|t| t.name == model.database_name() && t.schema == model.schema)
+}
+
+fn old_model_of<'a>(input: &'a PlanInput, nm: &Model) -> Result<&'a Model, Refusal> {
+    input
+        .classification
+        .findings
+        .iter()
+        .find_map(|f| match &f.change.kind {
+            ChangeKind::ModelRenamed { from, to, .. } if to == &nm.name => input.old.model(from),
+            _ => None,
+        })
+        .or_else(|| input.old.model(&nm.name))
+        .ok_or_else(|| Refusal::bug(format!("model `{}` is not in the old schema", nm.name)))
+}
+
+/// A field of a model in both schemas, under the same name: (new model, new field, old field).
+fn same_field<'a>(
+    input: &'a PlanInput,
+    model: &str,
+    field: &str,
+) -> Result<
+    (
+        &'a Model,
+        &'a crate::schema::Field,
+        &'a crate::schema::Field,
+    ),
+    Refusal,
+> {
+    let nm = input
+        .new
+        .model(model)
+        .ok_or(Refusal::bug("model not found"))?;
+    let om = old_model_of(input, nm)?;
+    let nf = nm.field(field).ok_or(Refusal::bug("new field not found"))?;
+    let of = om
+        .field(field)
+        .ok_or(Refusal::bug("the field has another name in the old schema"))?;
+    Ok((nm, nf, of))
+}
+
+/// Put an old field back into the intermediate schema, under `<name>Old` when the new schema
+/// uses its name for another field; `relax`: as optional.
+fn keep_old_field(cx: &mut Context, nm: &Model, of: &crate::schema::Field, relax: bool) {
+    let rename = nm
+        .field(&of.name)
+        .is_some()
+        .then(|| format!("{}Old", of.name));
+    cx.edits.insert_old_field(
+        cx.input.new_sources,
+        nm,
+        cx.input.old_sources,
+        of,
+        rename.as_deref(),
+        relax,
+    );
+}
+
+/// Replace the new field's line with the old one: the change waits for the contract.
+fn revert_field(
+    input: &PlanInput,
+    edits: &mut SchemaEdits,
+    model: &str,
+    field: &str,
+) -> Result<(), Refusal> {
+    let (_, nf, of) = same_field(input, model, field)?;
+    edits.replace_field(nf, input.old_sources.text(of.span));
+    Ok(())
+}
+
+/// The span of a block's attribute line that starts with `start` (`@@map(`), inside `block`.
+fn block_attribute_line(
+    sources: &Sources,
+    block: crate::diagnostics::Span,
+    start: &str,
+) -> Option<crate::diagnostics::Span> {
+    let text = &sources.file(block.file).text;
+    let mut at = block.start;
+    for line in text[block.start..block.end].split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with(start) {
+            let begin = at + (line.len() - trimmed.len());
+            let end = at + line.trim_end().len();
+            return Some(crate::diagnostics::Span::new(block.file, begin, end));
+        }
+        at += line.len();
+    }
+    None
+}
+
+fn insert_enum_value(
+    edits: &mut SchemaEdits,
+    input: &PlanInput,
+    ne: &crate::schema::Enum,
+    line: &str,
+) {
+    let sources = input.new_sources;
+    let (at, file) = match ne.values.last() {
+        Some(v) => (v.span.end, v.span.file),
+        None => (ne.span.start, ne.span.file),
+    };
+    let text = &sources.file(file).text;
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let indent: String = text[line_start..]
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect();
+    let at = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    edits.insert_text(file, at, format!("\n{indent}{line}"));
+}
+
+/// An enum value the new schema no longer has (removed, or renamed in the database): kept in
+/// the intermediate schema, and every column of the enum backfilled off it. `old` finds the
+/// old enum; `source` is what replaces the value in a column.
+fn move_rows_off_value(
+    cx: &mut Context,
+    enumeration: &str,
+    value: &str,
+    old: impl Fn(&crate::schema::Enum) -> bool,
+    source: impl Fn(&Table, &str) -> ValueSource,
+    why: &str,
+) -> Result<(), Refusal> {
+    let ne = cx
+        .input
+        .new
+        .enum_by_name(enumeration)
+        .ok_or(Refusal::bug("enum not found"))?;
+    let oe = cx
+        .input
+        .old
+        .enums
+        .iter()
+        .find(|e| e.values.iter().any(|v| v.name == value) && old(e))
+        .ok_or(Refusal::bug("old enum not found"))?;
+    let ov = oe
+        .values
+        .iter()
+        .find(|v| v.name == value)
+        .ok_or(Refusal::bug("old value not found"))?;
+    insert_enum_value(cx.edits, cx.input, ne, cx.input.old_sources.text(ov.span));
+    let literal = crate::escape::sql_string(cx.provider, ov.database_name());
+    for (model, table, column) in enum_columns(cx.input.new, cx.new_db, ne) {
+        let text = as_text(cx.provider, &column);
+        cx.recipes
+            .backfill_table(model, table)
+            .assignments
+            .push(Assignment {
+                sql_type: table
+                    .column(&column)
+                    .map(|c| c.column_type.sql())
+                    .unwrap_or_default(),
+                source: source(table, &column),
+                pending: format!("{text} = {literal}"),
+                lossy: None,
+                done_when: format!("{text} <> {literal}"),
+                why: why.to_string(),
+                column,
+            });
+    }
+    Ok(())
+}
+
+/// Every column of type `e`: (model, table, column).
+fn enum_columns<'a>(
+    schema: &'a Schema,
+    db: &'a Database,
+    e: &crate::schema::Enum,
+) -> Vec<(&'a Model, &'a Table, String)> {
+    let mut out = Vec::new();
+    for m in &schema.models {
+        let Some(t) = find_table(db, m) else { continue };
+        for f in m.scalar_fields() {
+            if matches!(&f.field_type, crate::schema::FieldType::Enum(n) if *n == e.name)
+                && f.arity != crate::schema::Arity::List
+            {
+                out.push((m, t, f.database_name().to_string()));
+            }
+        }
+    }
+    out
+}
+
+/// Make a field optional, and the relation fields built on it too: Prisma rejects a required
+/// relation over an optional scalar.
+fn relax(edits: &mut SchemaEdits, sources: &Sources, model: &Model, field: &crate::schema::Field) {
+    edits.make_optional(sources, field);
+    for relation_field in &model.fields {
+        if relation_field
+            .relation
+            .as_ref()
+            .is_some_and(|r| r.fields.contains(&field.name))
+        {
+            edits.make_optional(sources, relation_field);
+        }
+    }
+}
+
+/// The table of `nm` renamed or moved in place by the expand, a view standing in for the old
+/// one: recorded once, however many findings (rename, move) lead here.
+fn move_table(cx: &mut Context, nm: &Model, how: impl Fn(&str, &str) -> String) -> Outcome {
+    let (input, old_db, new_db) = (cx.input, cx.old_db, cx.new_db);
+    if input.classification.provider != Provider::PostgreSql {
+        return Err(Refusal::Unsupported(
+            "a table rename is phased on PostgreSQL (a view stands in for the old table) and SQLite (the table is copied and kept in sync), a move between schemas on PostgreSQL only".into(),
+        ));
+    }
+    let om = old_model_of(input, nm)?;
+    let old_table = find_table(old_db, om).ok_or(Refusal::bug("old table not found"))?;
+    let new_table = find_table(new_db, nm).ok_or(Refusal::bug("new table not found"))?;
+    if let Some(why) = super::table_rename::refusal(old_db, old_table) {
+        return Err(Refusal::Unsupported(why));
+    }
+    let (from, to) = (TableRef::of(old_table), TableRef::of(new_table));
+    let d = cx.dialect;
+    let (old_name, new_name) = (d.table(&from), d.table(&to));
+    let decision = Decision::expand(format!(
+        "expand {} and leaves a view {old_name} in its place, through which old code reads and writes the same rows; the contract drops the view",
+        how(&old_name, &new_name)
+    ));
+    if !cx.recipes.table_renames.iter().any(|r| r.to == to) {
+        cx.recipes
+            .table_renames
+            .push(super::TableRename { from, to });
+    }
+    Ok(decision)
+}
+
+/// An enum column compared with a string literal: PostgreSQL compares the enum's text.
+fn as_text(provider: Provider, column: &str) -> String {
+    let d = Dialect(provider);
+    match provider {
+        Provider::PostgreSql | Provider::CockroachDb => format!("{}::text", d.quote(column)),
+        _ => d.quote(column),
+    }
+}
+
+/// Recipes run on two schemas, for the recipes' unit tests.
+#[cfg(test)]
+pub(super) mod test_support {
+    use super::*;
+    use crate::diagnostics::SourceFile;
+
+    /// What the recipes made of every change from `old` to `new` (model and enum blocks; the
+    /// datasource is `provider`'s).
+    pub struct Planned {
+        /// Each finding's change kind (`FieldRenamed`) and outcome, in order.
+        pub outcomes: Vec<(String, Outcome)>,
+        /// The intermediate schema.
+        pub expand: String,
+        pub recipes: Recipes,
+    }
+
+    impl Planned {
+        /// The decision on the change of this kind; it must have one.
+        pub fn decision(&self, kind: &str) -> &Decision {
+            match self.outcomes.iter().find(|(k, _)| k == kind) {
+                Some((_, Ok(d))) => d,
+                other => panic!("{kind}: {other:?}\nall: {:?}", self.outcomes),
+            }
+        }
+
+        /// Why the change of this kind was refused, as the user reads it.
+        pub fn refusal(&self, kind: &str) -> &str {
+            match self.outcomes.iter().find(|(k, _)| k == kind) {
+                Some((_, Err(Refusal::Unsupported(why)))) => why,
+                other => panic!("{kind}: {other:?}\nall: {:?}", self.outcomes),
+            }
+        }
+    }
+
+    /// `old` and `new` after a datasource of `provider`.
+    pub fn plan(provider: &str, old: &str, new: &str) -> Planned {
+        let head = format!("datasource db {{\n  provider = \"{provider}\"\n}}\n\n");
+        plan_after(&head, old, new)
+    }
+
+    /// `old` and `new` after `head` (a datasource block of one's own).
+    pub fn plan_after(head: &str, old: &str, new: &str) -> Planned {
+        let sources = |text: &str| {
+            let mut s = Sources::default();
+            s.add(SourceFile::new("schema.prisma", format!("{head}{text}")));
+            s
+        };
+        let (old_sources, new_sources) = (sources(old), sources(new));
+        let (old_loaded, new_loaded) = (crate::load(&old_sources), crate::load(&new_sources));
+        assert!(
+            !old_loaded.has_errors() && !new_loaded.has_errors(),
+            "{:?}{:?}",
+            old_loaded.diagnostics,
+            new_loaded.diagnostics
+        );
+        let (classification, _) = crate::compare(
+            &old_loaded.schema,
+            &new_loaded.schema,
+            &new_sources,
+            &crate::CompareOptions::default(),
+        )
+        .expect("the schemas compare");
+        let old_db = crate::database::lower(&old_loaded.schema).expect("old lowers");
+        let new_db = crate::database::lower(&new_loaded.schema).expect("new lowers");
+        let input = PlanInput {
+            old: &old_loaded.schema,
+            old_sources: &old_sources,
+            new: &new_loaded.schema,
+            new_sources: &new_sources,
+            old_db: &old_db,
+            new_db: &new_db,
+            new_syntax: &[],
+            classification: &classification,
+        };
+        let provider = classification.provider;
+        let (mut edits, mut recipes) = (SchemaEdits::default(), Recipes::default());
+        let mut cx = Context {
+            input: &input,
+            old_db: &old_db,
+            new_db: &new_db,
+            provider,
+            dialect: Dialect(provider),
+            edits: &mut edits,
+            recipes: &mut recipes,
+        };
+        let outcomes = classification
+            .findings
+            .iter()
+            .map(|f| {
+                let kind = format!("{:?}", f.change.kind);
+                let kind = kind
+                    .split([' ', '{', '('])
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                (kind, decide(f, &mut cx))
+            })
+            .collect();
+        let expand = edits.apply(&new_sources).expect("edits apply");
+        let expand = expand.strip_prefix(head).unwrap_or(&expand).to_string();
+        Planned {
+            outcomes,
+            expand,
+            recipes,
+        }
+    }
+}
