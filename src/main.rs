@@ -329,7 +329,7 @@ fn main() -> ExitCode {
             {
                 Ok(settings) => settings.unwrap_or_default(),
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    eprintln!("error: {}", shown(&e));
                     return ExitCode::from(2);
                 }
             };
@@ -451,17 +451,32 @@ fn main() -> ExitCode {
 }
 
 /// A plan folder's plan.json, read as `T`; the error names the file and what to give.
-fn read_plan_json<T: serde::de::DeserializeOwned>(plan: &Path) -> Result<T, String> {
+fn read_plan_json<T: serde::de::DeserializeOwned>(plan: &Path) -> anyhow::Result<T> {
+    use anyhow::Context as _;
     let path = plan.join("plan.json");
-    std::fs::read_to_string(&path)
-        .map_err(|e| e.to_string())
-        .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
-        .map_err(|e| {
-            format!(
-                "{}: {e}\n  = help: give the plan folder `prisma-xc diff --name` wrote",
-                path.display()
-            )
-        })
+    let help = || {
+        format!(
+            "{}\n  = help: give the plan folder `prisma-xc diff --name` wrote",
+            path.display()
+        )
+    };
+    let text = std::fs::read_to_string(&path).with_context(help)?;
+    serde_json::from_str(&text).with_context(help)
+}
+
+/// An error at the edge as the user reads it: what failed, then why (anyhow's chain).
+fn shown(e: &anyhow::Error) -> String {
+    let mut chain = e.chain();
+    let first = chain.next().map(ToString::to_string).unwrap_or_default();
+    let causes: Vec<String> = chain.map(ToString::to_string).collect();
+    if causes.is_empty() {
+        return first;
+    }
+    // The context is `path\n  = help: ...`: the cause goes after the path, before the help.
+    match first.split_once('\n') {
+        Some((what, help)) => format!("{what}: {}\n{help}", causes.join(": ")),
+        None => format!("{first}: {}", causes.join(": ")),
+    }
 }
 
 /// `prisma-xc status`: the database's answers in, the report out.
@@ -474,7 +489,7 @@ fn status(plan_dir: &Path, database_url: Option<String>) -> ExitCode {
     let plan_json = plan_dir.join("plan.json");
     let plan: status::PlanFile = match read_plan_json(plan_dir) {
         Ok(p) => p,
-        Err(e) => return fail(e),
+        Err(e) => return fail(shown(&e)),
     };
     let Some(provider) = prisma_xc::schema::Provider::from_name(&plan.provider) else {
         return fail(format!(
@@ -852,7 +867,8 @@ fn diff(run: DiffRun) -> ExitCode {
 fn read_settings(
     project: &prisma_xc::project::Project,
     schema: Option<&PathBuf>,
-) -> Result<Option<prisma_xc::settings::Settings>, String> {
+) -> anyhow::Result<Option<prisma_xc::settings::Settings>> {
+    use anyhow::Context as _;
     use prisma_xc::settings::{FILE_NAME, parse};
     let beside_schema = schema.map(|s| {
         let folder = if s.is_dir() {
@@ -873,8 +889,8 @@ fn read_settings(
         .display()
         .to_string();
     let text =
-        std::fs::read_to_string(&path).map_err(|e| format!("{shown}: cannot be read: {e}"))?;
-    parse(&shown, &text).map(Some)
+        std::fs::read_to_string(&path).with_context(|| format!("{shown}: cannot be read"))?;
+    parse(&shown, &text).map(Some).map_err(anyhow::Error::msg)
 }
 
 /// The git repository prisma-xc runs in, for reports that name files from its root.
@@ -1186,7 +1202,7 @@ fn promote(
     let meta: prisma_xc::status::PlanFile = match read_plan_json(plan) {
         Ok(v) => v,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", shown(&e));
             return ExitCode::from(2);
         }
     };

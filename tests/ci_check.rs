@@ -691,6 +691,7 @@ fn file_command(path: &Path) -> Vec<String> {
 }
 
 #[test]
+#[cfg_attr(xc_no_node, ignore = "needs Node.js and npm")]
 fn the_github_action_installs_checks_summarises_and_comments() {
     let Some(harness) = harness7() else {
         eprintln!("skipped: the Action runs on Node.js, and the harness could not be set up");

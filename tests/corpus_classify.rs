@@ -324,6 +324,7 @@ fn only_additive(sql: &str, old_db: &Database, new_db: &Database) -> Option<bool
 }
 
 #[test]
+#[cfg_attr(xc_no_corpus, ignore = "needs ../shared/corpus")]
 fn every_verdict_the_committed_migrations_imply_is_reported() {
     let Some(corpus) = common::corpus() else {
         return;
@@ -433,6 +434,7 @@ fn every_verdict_the_committed_migrations_imply_is_reported() {
 /// Renames the projects wrote by hand: prisma-xc suggests each one, or, declared, reports a
 /// rename instead of a drop and an add.
 #[test]
+#[cfg_attr(xc_no_corpus, ignore = "needs ../shared/corpus")]
 fn hand_written_renames_are_suggested_or_declared() {
     let Some(corpus) = common::corpus() else {
         return;

@@ -47,26 +47,46 @@ fn corpus_script(name: &str, args: &[&str]) {
 }
 
 #[test]
+#[cfg_attr(
+    any(xc_no_corpus, xc_no_node),
+    ignore = "needs ../shared/corpus, Node.js and npm"
+)]
 fn corpus_schemas_from_empty_apply_without_drift() {
     corpus_check(&["--from-empty"]);
 }
 
 #[test]
+#[cfg_attr(
+    any(xc_no_corpus, xc_no_node),
+    ignore = "needs ../shared/corpus, Node.js and npm"
+)]
 fn sampled_corpus_evolutions_apply_without_drift() {
     corpus_check(&["--sample", "40"]);
 }
 
 #[test]
+#[cfg_attr(
+    any(xc_no_corpus, xc_no_node),
+    ignore = "needs ../shared/corpus, Node.js and npm"
+)]
 fn sampled_corpus_evolutions_deploy_phase_by_phase_without_drift() {
     corpus_check(&["--plan", "--sample", "10"]);
 }
 
 #[test]
+#[cfg_attr(
+    any(xc_no_corpus, xc_no_node),
+    ignore = "needs ../shared/corpus, Node.js and npm"
+)]
 fn corpus_schemas_from_empty_are_byte_identical_to_prisma() {
     corpus_script("direct-identity", &["--from-empty"]);
 }
 
 #[test]
+#[cfg_attr(
+    any(xc_no_corpus, xc_no_node),
+    ignore = "needs ../shared/corpus, Node.js and npm"
+)]
 fn sampled_corpus_evolutions_are_byte_identical_to_prisma() {
     corpus_script("direct-identity", &["--sample", "12"]);
 }

@@ -28,6 +28,7 @@ fn statements(sql: &str) -> Vec<String> {
 }
 
 #[test]
+#[cfg_attr(xc_no_corpus, ignore = "needs ../shared/corpus")]
 fn umami_mysql_steps_match_prismas_own_migrations() {
     let Some(corpus) = common::corpus() else {
         return;
@@ -59,9 +60,10 @@ fn umami_mysql_steps_match_prismas_own_migrations() {
     println!(
         "umami MySQL: {equal} of {compared} not-hand-edited steps equal statement for statement; differing: {differing:?}"
     );
-    // A floor, not a goal: it catches regressions in the MySQL renderer.
+    // A floor at today's figure (6 of 10), not a goal: it catches regressions in the MySQL
+    // renderer. Raise it when the renderer matches more.
     assert!(
-        equal >= 5,
+        equal >= 6,
         "only {equal} of {compared} MySQL steps match Prisma's own SQL"
     );
 }

@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use common::*;
 
 #[test]
+#[cfg_attr(xc_no_corpus, ignore = "needs ../shared/corpus")]
 fn every_corpus_schema_resolves() {
     let Some(corpus) = corpus() else { return };
     // Schemas the Prisma 6 CLI itself rejects for a validation rule: prisma-xc may reject them
@@ -57,6 +58,7 @@ fn expected_lines(text: &str) -> Vec<usize> {
 }
 
 #[test]
+#[cfg_attr(xc_no_corpus, ignore = "needs ../shared/corpus")]
 fn invalid_schemas_are_rejected_at_prismas_line() {
     let Some(corpus) = corpus() else { return };
     let dir = corpus.join("invalid");
@@ -119,5 +121,11 @@ fn invalid_schemas_are_rejected_at_prismas_line() {
         must_reject_missed.is_empty(),
         "must reject:\n{}",
         must_reject_missed.join("\n")
+    );
+    // A floor at today's figure: a validation prisma-xc stops doing fails here. Raise it as
+    // more of Prisma's validations are added.
+    assert!(
+        validation_rejected >= 73,
+        "only {validation_rejected} of {validation} validation-invalid schemas rejected (73 before)"
     );
 }

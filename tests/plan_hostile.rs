@@ -424,6 +424,10 @@ fn names_and_values_are_rewritten_consistently() {
 }
 
 #[test]
+#[cfg_attr(
+    any(xc_no_node, xc_no_postgres),
+    ignore = "needs Node.js and npm, PostgreSQL server binaries"
+)]
 fn every_recipe_deploys_with_hostile_names_on_postgres() {
     let Some(harness) = common::harness_with_postgres() else {
         return;
@@ -433,6 +437,10 @@ fn every_recipe_deploys_with_hostile_names_on_postgres() {
 }
 
 #[test]
+#[cfg_attr(
+    any(xc_no_node, xc_no_sqlite3),
+    ignore = "needs Node.js and npm, the sqlite3 shell"
+)]
 fn every_recipe_deploys_with_hostile_names_on_sqlite() {
     let Some(harness) = common::harness_with_sqlite3() else {
         return;

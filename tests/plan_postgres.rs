@@ -17,6 +17,10 @@ use std::path::Path;
 use common::plan::{CASES, Env, PlanCase, SQLITE_CASES, run_catalog};
 
 #[test]
+#[cfg_attr(
+    any(xc_no_node, xc_no_postgres),
+    ignore = "needs Node.js and npm, PostgreSQL server binaries"
+)]
 fn every_recipe_deploys_phase_by_phase_on_postgres() {
     let Some(harness) = common::harness_with_postgres() else {
         return;
@@ -29,6 +33,10 @@ fn every_recipe_deploys_phase_by_phase_on_postgres() {
 }
 
 #[test]
+#[cfg_attr(
+    any(xc_no_node, xc_no_sqlite3),
+    ignore = "needs Node.js and npm, the sqlite3 shell"
+)]
 fn every_recipe_deploys_phase_by_phase_on_sqlite() {
     // Each SQLite case borrows its schemas from the PostgreSQL case of the same name.
     for case in SQLITE_CASES {
@@ -53,6 +61,10 @@ fn every_recipe_deploys_phase_by_phase_on_sqlite() {
 /// code names only `user_name`, new code only `username`), with the backfill running beside
 /// them; after the contract no write is lost.
 #[test]
+#[cfg_attr(
+    any(xc_no_node, xc_no_postgres),
+    ignore = "needs Node.js and npm, PostgreSQL server binaries"
+)]
 fn mixed_fleet_rename_loses_no_value() {
     let Some(harness) = common::harness_with_postgres() else {
         return;
@@ -61,6 +73,10 @@ fn mixed_fleet_rename_loses_no_value() {
 }
 
 #[test]
+#[cfg_attr(
+    any(xc_no_node, xc_no_sqlite3),
+    ignore = "needs Node.js and npm, the sqlite3 shell"
+)]
 fn mixed_fleet_rename_loses_no_value_on_sqlite() {
     let Some(harness) = common::harness_with_sqlite3() else {
         return;
@@ -163,6 +179,10 @@ fn plan_file(dir: &Path, path: &str) -> String {
 /// and names it, the contract's guard stops, changing nothing, until someone fixes the row;
 /// then it deploys and no value was cut or rounded.
 #[test]
+#[cfg_attr(
+    any(xc_no_node, xc_no_postgres),
+    ignore = "needs Node.js and npm, PostgreSQL server binaries"
+)]
 fn conversions_that_would_change_a_value_fail_loudly() {
     let Some(harness) = common::harness_with_postgres() else {
         return;
@@ -199,6 +219,10 @@ fn conversions_that_would_change_a_value_fail_loudly() {
 }
 
 #[test]
+#[cfg_attr(
+    any(xc_no_node, xc_no_sqlite3),
+    ignore = "needs Node.js and npm, the sqlite3 shell"
+)]
 fn conversions_that_would_change_a_value_fail_loudly_on_sqlite() {
     let Some(harness) = common::harness_with_sqlite3() else {
         return;

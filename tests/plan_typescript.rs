@@ -62,6 +62,10 @@ fn run(cmd: &mut Command) -> Result<String, String> {
 }
 
 #[test]
+#[cfg_attr(
+    any(xc_no_node, xc_no_postgres),
+    ignore = "needs Node.js and npm, PostgreSQL server binaries"
+)]
 fn dual_write_and_backfill_type_check_and_run() {
     let Some(harness) = common::harness_with_postgres() else {
         return;
@@ -70,6 +74,10 @@ fn dual_write_and_backfill_type_check_and_run() {
 }
 
 #[test]
+#[cfg_attr(
+    any(xc_no_node, xc_no_sqlite3),
+    ignore = "needs Node.js and npm, the sqlite3 shell"
+)]
 fn dual_write_and_backfill_type_check_and_run_on_sqlite() {
     let Some(harness) = common::harness_with_sqlite3() else {
         return;

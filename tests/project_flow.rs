@@ -639,6 +639,10 @@ fn follow(variant: Variant) {
 
 /// Prisma 7 on PostgreSQL, the sync trigger, TypeScript resolving modules as bundlers do.
 #[test]
+#[cfg_attr(
+    any(xc_no_node, xc_no_postgres),
+    ignore = "needs Node.js and npm, PostgreSQL server binaries"
+)]
 fn prisma7_project_on_postgres_follows_plan_md() {
     follow(Variant {
         client_js: false,
@@ -654,6 +658,10 @@ fn prisma7_project_on_postgres_follows_plan_md() {
 
 /// Prisma 7 on SQLite, the dual-write version, TypeScript under NodeNext.
 #[test]
+#[cfg_attr(
+    any(xc_no_node, xc_no_sqlite3),
+    ignore = "needs Node.js and npm, the sqlite3 shell"
+)]
 fn prisma7_project_on_sqlite_follows_plan_md() {
     follow(Variant {
         client_js: false,
@@ -669,6 +677,10 @@ fn prisma7_project_on_sqlite_follows_plan_md() {
 
 /// Prisma 6 (url in the schema, generator on driver adapters) on PostgreSQL.
 #[test]
+#[cfg_attr(
+    any(xc_no_node, xc_no_postgres),
+    ignore = "needs Node.js and npm, PostgreSQL server binaries"
+)]
 fn prisma6_project_on_postgres_follows_plan_md() {
     follow(Variant {
         client_js: false,
@@ -686,6 +698,10 @@ fn prisma6_project_on_postgres_follows_plan_md() {
 /// part of the schema), the old folder is read from git, and the backfill connects through the
 /// application's own client module (`--client-module`).
 #[test]
+#[cfg_attr(
+    any(xc_no_node, xc_no_postgres),
+    ignore = "needs Node.js and npm, PostgreSQL server binaries"
+)]
 fn prisma7_project_with_a_schema_folder_follows_plan_md() {
     follow(Variant {
         client_js: false,
@@ -701,6 +717,10 @@ fn prisma7_project_with_a_schema_folder_follows_plan_md() {
 
 /// Prisma 6 on SQLite, the sync triggers, TypeScript under NodeNext.
 #[test]
+#[cfg_attr(
+    any(xc_no_node, xc_no_sqlite3),
+    ignore = "needs Node.js and npm, the sqlite3 shell"
+)]
 fn prisma6_project_on_sqlite_follows_plan_md() {
     follow(Variant {
         client_js: false,
@@ -716,6 +736,10 @@ fn prisma6_project_on_sqlite_follows_plan_md() {
 
 /// Prisma 7 with the `prisma-client-js` generator (an output, a driver adapter) on PostgreSQL.
 #[test]
+#[cfg_attr(
+    any(xc_no_node, xc_no_postgres),
+    ignore = "needs Node.js and npm, PostgreSQL server binaries"
+)]
 fn prisma7_project_with_prisma_client_js_follows_plan_md() {
     follow(Variant {
         client_js: true,
@@ -733,6 +757,7 @@ fn prisma7_project_with_prisma_client_js_follows_plan_md() {
 /// server): the plan's TypeScript, generated for them, type-checks unedited against a Prisma 7
 /// client generated from schema.expand.prisma, as PLAN.md's commands make it.
 #[test]
+#[cfg_attr(xc_no_node, ignore = "needs Node.js and npm")]
 fn the_plan_typescript_compiles_with_every_driver_adapter() {
     let Some(harness7) = harness7() else {
         return;
@@ -785,6 +810,10 @@ fn the_plan_typescript_compiles_with_every_driver_adapter() {
 /// Prisma 7 on SQLite with the sync triggers, through the same failures and roll-back as on
 /// PostgreSQL (but the held lock: SQLite's writers wait for each other instead).
 #[test]
+#[cfg_attr(
+    any(xc_no_node, xc_no_sqlite3),
+    ignore = "needs Node.js and npm, the sqlite3 shell"
+)]
 fn prisma7_project_on_sqlite_recovers_as_plan_md_says() {
     follow(Variant {
         client_js: false,
@@ -800,6 +829,10 @@ fn prisma7_project_on_sqlite_recovers_as_plan_md_says() {
 
 /// Prisma 7 with `prisma-client-js` on SQLite, TypeScript under NodeNext.
 #[test]
+#[cfg_attr(
+    any(xc_no_node, xc_no_sqlite3),
+    ignore = "needs Node.js and npm, the sqlite3 shell"
+)]
 fn prisma7_project_with_prisma_client_js_on_sqlite_follows_plan_md() {
     follow(Variant {
         client_js: true,

@@ -126,6 +126,10 @@ fn harness() -> Option<std::path::PathBuf> {
 }
 
 #[test]
+#[cfg_attr(
+    any(xc_no_node, xc_no_postgres),
+    ignore = "needs Node.js and npm, PostgreSQL server binaries"
+)]
 fn a_failed_concurrent_unique_index_is_dropped_and_built_again() {
     let Some(harness) = harness() else { return };
     let env = planned(
@@ -163,6 +167,10 @@ fn a_failed_concurrent_unique_index_is_dropped_and_built_again() {
 }
 
 #[test]
+#[cfg_attr(
+    any(xc_no_node, xc_no_postgres),
+    ignore = "needs Node.js and npm, PostgreSQL server binaries"
+)]
 fn a_lock_timeout_leaves_nothing_half_applied() {
     let Some(harness) = harness() else { return };
     let env = planned(&harness, "lock_timeout", "renamed_field", "");
@@ -202,12 +210,20 @@ fn a_lock_timeout_leaves_nothing_half_applied() {
 }
 
 #[test]
+#[cfg_attr(
+    any(xc_no_node, xc_no_postgres),
+    ignore = "needs Node.js and npm, PostgreSQL server binaries"
+)]
 fn a_contract_before_the_backfill_aborts_and_deploys_after_it() {
     let Some(harness) = harness() else { return };
     contract_before_the_backfill(&harness, false);
 }
 
 #[test]
+#[cfg_attr(
+    any(xc_no_node, xc_no_sqlite3),
+    ignore = "needs Node.js and npm, the sqlite3 shell"
+)]
 fn a_contract_before_the_backfill_aborts_and_deploys_after_it_on_sqlite() {
     let Some(harness) = common::harness_with_sqlite3() else {
         return;
@@ -270,12 +286,20 @@ fn contract_before_the_backfill(harness: &Path, sqlite: bool) {
 }
 
 #[test]
+#[cfg_attr(
+    any(xc_no_node, xc_no_postgres),
+    ignore = "needs Node.js and npm, PostgreSQL server binaries"
+)]
 fn applied_phases_roll_back_as_plan_md_says_and_deploy_again() {
     let Some(harness) = harness() else { return };
     roll_back_and_deploy_again(&harness, false);
 }
 
 #[test]
+#[cfg_attr(
+    any(xc_no_node, xc_no_sqlite3),
+    ignore = "needs Node.js and npm, the sqlite3 shell"
+)]
 fn applied_phases_roll_back_as_plan_md_says_and_deploy_again_on_sqlite() {
     let Some(harness) = common::harness_with_sqlite3() else {
         return;
@@ -346,6 +370,10 @@ fn roll_back_and_deploy_again(harness: &Path, sqlite: bool) {
 }
 
 #[test]
+#[cfg_attr(
+    any(xc_no_node, xc_no_sqlite3),
+    ignore = "needs Node.js and npm, the sqlite3 shell"
+)]
 fn status_reads_a_sqlite_database_too() {
     let Some(harness) = common::harness_with_sqlite3() else {
         return;

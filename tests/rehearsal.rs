@@ -1207,6 +1207,10 @@ fn rehearse_these(
 }
 
 #[test]
+#[cfg_attr(
+    any(xc_no_node, xc_no_postgres),
+    ignore = "needs Node.js and npm, PostgreSQL server binaries"
+)]
 fn plans_rehearse_as_rolling_deploys_without_errors() {
     if let Some(harness) = common::harness_with_postgres() {
         rehearse_all(&harness, REHEARSALS);
@@ -1217,6 +1221,10 @@ fn plans_rehearse_as_rolling_deploys_without_errors() {
 /// each version's schema (`rehearsal/corpus.rs`): `XC_CORPUS_REHEARSALS` steps spread over the
 /// corpus (4 unless set; `all` for every step that can be rehearsed: `scripts/corpus-rehearse`).
 #[test]
+#[cfg_attr(
+    any(xc_no_corpus, xc_no_node, xc_no_postgres),
+    ignore = "needs ../shared/corpus, Node.js and npm, PostgreSQL server binaries"
+)]
 fn sampled_corpus_steps_rehearse_as_rolling_deploys() {
     let (Some(corpus), Some(harness)) = (common::corpus(), common::harness_with_postgres()) else {
         return;
@@ -1283,6 +1291,10 @@ fn sampled_corpus_steps_rehearse_as_rolling_deploys() {
 /// each other's writes (every connection with a busy timeout, and transactions that take the
 /// write lock first: tests/harness/sqlite-writers.cjs), as PLAN.md tells SQLite users.
 #[test]
+#[cfg_attr(
+    any(xc_no_node, xc_no_sqlite3),
+    ignore = "needs Node.js and npm, the sqlite3 shell"
+)]
 fn sqlite_plans_rehearse_as_rolling_deploys() {
     if let Some(harness) = common::harness_with_sqlite3() {
         rehearse_all(&harness, SQLITE_REHEARSALS);
