@@ -16,12 +16,17 @@ use crate::classify::Classification;
 use crate::database::{ColumnType, Database, DbIndexKind, Table};
 use crate::diagnostics::Sources;
 use crate::expand::SchemaEdits;
-use crate::migrate::{self, Step, TableChange, TableRef};
+use crate::migrate::{Step, TableRef};
 use crate::rules::Severity;
 use crate::schema::{Model, Provider, Schema};
 use crate::sql::{self, Dialect};
 
+mod contract_down;
+mod contract_phase;
+mod expand_phase;
+mod intermediate;
 mod locks;
+mod phase;
 mod recipes;
 pub mod runbook;
 mod table_copy;
@@ -293,8 +298,6 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
             "MongoDB has no migrations to phase: Prisma applies MongoDB schemas with `prisma db push`".into(),
         ));
     }
-    let lower =
-        |s: &Schema| crate::database::lower(s).map_err(|e| PlanError::NoDatabase(e.to_string()));
     let (old_db, new_db) = (input.old_db, input.new_db);
 
     let mut recipes = Recipes {
@@ -342,34 +345,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         return Err(PlanError::Unsupported(unsupported));
     }
 
-    let expand_schema = edits
-        .apply(input.new_sources)
-        .map_err(|c| PlanError::Internal(format!("overlapping schema edits at {:?}", c.at)))?;
-    let mut expand_sources = Sources::default();
-    expand_sources.add(crate::diagnostics::SourceFile::new(
-        "schema.expand.prisma",
-        expand_schema.clone(),
-    ));
-    let earlier: Vec<(&str, &crate::ast::SchemaAst)> =
-        if input.new_syntax.len() == input.new_sources.files.len() {
-            (input.new_sources.files.iter())
-                .map(|f| f.text.as_str())
-                .zip(input.new_syntax)
-                .collect()
-        } else {
-            Vec::new()
-        };
-    let mut expand_loaded = crate::load_reusing(&expand_sources, &earlier);
-    if expand_loaded.has_errors() {
-        return Err(PlanError::Internal(format!(
-            "the intermediate schema is not valid:\n{}\n{expand_schema}",
-            crate::diagnostics::render_all(&expand_loaded.diagnostics, &expand_sources)
-        )));
-    }
-    // Its syntax trees are done with: their memory serves what comes next.
-    drop(std::mem::take(&mut expand_loaded.syntax));
-    let expand_db = lower(&expand_loaded.schema)?;
-    drop(expand_loaded);
+    let (expand_schema, expand_db) = intermediate::schema(input, edits)?;
     // From here on the old database is seen with its tables already renamed: the differ then
     // compares each renamed table with itself.
     let renamed_old_db;
@@ -383,719 +359,21 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
     };
     let table_copies = table_copy::sql(&recipes.table_copies);
 
-    let stamp = |suffix: &str| format!("{}_{}_{suffix}", options.timestamp, options.name);
-    let postgres = provider == Provider::PostgreSql;
-    let lock = |sql: String| {
-        if sql.is_empty() {
-            sql
-        } else if postgres {
-            // One statement, applied whole or not at all however it is sent: Prisma 6 sends a
-            // migration as one script (one implicit transaction), Prisma 7 statement by
-            // statement where its parser can split it, which would leave a failed deploy half
-            // applied and the next one failing on what is already there. Column names win over
-            // PL/pgSQL's own variables (`found`) in the statements.
-            // Prisma's enum rebuild brings its own transaction, which the block already is.
-            let sql: String = sql
-                .lines()
-                .filter(|line| !matches!(line.trim(), "BEGIN;" | "COMMIT;"))
-                .map(|line| format!("{line}\n"))
-                .collect();
-            let tag = crate::escape::dollar_tag(&sql);
-            format!(
-                "-- One statement: a failed deploy applies nothing, and deploying again starts afresh.\n\
-                 DO {tag}\n#variable_conflict use_column\nBEGIN\n\
-                 -- Fail fast instead of queueing all traffic behind a blocked ALTER.\n\
-                 SET lock_timeout = {};\n\n{}\nEND\n{tag};\n",
-                crate::escape::sql_string(provider, &options.lock_timeout),
-                sql.trim_end()
-            )
-        } else if provider == Provider::Sqlite {
-            // Prisma runs a SQLite script statement by statement: without a transaction an
-            // application write could land between a table's copy and its drop, and a failure
-            // would leave half a migration applied.
-            format!(
-                "-- One transaction: running applications never see this migration half-done, and a failure\n\
-                 -- applies nothing. Foreign keys are off for it, as for Prisma's own table redefinitions\n\
-                 -- (the foreign_keys PRAGMAs inside it change nothing).\n\
-                 PRAGMA foreign_keys=OFF;\nBEGIN IMMEDIATE;\n\n{}\n\nCOMMIT;\nPRAGMA foreign_keys=ON;\n",
-                sql.trim_end()
-            )
-        } else {
-            sql
-        }
-    };
+    let writer = phase::PhaseWriter { provider, options };
     let triggers = if options.sync == SyncMode::Trigger {
         sync_triggers(provider, &recipes.renames, &options.name)
     } else {
         SyncTriggers::default()
     };
 
-    // Expand: the old database to the intermediate one.
-    // Each phase's migration and its way back, diffed side by side (on a large schema each
-    // diff walks every table).
-    let (expand_steps, expand_down_steps) = crate::both(
-        || migrate::diff(old_db, &expand_db),
-        || migrate::diff(&expand_db, old_db),
-    );
-    let mut expand = Vec::new();
-    let mut concurrent = Vec::new();
-    let mut validate = Vec::new();
-    let mut foreign_keys = Vec::new();
-    let mut enum_values = Vec::new();
-    let mut main_steps = Vec::new();
-    // A foreign key dropped and added again (its actions change): added back NOT VALID in the
-    // same migration, so that no write goes unchecked in between.
-    let replaced: Vec<(TableRef, String)> = expand_steps
-        .iter()
-        .filter_map(|s| match s {
-            Step::DropForeignKey { table, foreign_key } => {
-                Some((table.clone(), foreign_key.name.clone()))
-            }
-            _ => None,
-        })
-        .collect();
-    let mut replaced_foreign_keys = Vec::new();
-    for step in expand_steps {
-        match &step {
-            Step::AddForeignKey { table, foreign_key }
-                if postgres
-                    && replaced
-                        .iter()
-                        .any(|(t, n)| t == table && *n == foreign_key.name) =>
-            {
-                not_valid(
-                    &step,
-                    table,
-                    &foreign_key.name,
-                    &mut replaced_foreign_keys,
-                    &mut validate,
-                );
-            }
-            Step::CreateIndex { table, index } if postgres && table_exists(old_db, table) => {
-                concurrent.push((
-                    index.name.clone(),
-                    Dialect(provider).qualified(&table.schema, &index.name),
-                    sql::create_index_concurrently(table, index),
-                ));
-            }
-            Step::AddForeignKey { table, foreign_key }
-                if postgres && table_exists(old_db, table) =>
-            {
-                // After the concurrent index builds: a key may reference a new unique index.
-                not_valid(
-                    &step,
-                    table,
-                    &foreign_key.name,
-                    &mut foreign_keys,
-                    &mut validate,
-                );
-            }
-            // PostgreSQL refuses a new enum value in the transaction that adds it, and the
-            // expand may use it (a default): the values come first, in a migration of their own.
-            Step::AlterEnum(a) if postgres && a.removed.is_empty() => enum_values.push(step),
-            _ => main_steps.push(step),
-        }
-    }
-    let main_sql = sections(&[
-        statements("RenameTable", &table_renames.rename),
-        sql::render_script(&main_steps, provider),
-        statements(
-            "AddForeignKey (the same key with its new actions, checked for new rows at once)",
-            &replaced_foreign_keys,
-        ),
-        statements("CopyRows (into the renamed table)", &table_copies.copy),
-        statements(
-            "CreateCopyTrigger (keeps the renamed table and the old one equal both ways)",
-            &table_copies.create_triggers,
-        ),
-        triggers.create.clone(),
-        statements(
-            "CreateView (old code reads and writes the renamed table through it)",
-            &table_renames.create_views,
-        ),
-    ]);
-    let enum_sql = sql::render_script(&enum_values, provider);
-    let main_purpose = "the expand migration: new structures beside the old ones";
-    match (enum_sql.is_empty(), main_sql.is_empty()) {
-        (false, false) => {
-            // Folders sort in the order they run.
-            expand.push(Migration {
-                folder: stamp("expand_01_enum_values"),
-                purpose: "adds the new enum values first: PostgreSQL cannot use a value in the transaction that adds it".into(),
-                sql: lock(enum_sql),
-                before_retry: None,
-            });
-            expand.push(Migration {
-                folder: stamp("expand_02"),
-                purpose: main_purpose.into(),
-                sql: lock(main_sql),
-                before_retry: None,
-            });
-        }
-        (true, true) => {}
-        (_, _) => expand.push(Migration {
-            folder: stamp("expand"),
-            purpose: main_purpose.into(),
-            sql: lock(if main_sql.is_empty() {
-                enum_sql
-            } else {
-                main_sql
-            }),
-            before_retry: None,
-        }),
-    }
-    let mut n = expand.len() + 1;
-    for (index, qualified, statement) in concurrent {
-        expand.push(concurrent_index(
-            stamp(&format!("expand_{n:02}_index")),
-            format!("builds index \"{index}\" CONCURRENTLY, which cannot run inside a transaction"),
-            &statement,
-            &qualified,
-        ));
-        n += 1;
-    }
-    if !foreign_keys.is_empty() {
-        expand.push(Migration {
-            folder: stamp(&format!("expand_{n:02}_foreign_keys")),
-            purpose:
-                "adds the foreign keys NOT VALID: instant, and new rows are checked from then on"
-                    .into(),
-            sql: lock(sql::render_statements("AddForeignKey", &foreign_keys)),
-            before_retry: None,
-        });
-        n += 1;
-    }
-    if !validate.is_empty() {
-        expand.push(Migration {
-            folder: stamp(&format!("expand_{n:02}_validate")),
-            purpose: "validates the foreign keys added NOT VALID, without blocking writes".into(),
-            sql: lock(sql::render_statements("ValidateForeignKey", &validate)),
-            before_retry: None,
-        });
-    }
-    let expand_down = sections(&[
-        statements("DropView", &table_renames.drop_views),
-        statements("DropCopyTrigger", &table_copies.drop_triggers),
-        triggers.drop.clone(),
-        sql::render_script(&expand_down_steps, provider),
-        statements("RenameTable", &table_renames.rename_back),
-    ]);
-    let expand_down = lock(expand_down);
+    let side = SideSql {
+        table_renames: &table_renames,
+        table_copies: &table_copies,
+        triggers: &triggers,
+    };
+    let (expand, expand_down) = expand_phase::migrations(&writer, old_db, &expand_db, &side);
 
-    // Contract: the intermediate database to the new one.
-    // Type renames run first, as renames: the differ then compares like with like.
-    let mut renamed_expand_db = expand_db.clone();
-    let mut type_renames_sql = Vec::new();
-    let mut type_renames_back = Vec::new();
-    for (schema, from, to) in &recipes.type_renames {
-        rename_enum_type(&mut renamed_expand_db, schema, from, to);
-        let d = Dialect(provider);
-        type_renames_sql.push(format!(
-            "ALTER TYPE {} RENAME TO {}",
-            d.qualified(schema, from),
-            d.quote(to)
-        ));
-        type_renames_back.push(format!(
-            "ALTER TYPE {} RENAME TO {}",
-            d.qualified(schema, to),
-            d.quote(from)
-        ));
-    }
-    let mut swap_sql = Vec::new();
-    for swap in &recipes.swaps {
-        apply_swap(&mut renamed_expand_db, swap);
-        let d = Dialect(provider);
-        swap_sql.push(format!(
-            "ALTER TABLE {} DROP COLUMN {}",
-            d.table(&swap.table),
-            d.quote(&swap.column)
-        ));
-        swap_sql.push(format!(
-            "ALTER TABLE {} RENAME COLUMN {} TO {}",
-            d.table(&swap.table),
-            d.quote(&swap.temporary),
-            d.quote(&swap.column)
-        ));
-    }
-    // The database the contract's down.sql starts from: the new one with its renamed types
-    // named back, and each swapped column back under its temporary name beside the old one.
-    let mut renamed_new_db = new_db.clone();
-    for (schema, from, to) in &recipes.type_renames {
-        rename_enum_type(&mut renamed_new_db, schema, to, from);
-    }
-    for swap in &recipes.swaps {
-        unswap_db(&mut renamed_new_db, swap, &expand_db);
-    }
-    let (contract_steps, contract_down_steps) = crate::both(
-        || migrate::diff(&renamed_expand_db, new_db),
-        || migrate::diff(&renamed_new_db, &expand_db),
-    );
-    let guard = format!(
-        "{}{}",
-        guard_sql(provider, &recipes.backfill),
-        copies_guard_sql(&table_copies.out_of_sync)
-    );
-    let long_locks = locks::long_locks(provider, &contract_steps);
-    let mut contract = Vec::new();
-    // Indexes built CONCURRENTLY before the main contract: (name, unique, statement).
-    let mut unique = Vec::new();
-    let mut main_steps = Vec::new();
-    let mut not_null = Vec::new();
-    // A foreign key the contract adds to a table that has rows: NOT VALID in the main contract
-    // migration (instant), validated in a migration of its own after it, without blocking writes.
-    let mut contract_foreign_keys = Vec::new();
-    let mut contract_validate = Vec::new();
-    // An index on a swapped column: built CONCURRENTLY on the new-typed copy under a temporary
-    // name before anything is dropped, and given its name once the copy takes the column's place
-    // (the old column's index, which may hold that name, goes with the old column).
-    let mut index_renames = Vec::new();
-    let swapped = |table: &TableRef, column: &str| {
-        recipes
-            .swaps
-            .iter()
-            .find(|w| w.table == *table && w.column == column)
-    };
-    for step in contract_steps {
-        match &step {
-            Step::CreateIndex { table, index }
-                if postgres
-                    && table_exists(old_db, table)
-                    && index
-                        .columns
-                        .iter()
-                        .any(|c| swapped(table, &c.name).is_some()) =>
-            {
-                let mut on_copy = index.clone();
-                on_copy.name = crate::database::owned_name(&index.name, "xc_new", provider);
-                for c in &mut on_copy.columns {
-                    if let Some(w) = swapped(table, &c.name) {
-                        c.name = w.temporary.clone();
-                    }
-                }
-                let d = Dialect(provider);
-                index_renames.push(format!(
-                    "ALTER INDEX {} RENAME TO {}",
-                    d.qualified(&table.schema, &on_copy.name),
-                    d.quote(&index.name)
-                ));
-                unique.push((
-                    on_copy.name.clone(),
-                    d.qualified(&table.schema, &on_copy.name),
-                    on_copy.kind == DbIndexKind::Unique,
-                    sql::create_index_concurrently(table, &on_copy),
-                ));
-            }
-            Step::AddForeignKey { table, foreign_key }
-                if postgres && table_exists(old_db, table) =>
-            {
-                not_valid(
-                    &step,
-                    table,
-                    &foreign_key.name,
-                    &mut contract_foreign_keys,
-                    &mut contract_validate,
-                );
-            }
-            Step::CreateIndex { table, index }
-                if postgres && index.kind == DbIndexKind::Unique && table_exists(old_db, table) =>
-            {
-                unique.push((
-                    index.name.clone(),
-                    Dialect(provider).qualified(&table.schema, &index.name),
-                    true,
-                    sql::create_index_concurrently(table, index),
-                ));
-            }
-            Step::AlterTable { table, changes } if postgres => {
-                // A new primary key on a table with rows: its unique index built CONCURRENTLY
-                // before the contract, then made the key under the lock in an instant.
-                let mut step = step.clone();
-                if table_exists(old_db, table)
-                    && let Step::AlterTable { changes, .. } = &mut step
-                {
-                    for c in changes.iter_mut() {
-                        if let TableChange::AddPrimaryKey { name, columns } = c {
-                            let index = crate::database::owned_name(name, "xc_new", provider);
-                            let d = Dialect(provider);
-                            unique.push((
-                                index.clone(),
-                                d.qualified(&table.schema, &index),
-                                true,
-                                sql::create_index_concurrently(
-                                    table,
-                                    &crate::database::DbIndex {
-                                        name: index.clone(),
-                                        kind: DbIndexKind::Unique,
-                                        columns: (columns.iter())
-                                            .map(|c| crate::database::IndexColumn::named(c))
-                                            .collect(),
-                                        algorithm: None,
-                                        clustered: None,
-                                    },
-                                ),
-                            ));
-                            *c = TableChange::AddPrimaryKeyUsingIndex {
-                                name: name.clone(),
-                                index,
-                            };
-                        }
-                    }
-                }
-                for c in changes {
-                    if let TableChange::AlterColumn { previous, next } = c
-                        && previous.nullable
-                        && !next.nullable
-                    {
-                        // A swapped column is checked before the swap, under its temporary
-                        // name: the check follows it through the rename.
-                        let column = recipes
-                            .swaps
-                            .iter()
-                            .find(|w| w.table == *table && w.column == next.name)
-                            .map_or(next.name.clone(), |w| w.temporary.clone());
-                        not_null.push((table.clone(), column));
-                    }
-                }
-                main_steps.push(step);
-            }
-            _ => main_steps.push(step),
-        }
-    }
-    let mut n = 1;
-    if !guard.is_empty() && !unique.is_empty() {
-        // The index builds cannot share a migration with anything: the guard first, alone, so
-        // that a contract deployed too early stops before it changes anything.
-        contract.push(Migration {
-            folder: stamp(&format!("contract_{n:02}_guard")),
-            purpose: "checks every row is in sync before anything is built or dropped".into(),
-            sql: lock(guard.clone()),
-            before_retry: None,
-        });
-        n += 1;
-    }
-    for (index, qualified, is_unique, statement) in unique {
-        // Built first: if duplicates make it fail, nothing has been dropped yet.
-        contract.push(if is_unique {
-            concurrent_index(
-                stamp(&format!("contract_{n:02}_unique")),
-                format!("builds unique index \"{index}\" CONCURRENTLY before anything is dropped; fails, changing nothing, if rows hold duplicates"),
-                &statement,
-                &qualified,
-            )
-        } else {
-            concurrent_index(
-                stamp(&format!("contract_{n:02}_index")),
-                format!("builds index \"{index}\" CONCURRENTLY on the new-typed copy before the swap"),
-                &statement,
-                &qualified,
-            )
-        });
-        n += 1;
-    }
-    let d = Dialect(provider);
-    let check_name = |t: &TableRef, c: &str| {
-        crate::database::owned_name(&format!("{}_{c}", t.name), "not_null", provider)
-    };
-    // `ALTER TABLE t VALIDATE|DROP CONSTRAINT <check>` for every NOT NULL check.
-    let on_checks = |verb: &str| -> Vec<String> {
-        not_null
-            .iter()
-            .map(|(t, c)| {
-                format!(
-                    "ALTER TABLE {} {verb} CONSTRAINT {}",
-                    d.table(t),
-                    d.quote(&check_name(t, c))
-                )
-            })
-            .collect()
-    };
-    if !not_null.is_empty() {
-        let adds: Vec<String> = not_null
-            .iter()
-            .map(|(t, c)| {
-                format!(
-                    "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
-                    d.table(t),
-                    d.quote(&check_name(t, c)),
-                    d.quote(c)
-                )
-            })
-            .collect();
-        contract.push(Migration {
-            folder: stamp(&format!("contract_{n:02}_check")),
-            purpose: "adds NOT NULL checks NOT VALID (instant), so that SET NOT NULL later needs no long lock".into(),
-            sql: lock(format!(
-                "{guard}{}{}",
-                if guard.is_empty() { "" } else { "\n" },
-                sql::render_statements("AddCheckNotValid", &adds)
-            )),
-            before_retry: None,
-        });
-        n += 1;
-        let validates = on_checks("VALIDATE");
-        contract.push(Migration {
-            folder: stamp(&format!("contract_{n:02}_validate")),
-            purpose: "validates the NOT NULL checks while reads and writes go on".into(),
-            sql: lock(sql::render_statements("ValidateCheck", &validates)),
-            before_retry: None,
-        });
-    }
-    let mut main_sql = String::new();
-    if !guard.is_empty() {
-        // Again right before anything is dropped: rows may have changed since the first check.
-        main_sql.push_str(&guard);
-        main_sql.push('\n');
-    }
-    if !table_renames.drop_views.is_empty() {
-        // Old code is gone: nothing reads or writes through the old names any more.
-        main_sql.push_str(&sql::render_statements(
-            "DropView",
-            &table_renames.drop_views,
-        ));
-        main_sql.push('\n');
-    }
-    if !triggers.drop.is_empty() {
-        main_sql.push_str(&triggers.drop);
-        main_sql.push('\n');
-    }
-    if !table_copies.drop_triggers.is_empty() {
-        main_sql.push_str(&sql::render_statements(
-            "DropCopyTrigger",
-            &table_copies.drop_triggers,
-        ));
-        main_sql.push('\n');
-    }
-    if !type_renames_sql.is_empty() {
-        main_sql.push_str(&sql::render_statements("RenameEnum", &type_renames_sql));
-        main_sql.push('\n');
-    }
-    if !swap_sql.is_empty() {
-        main_sql.push_str(&sql::render_statements(
-            "SwapColumn (the new-typed copy takes the old column's place)",
-            &swap_sql,
-        ));
-        main_sql.push('\n');
-    }
-    if !index_renames.is_empty() {
-        main_sql.push_str(&sql::render_statements(
-            "RenameIndex (built on the copy before the swap)",
-            &index_renames,
-        ));
-        main_sql.push('\n');
-    }
-    main_sql.push_str(&sql::render_script(&main_steps, provider));
-    if !contract_foreign_keys.is_empty() {
-        main_sql.push('\n');
-        main_sql.push_str(&sql::render_statements(
-            "AddForeignKey",
-            &contract_foreign_keys,
-        ));
-    }
-    if !not_null.is_empty() {
-        let drops = on_checks("DROP");
-        main_sql.push('\n');
-        main_sql.push_str(&sql::render_statements(
-            "DropCheck (SET NOT NULL above used it instead of a scan)",
-            &drops,
-        ));
-    }
-    // Nothing left to contract (every change shipped with the expand): no main migration.
-    if !main_sql.trim().is_empty() {
-        let purpose = if guard.is_empty() {
-            "the contract migration: tightens and drops the old structures"
-        } else {
-            "the contract migration: checks every row is in sync, tightens, drops the old structures"
-        };
-        contract.push(Migration {
-            folder: stamp("contract"),
-            purpose: purpose.into(),
-            sql: lock(main_sql),
-            before_retry: None,
-        });
-        // Folder names sort in the order they run: the main contract comes after the index
-        // and check migrations, and before the validation of its foreign keys.
-        let main = contract.len() - 1;
-        if !contract_validate.is_empty() {
-            contract.push(Migration {
-                folder: stamp(&format!("contract_{:02}_validate_foreign_keys", main + 2)),
-                purpose:
-                    "validates the foreign keys the contract added NOT VALID, without blocking writes"
-                        .into(),
-                sql: lock(sql::render_statements(
-                    "ValidateForeignKey",
-                    &contract_validate,
-                )),
-                before_retry: None,
-            });
-        }
-        contract[main].folder = if contract.len() == 1 {
-            stamp("contract")
-        } else {
-            stamp(&format!("contract_{:02}", main + 1))
-        };
-    }
-    let mut contract_down = String::from(
-        "-- Restores the intermediate schema's structure. Data the contract dropped is not restored:\n-- take a backup before the contract if you may need to come back.\n",
-    );
-    // A renamed column's old column comes back filled from the new one, then tightened.
-    // A swapped column goes back to being the copy, and the old column comes back from it.
-    let mut unswap = Vec::new();
-    for swap in &recipes.swaps {
-        let dd = Dialect(provider);
-        let t = dd.table(&swap.table);
-        // The column's indexes would follow it to the copy's name, which has none in the
-        // intermediate schema: they go, and the differ builds the old column's again.
-        let new_table = new_db.tables.iter().find(|x| TableRef::of(x) == swap.table);
-        for index in new_table.into_iter().flat_map(|x| &x.indexes) {
-            if index.columns.iter().any(|c| c.name == swap.column) {
-                unswap.push(format!(
-                    "DROP INDEX {}",
-                    dd.qualified(&swap.table.schema, &index.name)
-                ));
-            }
-        }
-        unswap.push(format!(
-            "ALTER TABLE {t} RENAME COLUMN {} TO {}",
-            dd.quote(&swap.column),
-            dd.quote(&swap.temporary)
-        ));
-        unswap.push(format!(
-            "ALTER TABLE {t} ADD COLUMN {} {}",
-            dd.quote(&swap.column),
-            swap.old_type
-        ));
-        let back = if swap.castable {
-            format!("CAST({} AS {})", dd.quote(&swap.temporary), swap.old_type)
-        } else {
-            // Fails as an unknown column until replaced: nothing runs half-converted.
-            format!(
-                "FILL_IN_{}_{}_back /* <- FILL IN: {} */",
-                crate::escape::token(&swap.table.name),
-                crate::escape::token(&swap.column),
-                crate::escape::block_comment(&format!(
-                    "the {} value computed from {}",
-                    swap.old_type,
-                    dd.quote(&swap.temporary)
-                ))
-            )
-        };
-        unswap.push(format!(
-            "UPDATE {t} SET {} = {back}",
-            dd.quote(&swap.column)
-        ));
-    }
-    if !unswap.is_empty() {
-        contract_down.push_str(&sql::render_statements("UnswapColumn", &unswap));
-        contract_down.push('\n');
-    }
-    if !type_renames_back.is_empty() {
-        contract_down.push_str(&sql::render_statements("RenameEnum", &type_renames_back));
-        contract_down.push('\n');
-    }
-    let mut down_steps = contract_down_steps;
-    // The old column of a rename comes back empty: it is filled from the new one, before the
-    // old code that reads it runs again. PostgreSQL adds it (nullable until filled), SQLite
-    // redefines the table.
-    let mut refill = Vec::new();
-    let fill_back = |table: &TableRef, r: &ColumnRename, refill: &mut Vec<String>| {
-        let source = d.quote(&r.new_column);
-        if let Some(lossy) = changes_value(provider, &source, &r.new_type, &r.old_type) {
-            refill.push(refuse_if_any(
-                provider,
-                &d.table(table),
-                &lossy,
-                &format!(
-                    "prisma-xc: values of \"{}\".\"{}\" change when converted back to {}: fix them first",
-                    table.name,
-                    r.new_column,
-                    r.old_type.sql()
-                ),
-            ));
-        }
-        let source = if r.converts() {
-            cast(&source, &r.old_type)
-        } else {
-            source
-        };
-        refill.push(format!(
-            "UPDATE {} SET {} = {source}",
-            d.table(table),
-            d.quote(&r.old_column)
-        ));
-    };
-    let rename_of = |table: &TableRef, column: &str| {
-        recipes
-            .renames
-            .iter()
-            .find(|r| r.table == *table && r.old_column == column)
-    };
-    for step in &mut down_steps {
-        match step {
-            Step::AlterTable { table, changes } => {
-                for change in changes.iter_mut() {
-                    let TableChange::AddColumn(column) = change else {
-                        continue;
-                    };
-                    let Some(r) = rename_of(table, &column.name) else {
-                        continue;
-                    };
-                    fill_back(table, r, &mut refill);
-                    if !column.nullable {
-                        column.nullable = true;
-                        refill.push(format!(
-                            "ALTER TABLE {} ALTER COLUMN {} SET NOT NULL",
-                            d.table(table),
-                            d.quote(&r.old_column)
-                        ));
-                    }
-                }
-            }
-            Step::RedefineTable { previous, next } => {
-                let table = TableRef {
-                    schema: next.schema.clone(),
-                    name: next.name.clone(),
-                };
-                for column in &next.columns {
-                    if previous.column(&column.name).is_some() {
-                        continue;
-                    }
-                    if let Some(r) = rename_of(&table, &column.name) {
-                        fill_back(&table, r, &mut refill);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    contract_down.push_str(&sql::render_script(&down_steps, provider));
-    if !refill.is_empty() {
-        contract_down.push('\n');
-        contract_down.push_str(&sql::render_statements("RefillRenamedColumn", &refill));
-    }
-    if !triggers.create.is_empty() {
-        contract_down.push('\n');
-        contract_down.push_str(&triggers.create);
-    }
-    if !table_copies.copy_back.is_empty() {
-        contract_down.push('\n');
-        contract_down.push_str(&sql::render_statements(
-            "CopyRows (back into the old table)",
-            &table_copies.copy_back,
-        ));
-        contract_down.push('\n');
-        contract_down.push_str(&sql::render_statements(
-            "CreateCopyTrigger",
-            &table_copies.create_triggers,
-        ));
-    }
-    if !table_renames.create_views.is_empty() {
-        contract_down.push('\n');
-        contract_down.push_str(&sql::render_statements(
-            "CreateView",
-            &table_renames.create_views,
-        ));
-    }
-    let contract_down = lock(contract_down);
+    let contract = contract_phase::migrations(&writer, old_db, &expand_db, new_db, &recipes, &side);
 
     let rollouts: Vec<runbook::Rollout> = changes.iter().map(|c| c.rollout.clone()).collect();
     let dual_write_needed = !recipes.dual_write.is_empty()
@@ -1107,7 +385,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         rollouts: &rollouts,
         has_expand: !expand.is_empty(),
         has_backfill: !recipes.backfill.is_empty(),
-        has_contract: !contract.is_empty(),
+        has_contract: !contract.migrations.is_empty(),
         has_dual_write: dual_write_needed,
     });
     let not_zero_downtime = rollouts
@@ -1143,11 +421,11 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
             Vec::new()
         },
         backfill: recipes.backfill,
-        contract,
-        contract_down,
+        contract: contract.migrations,
+        contract_down: contract.down,
         steps,
         not_zero_downtime,
-        long_locks,
+        long_locks: contract.long_locks,
     })
 }
 
@@ -1390,6 +668,14 @@ impl Recipes {
             }),
         }
     }
+}
+
+/// The SQL of what the recipes keep beside the database the differ sees: table renames and
+/// their views, table copies and their triggers, sync triggers. Each phase places its part.
+struct SideSql<'a> {
+    table_renames: &'a table_rename::RenameSql,
+    table_copies: &'a table_copy::CopySql,
+    triggers: &'a SyncTriggers,
 }
 
 #[derive(Debug, Default)]

@@ -1,0 +1,187 @@
+//! The contract's way back (`4-contract/down.sql`): the intermediate schema's structure again. A
+//! renamed column's old column comes back filled from the new one; a swapped column goes back
+//! to being the copy beside the old one; renamed types, sync triggers, table copies and views
+//! come back. Data the contract dropped does not.
+
+use super::phase::PhaseWriter;
+use super::{ColumnRename, Recipes, SideSql, cast, changes_value, refuse_if_any};
+use crate::database::Database;
+use crate::migrate::{Step, TableChange, TableRef};
+use crate::sql::{self, Dialect};
+
+/// `down.sql` of the contract. `type_renames_back` renames each enum type back;
+/// `down_steps` is the differ's way from the new database (its types named back, its swapped
+/// columns under their temporary names) to the intermediate one.
+pub(super) fn script(
+    writer: &PhaseWriter,
+    recipes: &Recipes,
+    new_db: &Database,
+    side: &SideSql,
+    type_renames_back: &[String],
+    down_steps: Vec<Step>,
+) -> String {
+    let provider = writer.provider;
+    let d = Dialect(provider);
+    let mut contract_down = String::from(
+        "-- Restores the intermediate schema's structure. Data the contract dropped is not restored:\n-- take a backup before the contract if you may need to come back.\n",
+    );
+    // A renamed column's old column comes back filled from the new one, then tightened.
+    // A swapped column goes back to being the copy, and the old column comes back from it.
+    let mut unswap = Vec::new();
+    for swap in &recipes.swaps {
+        let dd = Dialect(provider);
+        let t = dd.table(&swap.table);
+        // The column's indexes would follow it to the copy's name, which has none in the
+        // intermediate schema: they go, and the differ builds the old column's again.
+        let new_table = new_db.tables.iter().find(|x| TableRef::of(x) == swap.table);
+        for index in new_table.into_iter().flat_map(|x| &x.indexes) {
+            if index.columns.iter().any(|c| c.name == swap.column) {
+                unswap.push(format!(
+                    "DROP INDEX {}",
+                    dd.qualified(&swap.table.schema, &index.name)
+                ));
+            }
+        }
+        unswap.push(format!(
+            "ALTER TABLE {t} RENAME COLUMN {} TO {}",
+            dd.quote(&swap.column),
+            dd.quote(&swap.temporary)
+        ));
+        unswap.push(format!(
+            "ALTER TABLE {t} ADD COLUMN {} {}",
+            dd.quote(&swap.column),
+            swap.old_type
+        ));
+        let back = if swap.castable {
+            format!("CAST({} AS {})", dd.quote(&swap.temporary), swap.old_type)
+        } else {
+            // Fails as an unknown column until replaced: nothing runs half-converted.
+            format!(
+                "FILL_IN_{}_{}_back /* <- FILL IN: {} */",
+                crate::escape::token(&swap.table.name),
+                crate::escape::token(&swap.column),
+                crate::escape::block_comment(&format!(
+                    "the {} value computed from {}",
+                    swap.old_type,
+                    dd.quote(&swap.temporary)
+                ))
+            )
+        };
+        unswap.push(format!(
+            "UPDATE {t} SET {} = {back}",
+            dd.quote(&swap.column)
+        ));
+    }
+    if !unswap.is_empty() {
+        contract_down.push_str(&sql::render_statements("UnswapColumn", &unswap));
+        contract_down.push('\n');
+    }
+    if !type_renames_back.is_empty() {
+        contract_down.push_str(&sql::render_statements("RenameEnum", type_renames_back));
+        contract_down.push('\n');
+    }
+    let mut down_steps = down_steps;
+    // The old column of a rename comes back empty: it is filled from the new one, before the
+    // old code that reads it runs again. PostgreSQL adds it (nullable until filled), SQLite
+    // redefines the table.
+    let mut refill = Vec::new();
+    let fill_back = |table: &TableRef, r: &ColumnRename, refill: &mut Vec<String>| {
+        let source = d.quote(&r.new_column);
+        if let Some(lossy) = changes_value(provider, &source, &r.new_type, &r.old_type) {
+            refill.push(refuse_if_any(
+                provider,
+                &d.table(table),
+                &lossy,
+                &format!(
+                    "prisma-xc: values of \"{}\".\"{}\" change when converted back to {}: fix them first",
+                    table.name,
+                    r.new_column,
+                    r.old_type.sql()
+                ),
+            ));
+        }
+        let source = if r.converts() {
+            cast(&source, &r.old_type)
+        } else {
+            source
+        };
+        refill.push(format!(
+            "UPDATE {} SET {} = {source}",
+            d.table(table),
+            d.quote(&r.old_column)
+        ));
+    };
+    let rename_of = |table: &TableRef, column: &str| {
+        recipes
+            .renames
+            .iter()
+            .find(|r| r.table == *table && r.old_column == column)
+    };
+    for step in &mut down_steps {
+        match step {
+            Step::AlterTable { table, changes } => {
+                for change in changes.iter_mut() {
+                    let TableChange::AddColumn(column) = change else {
+                        continue;
+                    };
+                    let Some(r) = rename_of(table, &column.name) else {
+                        continue;
+                    };
+                    fill_back(table, r, &mut refill);
+                    if !column.nullable {
+                        column.nullable = true;
+                        refill.push(format!(
+                            "ALTER TABLE {} ALTER COLUMN {} SET NOT NULL",
+                            d.table(table),
+                            d.quote(&r.old_column)
+                        ));
+                    }
+                }
+            }
+            Step::RedefineTable { previous, next } => {
+                let table = TableRef {
+                    schema: next.schema.clone(),
+                    name: next.name.clone(),
+                };
+                for column in &next.columns {
+                    if previous.column(&column.name).is_some() {
+                        continue;
+                    }
+                    if let Some(r) = rename_of(&table, &column.name) {
+                        fill_back(&table, r, &mut refill);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    contract_down.push_str(&sql::render_script(&down_steps, provider));
+    if !refill.is_empty() {
+        contract_down.push('\n');
+        contract_down.push_str(&sql::render_statements("RefillRenamedColumn", &refill));
+    }
+    if !side.triggers.create.is_empty() {
+        contract_down.push('\n');
+        contract_down.push_str(&side.triggers.create);
+    }
+    if !side.table_copies.copy_back.is_empty() {
+        contract_down.push('\n');
+        contract_down.push_str(&sql::render_statements(
+            "CopyRows (back into the old table)",
+            &side.table_copies.copy_back,
+        ));
+        contract_down.push('\n');
+        contract_down.push_str(&sql::render_statements(
+            "CreateCopyTrigger",
+            &side.table_copies.create_triggers,
+        ));
+    }
+    if !side.table_renames.create_views.is_empty() {
+        contract_down.push('\n');
+        contract_down.push_str(&sql::render_statements(
+            "CreateView",
+            &side.table_renames.create_views,
+        ));
+    }
+    writer.atomic(contract_down)
+}

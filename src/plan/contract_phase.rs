@@ -1,0 +1,402 @@
+//! The contract phase: the migrations from the intermediate database to the new one. What
+//! would hold a lock while it works through a table's rows goes first, in migrations of its
+//! own, behind the guard (a contract deployed before the backfill is done stops, changing
+//! nothing): unique and swapped-column indexes built `CONCURRENTLY`, `NOT NULL` as a `CHECK`
+//! added `NOT VALID` and validated. The main migration checks again, drops what old code used
+//! and tightens; its foreign keys are validated after it.
+
+use super::phase::PhaseWriter;
+use super::{
+    Migration, Recipes, SideSql, apply_swap, concurrent_index, contract_down, copies_guard_sql,
+    guard_sql, locks, not_valid, rename_enum_type, table_exists, unswap_db,
+};
+use crate::database::{Database, DbIndexKind};
+use crate::migrate::{self, Step, TableChange, TableRef};
+use crate::sql::{self, Dialect};
+
+pub(super) struct Contract {
+    /// In the order they run.
+    pub migrations: Vec<Migration>,
+    /// `down.sql`.
+    pub down: String,
+    /// Statements that hold a table's lock while they work through its rows.
+    pub long_locks: Vec<String>,
+}
+
+pub(super) fn migrations(
+    writer: &PhaseWriter,
+    old_db: &Database,
+    expand_db: &Database,
+    new_db: &Database,
+    recipes: &Recipes,
+    side: &SideSql,
+) -> Contract {
+    let provider = writer.provider;
+    let postgres = writer.postgres();
+    let stamp = |suffix: &str| writer.folder(suffix);
+    let lock = |sql: String| writer.atomic(sql);
+    // Type renames run first, as renames: the differ then compares like with like.
+    let mut renamed_expand_db = expand_db.clone();
+    let mut type_renames_sql = Vec::new();
+    let mut type_renames_back = Vec::new();
+    for (schema, from, to) in &recipes.type_renames {
+        rename_enum_type(&mut renamed_expand_db, schema, from, to);
+        let d = Dialect(provider);
+        type_renames_sql.push(format!(
+            "ALTER TYPE {} RENAME TO {}",
+            d.qualified(schema, from),
+            d.quote(to)
+        ));
+        type_renames_back.push(format!(
+            "ALTER TYPE {} RENAME TO {}",
+            d.qualified(schema, to),
+            d.quote(from)
+        ));
+    }
+    let mut swap_sql = Vec::new();
+    for swap in &recipes.swaps {
+        apply_swap(&mut renamed_expand_db, swap);
+        let d = Dialect(provider);
+        swap_sql.push(format!(
+            "ALTER TABLE {} DROP COLUMN {}",
+            d.table(&swap.table),
+            d.quote(&swap.column)
+        ));
+        swap_sql.push(format!(
+            "ALTER TABLE {} RENAME COLUMN {} TO {}",
+            d.table(&swap.table),
+            d.quote(&swap.temporary),
+            d.quote(&swap.column)
+        ));
+    }
+    // The database the contract's down.sql starts from: the new one with its renamed types
+    // named back, and each swapped column back under its temporary name beside the old one.
+    let mut renamed_new_db = new_db.clone();
+    for (schema, from, to) in &recipes.type_renames {
+        rename_enum_type(&mut renamed_new_db, schema, to, from);
+    }
+    for swap in &recipes.swaps {
+        unswap_db(&mut renamed_new_db, swap, expand_db);
+    }
+    let (contract_steps, contract_down_steps) = crate::both(
+        || migrate::diff(&renamed_expand_db, new_db),
+        || migrate::diff(&renamed_new_db, expand_db),
+    );
+    let guard = format!(
+        "{}{}",
+        guard_sql(provider, &recipes.backfill),
+        copies_guard_sql(&side.table_copies.out_of_sync)
+    );
+    let long_locks = locks::long_locks(provider, &contract_steps);
+    let mut contract = Vec::new();
+    // Indexes built CONCURRENTLY before the main contract: (name, unique, statement).
+    let mut unique = Vec::new();
+    let mut main_steps = Vec::new();
+    let mut not_null = Vec::new();
+    // A foreign key the contract adds to a table that has rows: NOT VALID in the main contract
+    // migration (instant), validated in a migration of its own after it, without blocking writes.
+    let mut contract_foreign_keys = Vec::new();
+    let mut contract_validate = Vec::new();
+    // An index on a swapped column: built CONCURRENTLY on the new-typed copy under a temporary
+    // name before anything is dropped, and given its name once the copy takes the column's place
+    // (the old column's index, which may hold that name, goes with the old column).
+    let mut index_renames = Vec::new();
+    let swapped = |table: &TableRef, column: &str| {
+        recipes
+            .swaps
+            .iter()
+            .find(|w| w.table == *table && w.column == column)
+    };
+    for step in contract_steps {
+        match &step {
+            Step::CreateIndex { table, index }
+                if postgres
+                    && table_exists(old_db, table)
+                    && index
+                        .columns
+                        .iter()
+                        .any(|c| swapped(table, &c.name).is_some()) =>
+            {
+                let mut on_copy = index.clone();
+                on_copy.name = crate::database::owned_name(&index.name, "xc_new", provider);
+                for c in &mut on_copy.columns {
+                    if let Some(w) = swapped(table, &c.name) {
+                        c.name = w.temporary.clone();
+                    }
+                }
+                let d = Dialect(provider);
+                index_renames.push(format!(
+                    "ALTER INDEX {} RENAME TO {}",
+                    d.qualified(&table.schema, &on_copy.name),
+                    d.quote(&index.name)
+                ));
+                unique.push((
+                    on_copy.name.clone(),
+                    d.qualified(&table.schema, &on_copy.name),
+                    on_copy.kind == DbIndexKind::Unique,
+                    sql::create_index_concurrently(table, &on_copy),
+                ));
+            }
+            Step::AddForeignKey { table, foreign_key }
+                if postgres && table_exists(old_db, table) =>
+            {
+                not_valid(
+                    &step,
+                    table,
+                    &foreign_key.name,
+                    &mut contract_foreign_keys,
+                    &mut contract_validate,
+                );
+            }
+            Step::CreateIndex { table, index }
+                if postgres && index.kind == DbIndexKind::Unique && table_exists(old_db, table) =>
+            {
+                unique.push((
+                    index.name.clone(),
+                    Dialect(provider).qualified(&table.schema, &index.name),
+                    true,
+                    sql::create_index_concurrently(table, index),
+                ));
+            }
+            Step::AlterTable { table, changes } if postgres => {
+                // A new primary key on a table with rows: its unique index built CONCURRENTLY
+                // before the contract, then made the key under the lock in an instant.
+                let mut step = step.clone();
+                if table_exists(old_db, table)
+                    && let Step::AlterTable { changes, .. } = &mut step
+                {
+                    for c in changes.iter_mut() {
+                        if let TableChange::AddPrimaryKey { name, columns } = c {
+                            let index = crate::database::owned_name(name, "xc_new", provider);
+                            let d = Dialect(provider);
+                            unique.push((
+                                index.clone(),
+                                d.qualified(&table.schema, &index),
+                                true,
+                                sql::create_index_concurrently(
+                                    table,
+                                    &crate::database::DbIndex {
+                                        name: index.clone(),
+                                        kind: DbIndexKind::Unique,
+                                        columns: (columns.iter())
+                                            .map(|c| crate::database::IndexColumn::named(c))
+                                            .collect(),
+                                        algorithm: None,
+                                        clustered: None,
+                                    },
+                                ),
+                            ));
+                            *c = TableChange::AddPrimaryKeyUsingIndex {
+                                name: name.clone(),
+                                index,
+                            };
+                        }
+                    }
+                }
+                for c in changes {
+                    if let TableChange::AlterColumn { previous, next } = c
+                        && previous.nullable
+                        && !next.nullable
+                    {
+                        // A swapped column is checked before the swap, under its temporary
+                        // name: the check follows it through the rename.
+                        let column = recipes
+                            .swaps
+                            .iter()
+                            .find(|w| w.table == *table && w.column == next.name)
+                            .map_or(next.name.clone(), |w| w.temporary.clone());
+                        not_null.push((table.clone(), column));
+                    }
+                }
+                main_steps.push(step);
+            }
+            _ => main_steps.push(step),
+        }
+    }
+    let mut n = 1;
+    if !guard.is_empty() && !unique.is_empty() {
+        // The index builds cannot share a migration with anything: the guard first, alone, so
+        // that a contract deployed too early stops before it changes anything.
+        contract.push(Migration {
+            folder: stamp(&format!("contract_{n:02}_guard")),
+            purpose: "checks every row is in sync before anything is built or dropped".into(),
+            sql: lock(guard.clone()),
+            before_retry: None,
+        });
+        n += 1;
+    }
+    for (index, qualified, is_unique, statement) in unique {
+        // Built first: if duplicates make it fail, nothing has been dropped yet.
+        contract.push(if is_unique {
+            concurrent_index(
+                stamp(&format!("contract_{n:02}_unique")),
+                format!("builds unique index \"{index}\" CONCURRENTLY before anything is dropped; fails, changing nothing, if rows hold duplicates"),
+                &statement,
+                &qualified,
+            )
+        } else {
+            concurrent_index(
+                stamp(&format!("contract_{n:02}_index")),
+                format!("builds index \"{index}\" CONCURRENTLY on the new-typed copy before the swap"),
+                &statement,
+                &qualified,
+            )
+        });
+        n += 1;
+    }
+    let d = Dialect(provider);
+    let check_name = |t: &TableRef, c: &str| {
+        crate::database::owned_name(&format!("{}_{c}", t.name), "not_null", provider)
+    };
+    // `ALTER TABLE t VALIDATE|DROP CONSTRAINT <check>` for every NOT NULL check.
+    let on_checks = |verb: &str| -> Vec<String> {
+        not_null
+            .iter()
+            .map(|(t, c)| {
+                format!(
+                    "ALTER TABLE {} {verb} CONSTRAINT {}",
+                    d.table(t),
+                    d.quote(&check_name(t, c))
+                )
+            })
+            .collect()
+    };
+    if !not_null.is_empty() {
+        let adds: Vec<String> = not_null
+            .iter()
+            .map(|(t, c)| {
+                format!(
+                    "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
+                    d.table(t),
+                    d.quote(&check_name(t, c)),
+                    d.quote(c)
+                )
+            })
+            .collect();
+        contract.push(Migration {
+            folder: stamp(&format!("contract_{n:02}_check")),
+            purpose: "adds NOT NULL checks NOT VALID (instant), so that SET NOT NULL later needs no long lock".into(),
+            sql: lock(format!(
+                "{guard}{}{}",
+                if guard.is_empty() { "" } else { "\n" },
+                sql::render_statements("AddCheckNotValid", &adds)
+            )),
+            before_retry: None,
+        });
+        n += 1;
+        let validates = on_checks("VALIDATE");
+        contract.push(Migration {
+            folder: stamp(&format!("contract_{n:02}_validate")),
+            purpose: "validates the NOT NULL checks while reads and writes go on".into(),
+            sql: lock(sql::render_statements("ValidateCheck", &validates)),
+            before_retry: None,
+        });
+    }
+    let mut main_sql = String::new();
+    if !guard.is_empty() {
+        // Again right before anything is dropped: rows may have changed since the first check.
+        main_sql.push_str(&guard);
+        main_sql.push('\n');
+    }
+    if !side.table_renames.drop_views.is_empty() {
+        // Old code is gone: nothing reads or writes through the old names any more.
+        main_sql.push_str(&sql::render_statements(
+            "DropView",
+            &side.table_renames.drop_views,
+        ));
+        main_sql.push('\n');
+    }
+    if !side.triggers.drop.is_empty() {
+        main_sql.push_str(&side.triggers.drop);
+        main_sql.push('\n');
+    }
+    if !side.table_copies.drop_triggers.is_empty() {
+        main_sql.push_str(&sql::render_statements(
+            "DropCopyTrigger",
+            &side.table_copies.drop_triggers,
+        ));
+        main_sql.push('\n');
+    }
+    if !type_renames_sql.is_empty() {
+        main_sql.push_str(&sql::render_statements("RenameEnum", &type_renames_sql));
+        main_sql.push('\n');
+    }
+    if !swap_sql.is_empty() {
+        main_sql.push_str(&sql::render_statements(
+            "SwapColumn (the new-typed copy takes the old column's place)",
+            &swap_sql,
+        ));
+        main_sql.push('\n');
+    }
+    if !index_renames.is_empty() {
+        main_sql.push_str(&sql::render_statements(
+            "RenameIndex (built on the copy before the swap)",
+            &index_renames,
+        ));
+        main_sql.push('\n');
+    }
+    main_sql.push_str(&sql::render_script(&main_steps, provider));
+    if !contract_foreign_keys.is_empty() {
+        main_sql.push('\n');
+        main_sql.push_str(&sql::render_statements(
+            "AddForeignKey",
+            &contract_foreign_keys,
+        ));
+    }
+    if !not_null.is_empty() {
+        let drops = on_checks("DROP");
+        main_sql.push('\n');
+        main_sql.push_str(&sql::render_statements(
+            "DropCheck (SET NOT NULL above used it instead of a scan)",
+            &drops,
+        ));
+    }
+    // Nothing left to contract (every change shipped with the expand): no main migration.
+    if !main_sql.trim().is_empty() {
+        let purpose = if guard.is_empty() {
+            "the contract migration: tightens and drops the old structures"
+        } else {
+            "the contract migration: checks every row is in sync, tightens, drops the old structures"
+        };
+        contract.push(Migration {
+            folder: stamp("contract"),
+            purpose: purpose.into(),
+            sql: lock(main_sql),
+            before_retry: None,
+        });
+        // Folder names sort in the order they run: the main contract comes after the index
+        // and check migrations, and before the validation of its foreign keys.
+        let main = contract.len() - 1;
+        if !contract_validate.is_empty() {
+            contract.push(Migration {
+                folder: stamp(&format!("contract_{:02}_validate_foreign_keys", main + 2)),
+                purpose:
+                    "validates the foreign keys the contract added NOT VALID, without blocking writes"
+                        .into(),
+                sql: lock(sql::render_statements(
+                    "ValidateForeignKey",
+                    &contract_validate,
+                )),
+                before_retry: None,
+            });
+        }
+        contract[main].folder = if contract.len() == 1 {
+            stamp("contract")
+        } else {
+            stamp(&format!("contract_{:02}", main + 1))
+        };
+    }
+    let down = contract_down::script(
+        writer,
+        recipes,
+        new_db,
+        side,
+        &type_renames_back,
+        contract_down_steps,
+    );
+    Contract {
+        migrations: contract,
+        down,
+        long_locks,
+    }
+}

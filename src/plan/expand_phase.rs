@@ -1,0 +1,173 @@
+//! The expand phase: the migrations from the old database to the intermediate one, and its way
+//! back. On PostgreSQL what would lock a table with rows goes in migrations of its own: new
+//! enum values first (a value cannot be used in the transaction that adds it), indexes built
+//! `CONCURRENTLY`, foreign keys added `NOT VALID` and validated without blocking writes.
+
+use super::phase::PhaseWriter;
+use super::{Migration, SideSql, concurrent_index, not_valid, sections, statements, table_exists};
+use crate::database::Database;
+use crate::migrate::{self, Step, TableRef};
+use crate::sql::{self, Dialect};
+
+/// The expand's migrations, in the order they run, and its `down.sql`.
+pub(super) fn migrations(
+    writer: &PhaseWriter,
+    old_db: &Database,
+    expand_db: &Database,
+    side: &SideSql,
+) -> (Vec<Migration>, String) {
+    let provider = writer.provider;
+    let postgres = writer.postgres();
+    let stamp = |suffix: &str| writer.folder(suffix);
+    let lock = |sql: String| writer.atomic(sql);
+    // Each phase's migration and its way back, diffed side by side (on a large schema each
+    // diff walks every table).
+    let (expand_steps, expand_down_steps) = crate::both(
+        || migrate::diff(old_db, expand_db),
+        || migrate::diff(expand_db, old_db),
+    );
+    let mut expand = Vec::new();
+    let mut concurrent = Vec::new();
+    let mut validate = Vec::new();
+    let mut foreign_keys = Vec::new();
+    let mut enum_values = Vec::new();
+    let mut main_steps = Vec::new();
+    // A foreign key dropped and added again (its actions change): added back NOT VALID in the
+    // same migration, so that no write goes unchecked in between.
+    let replaced: Vec<(TableRef, String)> = expand_steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::DropForeignKey { table, foreign_key } => {
+                Some((table.clone(), foreign_key.name.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    let mut replaced_foreign_keys = Vec::new();
+    for step in expand_steps {
+        match &step {
+            Step::AddForeignKey { table, foreign_key }
+                if postgres
+                    && replaced
+                        .iter()
+                        .any(|(t, n)| t == table && *n == foreign_key.name) =>
+            {
+                not_valid(
+                    &step,
+                    table,
+                    &foreign_key.name,
+                    &mut replaced_foreign_keys,
+                    &mut validate,
+                );
+            }
+            Step::CreateIndex { table, index } if postgres && table_exists(old_db, table) => {
+                concurrent.push((
+                    index.name.clone(),
+                    Dialect(provider).qualified(&table.schema, &index.name),
+                    sql::create_index_concurrently(table, index),
+                ));
+            }
+            Step::AddForeignKey { table, foreign_key }
+                if postgres && table_exists(old_db, table) =>
+            {
+                // After the concurrent index builds: a key may reference a new unique index.
+                not_valid(
+                    &step,
+                    table,
+                    &foreign_key.name,
+                    &mut foreign_keys,
+                    &mut validate,
+                );
+            }
+            // PostgreSQL refuses a new enum value in the transaction that adds it, and the
+            // expand may use it (a default): the values come first, in a migration of their own.
+            Step::AlterEnum(a) if postgres && a.removed.is_empty() => enum_values.push(step),
+            _ => main_steps.push(step),
+        }
+    }
+    let main_sql = sections(&[
+        statements("RenameTable", &side.table_renames.rename),
+        sql::render_script(&main_steps, provider),
+        statements(
+            "AddForeignKey (the same key with its new actions, checked for new rows at once)",
+            &replaced_foreign_keys,
+        ),
+        statements("CopyRows (into the renamed table)", &side.table_copies.copy),
+        statements(
+            "CreateCopyTrigger (keeps the renamed table and the old one equal both ways)",
+            &side.table_copies.create_triggers,
+        ),
+        side.triggers.create.clone(),
+        statements(
+            "CreateView (old code reads and writes the renamed table through it)",
+            &side.table_renames.create_views,
+        ),
+    ]);
+    let enum_sql = sql::render_script(&enum_values, provider);
+    let main_purpose = "the expand migration: new structures beside the old ones";
+    match (enum_sql.is_empty(), main_sql.is_empty()) {
+        (false, false) => {
+            // Folders sort in the order they run.
+            expand.push(Migration {
+                folder: stamp("expand_01_enum_values"),
+                purpose: "adds the new enum values first: PostgreSQL cannot use a value in the transaction that adds it".into(),
+                sql: lock(enum_sql),
+                before_retry: None,
+            });
+            expand.push(Migration {
+                folder: stamp("expand_02"),
+                purpose: main_purpose.into(),
+                sql: lock(main_sql),
+                before_retry: None,
+            });
+        }
+        (true, true) => {}
+        (_, _) => expand.push(Migration {
+            folder: stamp("expand"),
+            purpose: main_purpose.into(),
+            sql: lock(if main_sql.is_empty() {
+                enum_sql
+            } else {
+                main_sql
+            }),
+            before_retry: None,
+        }),
+    }
+    let mut n = expand.len() + 1;
+    for (index, qualified, statement) in concurrent {
+        expand.push(concurrent_index(
+            stamp(&format!("expand_{n:02}_index")),
+            format!("builds index \"{index}\" CONCURRENTLY, which cannot run inside a transaction"),
+            &statement,
+            &qualified,
+        ));
+        n += 1;
+    }
+    if !foreign_keys.is_empty() {
+        expand.push(Migration {
+            folder: stamp(&format!("expand_{n:02}_foreign_keys")),
+            purpose:
+                "adds the foreign keys NOT VALID: instant, and new rows are checked from then on"
+                    .into(),
+            sql: lock(sql::render_statements("AddForeignKey", &foreign_keys)),
+            before_retry: None,
+        });
+        n += 1;
+    }
+    if !validate.is_empty() {
+        expand.push(Migration {
+            folder: stamp(&format!("expand_{n:02}_validate")),
+            purpose: "validates the foreign keys added NOT VALID, without blocking writes".into(),
+            sql: lock(sql::render_statements("ValidateForeignKey", &validate)),
+            before_retry: None,
+        });
+    }
+    let expand_down = sections(&[
+        statements("DropView", &side.table_renames.drop_views),
+        statements("DropCopyTrigger", &side.table_copies.drop_triggers),
+        side.triggers.drop.clone(),
+        sql::render_script(&expand_down_steps, provider),
+        statements("RenameTable", &side.table_renames.rename_back),
+    ]);
+    (expand, lock(expand_down))
+}

@@ -1,0 +1,64 @@
+//! How a phase's migrations are written: their folder names, and each one applied whole or not
+//! at all.
+
+use super::PlanOptions;
+use crate::schema::Provider;
+
+pub(super) struct PhaseWriter<'a> {
+    pub provider: Provider,
+    pub options: &'a PlanOptions,
+}
+
+impl PhaseWriter<'_> {
+    /// A migration folder's name: the plan's timestamp and name, then the phase's `suffix`.
+    /// Folder names sort in the order the migrations run.
+    pub fn folder(&self, suffix: &str) -> String {
+        format!("{}_{}_{suffix}", self.options.timestamp, self.options.name)
+    }
+
+    pub fn postgres(&self) -> bool {
+        self.provider == Provider::PostgreSql
+    }
+
+    /// A migration's SQL made one statement (PostgreSQL: a `DO` block that first sets the
+    /// `lock_timeout`) or one transaction (SQLite).
+    pub fn atomic(&self, sql: String) -> String {
+        if sql.is_empty() {
+            sql
+        } else if self.postgres() {
+            // One statement, applied whole or not at all however it is sent: Prisma 6 sends a
+            // migration as one script (one implicit transaction), Prisma 7 statement by
+            // statement where its parser can split it, which would leave a failed deploy half
+            // applied and the next one failing on what is already there. Column names win over
+            // PL/pgSQL's own variables (`found`) in the statements.
+            // Prisma's enum rebuild brings its own transaction, which the block already is.
+            let sql: String = sql
+                .lines()
+                .filter(|line| !matches!(line.trim(), "BEGIN;" | "COMMIT;"))
+                .map(|line| format!("{line}\n"))
+                .collect();
+            let tag = crate::escape::dollar_tag(&sql);
+            format!(
+                "-- One statement: a failed deploy applies nothing, and deploying again starts afresh.\n\
+                 DO {tag}\n#variable_conflict use_column\nBEGIN\n\
+                 -- Fail fast instead of queueing all traffic behind a blocked ALTER.\n\
+                 SET lock_timeout = {};\n\n{}\nEND\n{tag};\n",
+                crate::escape::sql_string(self.provider, &self.options.lock_timeout),
+                sql.trim_end()
+            )
+        } else if self.provider == Provider::Sqlite {
+            // Prisma runs a SQLite script statement by statement: without a transaction an
+            // application write could land between a table's copy and its drop, and a failure
+            // would leave half a migration applied.
+            format!(
+                "-- One transaction: running applications never see this migration half-done, and a failure\n\
+                 -- applies nothing. Foreign keys are off for it, as for Prisma's own table redefinitions\n\
+                 -- (the foreign_keys PRAGMAs inside it change nothing).\n\
+                 PRAGMA foreign_keys=OFF;\nBEGIN IMMEDIATE;\n\n{}\n\nCOMMIT;\nPRAGMA foreign_keys=ON;\n",
+                sql.trim_end()
+            )
+        } else {
+            sql
+        }
+    }
+}
