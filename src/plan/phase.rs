@@ -1,8 +1,11 @@
 //! How a phase's migrations are written: their folder names, and each one applied whole or not
 //! at all.
 
-use super::PlanOptions;
+use super::{Migration, PlanOptions};
+use crate::database::Database;
+use crate::migrate::{Step, TableRef};
 use crate::schema::Provider;
+use crate::sql::{self, Dialect};
 
 pub(super) struct PhaseWriter<'a> {
     pub provider: Provider,
@@ -61,4 +64,69 @@ impl PhaseWriter<'_> {
             sql
         }
     }
+}
+
+/// A migration of one `CREATE [UNIQUE] INDEX CONCURRENTLY`: PostgreSQL refuses to run it inside
+/// the transaction `migrate deploy` wraps a migration in with others.
+pub(super) fn concurrent_index(
+    folder: String,
+    purpose: String,
+    statement: &str,
+    index: &str,
+) -> Migration {
+    Migration {
+        folder,
+        purpose,
+        sql: format!(
+            "-- CreateIndex (CONCURRENTLY: writes go on while it builds; it must be alone in its migration)\n{statement};\n"
+        ),
+        // A failed concurrent build leaves an INVALID index under the name, and deploying
+        // again would fail on "already exists".
+        before_retry: Some(format!("DROP INDEX CONCURRENTLY IF EXISTS {index};")),
+    }
+}
+
+/// Parts of a migration, each ending with a newline, one blank line between non-empty ones.
+pub(super) fn sections(parts: &[String]) -> String {
+    parts
+        .iter()
+        .filter(|p| !p.is_empty())
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A PostgreSQL foreign key on a table that has rows: added `NOT VALID` (instant, and new rows
+/// are checked at once), and validated later by a statement that does not block writes.
+pub(super) fn not_valid(
+    step: &Step,
+    table: &TableRef,
+    name: &str,
+    adds: &mut Vec<String>,
+    validates: &mut Vec<String>,
+) {
+    let d = Dialect(Provider::PostgreSql);
+    for s in sql::step_statements(step, Provider::PostgreSql) {
+        adds.push(format!("{s} NOT VALID"));
+    }
+    validates.push(format!(
+        "ALTER TABLE {} VALIDATE CONSTRAINT {}",
+        d.table(table),
+        d.quote(name)
+    ));
+}
+
+/// `-- Step` and its statements; empty when there are none.
+pub(super) fn statements(step: &str, statements: &[String]) -> String {
+    if statements.is_empty() {
+        String::new()
+    } else {
+        sql::render_statements(step, statements)
+    }
+}
+
+pub(super) fn table_exists(db: &Database, t: &TableRef) -> bool {
+    db.tables
+        .iter()
+        .any(|x| x.name == t.name && x.schema == t.schema)
 }
