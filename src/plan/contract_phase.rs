@@ -32,9 +32,54 @@ pub(super) fn migrations(
     side: &SideSql,
 ) -> Contract {
     let provider = writer.provider;
-    let postgres = writer.postgres();
-    let stamp = |suffix: &str| writer.folder(suffix);
-    let lock = |sql: String| writer.atomic(sql);
+    let prepared = prepare(writer, expand_db, new_db, recipes);
+    let (contract_steps, contract_down_steps) = crate::both(
+        || migrate::diff(&prepared.renamed_expand_db, new_db),
+        || migrate::diff(&prepared.renamed_new_db, expand_db),
+    );
+    let guard = format!(
+        "{}{}",
+        guard_sql(provider, &recipes.backfill),
+        copies_guard_sql(&side.table_copies.out_of_sync)
+    );
+    let long_locks = locks::long_locks(provider, &contract_steps);
+    let sorted = sort_steps(writer, old_db, recipes, contract_steps);
+    let migrations = assemble(writer, side, &prepared, sorted, &guard);
+    let down = contract_down::script(
+        writer,
+        recipes,
+        new_db,
+        side,
+        &prepared.type_renames_back,
+        contract_down_steps,
+    );
+    Contract {
+        migrations,
+        down,
+        long_locks,
+    }
+}
+
+/// The databases the contract is diffed between, with its type renames and swaps done as
+/// renames (the differ then compares like with like), and their SQL.
+struct Prepared {
+    /// The intermediate database with the types renamed and the copies swapped into place.
+    renamed_expand_db: Database,
+    /// The new database with its types named back and each swapped column back under its
+    /// temporary name beside the old one: where the contract's down.sql starts from.
+    renamed_new_db: Database,
+    type_renames_sql: Vec<String>,
+    type_renames_back: Vec<String>,
+    swap_sql: Vec<String>,
+}
+
+fn prepare(
+    writer: &PhaseWriter,
+    expand_db: &Database,
+    new_db: &Database,
+    recipes: &Recipes,
+) -> Prepared {
+    let provider = writer.provider;
     // Type renames run first, as renames: the differ then compares like with like.
     let mut renamed_expand_db = expand_db.clone();
     let mut type_renames_sql = Vec::new();
@@ -78,17 +123,38 @@ pub(super) fn migrations(
     for swap in &recipes.swaps {
         unswap_db(&mut renamed_new_db, swap, expand_db);
     }
-    let (contract_steps, contract_down_steps) = crate::both(
-        || migrate::diff(&renamed_expand_db, new_db),
-        || migrate::diff(&renamed_new_db, expand_db),
-    );
-    let guard = format!(
-        "{}{}",
-        guard_sql(provider, &recipes.backfill),
-        copies_guard_sql(&side.table_copies.out_of_sync)
-    );
-    let long_locks = locks::long_locks(provider, &contract_steps);
-    let mut contract = Vec::new();
+    Prepared {
+        renamed_expand_db,
+        renamed_new_db,
+        type_renames_sql,
+        type_renames_back,
+        swap_sql,
+    }
+}
+
+/// The contract's steps, sorted by where they run.
+struct Sorted {
+    /// Indexes built CONCURRENTLY before the main contract: (name, qualified name, unique,
+    /// statement).
+    unique: Vec<(String, String, bool, String)>,
+    main_steps: Vec<Step>,
+    /// Columns made NOT NULL through a CHECK: (table, column).
+    not_null: Vec<(TableRef, String)>,
+    /// Foreign keys added NOT VALID in the main migration, and their validation.
+    contract_foreign_keys: Vec<String>,
+    contract_validate: Vec<String>,
+    /// `ALTER INDEX ... RENAME` of indexes built on a swapped column's copy.
+    index_renames: Vec<String>,
+}
+
+fn sort_steps(
+    writer: &PhaseWriter,
+    old_db: &Database,
+    recipes: &Recipes,
+    contract_steps: Vec<Step>,
+) -> Sorted {
+    let provider = writer.provider;
+    let postgres = writer.postgres();
     // Indexes built CONCURRENTLY before the main contract: (name, unique, statement).
     let mut unique = Vec::new();
     let mut main_steps = Vec::new();
@@ -213,6 +279,37 @@ pub(super) fn migrations(
             _ => main_steps.push(step),
         }
     }
+    Sorted {
+        unique,
+        main_steps,
+        not_null,
+        contract_foreign_keys,
+        contract_validate,
+        index_renames,
+    }
+}
+
+/// The contract's migrations, in the order they run.
+fn assemble(
+    writer: &PhaseWriter,
+    side: &SideSql,
+    prepared: &Prepared,
+    sorted: Sorted,
+    guard: &str,
+) -> Vec<Migration> {
+    let provider = writer.provider;
+    let stamp = |suffix: &str| writer.folder(suffix);
+    let lock = |sql: String| writer.atomic(sql);
+    let Sorted {
+        unique,
+        main_steps,
+        not_null,
+        contract_foreign_keys,
+        contract_validate,
+        index_renames,
+    } = sorted;
+    let (type_renames_sql, swap_sql) = (&prepared.type_renames_sql, &prepared.swap_sql);
+    let mut contract = Vec::new();
     let mut n = 1;
     if !guard.is_empty() && !unique.is_empty() {
         // The index builds cannot share a migration with anything: the guard first, alone, so
@@ -220,7 +317,7 @@ pub(super) fn migrations(
         contract.push(Migration {
             folder: stamp(&format!("contract_{n:02}_guard")),
             purpose: "checks every row is in sync before anything is built or dropped".into(),
-            sql: lock(guard.clone()),
+            sql: lock(guard.to_string()),
             before_retry: None,
         });
         n += 1;
@@ -295,7 +392,7 @@ pub(super) fn migrations(
     let mut main_sql = String::new();
     if !guard.is_empty() {
         // Again right before anything is dropped: rows may have changed since the first check.
-        main_sql.push_str(&guard);
+        main_sql.push_str(guard);
         main_sql.push('\n');
     }
     if !side.table_renames.drop_views.is_empty() {
@@ -318,13 +415,13 @@ pub(super) fn migrations(
         main_sql.push('\n');
     }
     if !type_renames_sql.is_empty() {
-        main_sql.push_str(&sql::render_statements("RenameEnum", &type_renames_sql));
+        main_sql.push_str(&sql::render_statements("RenameEnum", type_renames_sql));
         main_sql.push('\n');
     }
     if !swap_sql.is_empty() {
         main_sql.push_str(&sql::render_statements(
             "SwapColumn (the new-typed copy takes the old column's place)",
-            &swap_sql,
+            swap_sql,
         ));
         main_sql.push('\n');
     }
@@ -386,17 +483,5 @@ pub(super) fn migrations(
             stamp(&format!("contract_{:02}", main + 1))
         };
     }
-    let down = contract_down::script(
-        writer,
-        recipes,
-        new_db,
-        side,
-        &type_renames_back,
-        contract_down_steps,
-    );
-    Contract {
-        migrations: contract,
-        down,
-        long_locks,
-    }
+    contract
 }
