@@ -27,51 +27,7 @@ pub(super) fn script(
     );
     // A renamed column's old column comes back filled from the new one, then tightened.
     // A swapped column goes back to being the copy, and the old column comes back from it.
-    let mut unswap = Vec::new();
-    for swap in &recipes.swaps {
-        let dd = Dialect(provider);
-        let t = dd.table(&swap.table);
-        // The column's indexes would follow it to the copy's name, which has none in the
-        // intermediate schema: they go, and the differ builds the old column's again.
-        let new_table = new_db.tables.iter().find(|x| TableRef::of(x) == swap.table);
-        for index in new_table.into_iter().flat_map(|x| &x.indexes) {
-            if index.columns.iter().any(|c| c.name == swap.column) {
-                unswap.push(format!(
-                    "DROP INDEX {}",
-                    dd.qualified(&swap.table.schema, &index.name)
-                ));
-            }
-        }
-        unswap.push(format!(
-            "ALTER TABLE {t} RENAME COLUMN {} TO {}",
-            dd.quote(&swap.column),
-            dd.quote(&swap.temporary)
-        ));
-        unswap.push(format!(
-            "ALTER TABLE {t} ADD COLUMN {} {}",
-            dd.quote(&swap.column),
-            swap.old_type
-        ));
-        let back = if swap.castable {
-            format!("CAST({} AS {})", dd.quote(&swap.temporary), swap.old_type)
-        } else {
-            // Fails as an unknown column until replaced: nothing runs half-converted.
-            format!(
-                "FILL_IN_{}_{}_back /* <- FILL IN: {} */",
-                crate::escape::token(&swap.table.name),
-                crate::escape::token(&swap.column),
-                crate::escape::block_comment(&format!(
-                    "the {} value computed from {}",
-                    swap.old_type,
-                    dd.quote(&swap.temporary)
-                ))
-            )
-        };
-        unswap.push(format!(
-            "UPDATE {t} SET {} = {back}",
-            dd.quote(&swap.column)
-        ));
-    }
+    let unswap = unswap(provider, recipes, new_db);
     if !unswap.is_empty() {
         contract_down.push_str(&sql::render_statements("UnswapColumn", &unswap));
         contract_down.push('\n');
@@ -184,4 +140,55 @@ pub(super) fn script(
         ));
     }
     writer.atomic(contract_down)
+}
+
+/// A swapped column goes back to being the copy, and the old column comes back from it (cast
+/// back, or through the conversion the user fills in where no cast exists).
+fn unswap(provider: crate::schema::Provider, recipes: &Recipes, new_db: &Database) -> Vec<String> {
+    let mut unswap = Vec::new();
+    for swap in &recipes.swaps {
+        let dd = Dialect(provider);
+        let t = dd.table(&swap.table);
+        // The column's indexes would follow it to the copy's name, which has none in the
+        // intermediate schema: they go, and the differ builds the old column's again.
+        let new_table = new_db.tables.iter().find(|x| TableRef::of(x) == swap.table);
+        for index in new_table.into_iter().flat_map(|x| &x.indexes) {
+            if index.columns.iter().any(|c| c.name == swap.column) {
+                unswap.push(format!(
+                    "DROP INDEX {}",
+                    dd.qualified(&swap.table.schema, &index.name)
+                ));
+            }
+        }
+        unswap.push(format!(
+            "ALTER TABLE {t} RENAME COLUMN {} TO {}",
+            dd.quote(&swap.column),
+            dd.quote(&swap.temporary)
+        ));
+        unswap.push(format!(
+            "ALTER TABLE {t} ADD COLUMN {} {}",
+            dd.quote(&swap.column),
+            swap.old_type
+        ));
+        let back = if swap.castable {
+            format!("CAST({} AS {})", dd.quote(&swap.temporary), swap.old_type)
+        } else {
+            // Fails as an unknown column until replaced: nothing runs half-converted.
+            format!(
+                "FILL_IN_{}_{}_back /* <- FILL IN: {} */",
+                crate::escape::token(&swap.table.name),
+                crate::escape::token(&swap.column),
+                crate::escape::block_comment(&format!(
+                    "the {} value computed from {}",
+                    swap.old_type,
+                    dd.quote(&swap.temporary)
+                ))
+            )
+        };
+        unswap.push(format!(
+            "UPDATE {t} SET {} = {back}",
+            dd.quote(&swap.column)
+        ));
+    }
+    unswap
 }

@@ -203,16 +203,8 @@ fn sort_steps(
                     sql::create_index_concurrently(table, &on_copy),
                 ));
             }
-            Step::AddForeignKey { table, foreign_key }
-                if postgres && table_exists(old_db, table) =>
-            {
-                not_valid(
-                    &step,
-                    table,
-                    &foreign_key.name,
-                    &mut contract_foreign_keys,
-                    &mut contract_validate,
-                );
+            Step::AddForeignKey { table, .. } if postgres && table_exists(old_db, table) => {
+                not_valid(&step, &mut contract_foreign_keys, &mut contract_validate);
             }
             Step::CreateIndex { table, index }
                 if postgres && index.kind == DbIndexKind::Unique && table_exists(old_db, table) =>
@@ -308,7 +300,6 @@ fn assemble(
         contract_validate,
         index_renames,
     } = sorted;
-    let (type_renames_sql, swap_sql) = (&prepared.type_renames_sql, &prepared.swap_sql);
     let mut contract = Vec::new();
     let mut n = 1;
     if !guard.is_empty() && !unique.is_empty() {
@@ -341,35 +332,8 @@ fn assemble(
         });
         n += 1;
     }
-    let d = Dialect(provider);
-    let check_name = |t: &TableRef, c: &str| {
-        crate::database::owned_name(&format!("{}_{c}", t.name), "not_null", provider)
-    };
-    // `ALTER TABLE t VALIDATE|DROP CONSTRAINT <check>` for every NOT NULL check.
-    let on_checks = |verb: &str| -> Vec<String> {
-        not_null
-            .iter()
-            .map(|(t, c)| {
-                format!(
-                    "ALTER TABLE {} {verb} CONSTRAINT {}",
-                    d.table(t),
-                    d.quote(&check_name(t, c))
-                )
-            })
-            .collect()
-    };
     if !not_null.is_empty() {
-        let adds: Vec<String> = not_null
-            .iter()
-            .map(|(t, c)| {
-                format!(
-                    "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
-                    d.table(t),
-                    d.quote(&check_name(t, c)),
-                    d.quote(c)
-                )
-            })
-            .collect();
+        let adds = on_checks(provider, &not_null, None);
         contract.push(Migration {
             folder: stamp(&format!("contract_{n:02}_check")),
             purpose: "adds NOT NULL checks NOT VALID (instant), so that SET NOT NULL later needs no long lock".into(),
@@ -381,7 +345,7 @@ fn assemble(
             before_retry: None,
         });
         n += 1;
-        let validates = on_checks("VALIDATE");
+        let validates = on_checks(provider, &not_null, Some("VALIDATE"));
         contract.push(Migration {
             folder: stamp(&format!("contract_{n:02}_validate")),
             purpose: "validates the NOT NULL checks while reads and writes go on".into(),
@@ -389,65 +353,18 @@ fn assemble(
             before_retry: None,
         });
     }
-    let mut main_sql = String::new();
-    if !guard.is_empty() {
-        // Again right before anything is dropped: rows may have changed since the first check.
-        main_sql.push_str(guard);
-        main_sql.push('\n');
-    }
-    if !side.table_renames.drop_views.is_empty() {
-        // Old code is gone: nothing reads or writes through the old names any more.
-        main_sql.push_str(&sql::render_statements(
-            "DropView",
-            &side.table_renames.drop_views,
-        ));
-        main_sql.push('\n');
-    }
-    if !side.triggers.drop.is_empty() {
-        main_sql.push_str(&side.triggers.drop);
-        main_sql.push('\n');
-    }
-    if !side.table_copies.drop_triggers.is_empty() {
-        main_sql.push_str(&sql::render_statements(
-            "DropCopyTrigger",
-            &side.table_copies.drop_triggers,
-        ));
-        main_sql.push('\n');
-    }
-    if !type_renames_sql.is_empty() {
-        main_sql.push_str(&sql::render_statements("RenameEnum", type_renames_sql));
-        main_sql.push('\n');
-    }
-    if !swap_sql.is_empty() {
-        main_sql.push_str(&sql::render_statements(
-            "SwapColumn (the new-typed copy takes the old column's place)",
-            swap_sql,
-        ));
-        main_sql.push('\n');
-    }
-    if !index_renames.is_empty() {
-        main_sql.push_str(&sql::render_statements(
-            "RenameIndex (built on the copy before the swap)",
-            &index_renames,
-        ));
-        main_sql.push('\n');
-    }
-    main_sql.push_str(&sql::render_script(&main_steps, provider));
-    if !contract_foreign_keys.is_empty() {
-        main_sql.push('\n');
-        main_sql.push_str(&sql::render_statements(
-            "AddForeignKey",
-            &contract_foreign_keys,
-        ));
-    }
-    if !not_null.is_empty() {
-        let drops = on_checks("DROP");
-        main_sql.push('\n');
-        main_sql.push_str(&sql::render_statements(
-            "DropCheck (SET NOT NULL above used it instead of a scan)",
-            &drops,
-        ));
-    }
+    let main_sql = main_sql(
+        provider,
+        side,
+        prepared,
+        guard,
+        &MainParts {
+            index_renames: &index_renames,
+            main_steps: &main_steps,
+            foreign_keys: &contract_foreign_keys,
+            not_null: &not_null,
+        },
+    );
     // Nothing left to contract (every change shipped with the expand): no main migration.
     if !main_sql.trim().is_empty() {
         let purpose = if guard.is_empty() {
@@ -484,4 +401,111 @@ fn assemble(
         };
     }
     contract
+}
+
+/// What the main migration holds besides the differ's steps.
+struct MainParts<'a> {
+    index_renames: &'a [String],
+    main_steps: &'a [Step],
+    foreign_keys: &'a [String],
+    not_null: &'a [(TableRef, String)],
+}
+
+/// The main contract migration: the guard again, then the drops of what old code used, the
+/// renames into place, the differ's steps, the foreign keys NOT VALID and the checks' drops.
+fn main_sql(
+    provider: crate::schema::Provider,
+    side: &SideSql,
+    prepared: &Prepared,
+    guard: &str,
+    parts: &MainParts,
+) -> String {
+    let mut main_sql = String::new();
+    if !guard.is_empty() {
+        // Again right before anything is dropped: rows may have changed since the first check.
+        main_sql.push_str(guard);
+        main_sql.push('\n');
+    }
+    if !side.table_renames.drop_views.is_empty() {
+        // Old code is gone: nothing reads or writes through the old names any more.
+        main_sql.push_str(&sql::render_statements(
+            "DropView",
+            &side.table_renames.drop_views,
+        ));
+        main_sql.push('\n');
+    }
+    if !side.triggers.drop.is_empty() {
+        main_sql.push_str(&side.triggers.drop);
+        main_sql.push('\n');
+    }
+    if !side.table_copies.drop_triggers.is_empty() {
+        main_sql.push_str(&sql::render_statements(
+            "DropCopyTrigger",
+            &side.table_copies.drop_triggers,
+        ));
+        main_sql.push('\n');
+    }
+    if !prepared.type_renames_sql.is_empty() {
+        main_sql.push_str(&sql::render_statements(
+            "RenameEnum",
+            &prepared.type_renames_sql,
+        ));
+        main_sql.push('\n');
+    }
+    if !prepared.swap_sql.is_empty() {
+        main_sql.push_str(&sql::render_statements(
+            "SwapColumn (the new-typed copy takes the old column's place)",
+            &prepared.swap_sql,
+        ));
+        main_sql.push('\n');
+    }
+    if !parts.index_renames.is_empty() {
+        main_sql.push_str(&sql::render_statements(
+            "RenameIndex (built on the copy before the swap)",
+            parts.index_renames,
+        ));
+        main_sql.push('\n');
+    }
+    main_sql.push_str(&sql::render_script(parts.main_steps, provider));
+    if !parts.foreign_keys.is_empty() {
+        main_sql.push('\n');
+        main_sql.push_str(&sql::render_statements("AddForeignKey", parts.foreign_keys));
+    }
+    if !parts.not_null.is_empty() {
+        let drops = on_checks(provider, parts.not_null, Some("DROP"));
+        main_sql.push('\n');
+        main_sql.push_str(&sql::render_statements(
+            "DropCheck (SET NOT NULL above used it instead of a scan)",
+            &drops,
+        ));
+    }
+    main_sql
+}
+
+/// `ALTER TABLE t ADD CONSTRAINT <check> CHECK (c IS NOT NULL) NOT VALID` (`verb` None), or
+/// `ALTER TABLE t VALIDATE|DROP CONSTRAINT <check>`, for every NOT NULL check.
+fn on_checks(
+    provider: crate::schema::Provider,
+    not_null: &[(TableRef, String)],
+    verb: Option<&str>,
+) -> Vec<String> {
+    let d = Dialect(provider);
+    not_null
+        .iter()
+        .map(|(t, c)| {
+            let check = d.quote(&crate::database::owned_name(
+                &format!("{}_{c}", t.name),
+                "not_null",
+                provider,
+            ));
+            match verb {
+                None => format!(
+                    "ALTER TABLE {} ADD CONSTRAINT {check} CHECK ({} IS NOT NULL) NOT VALID",
+                    d.table(t),
+                    d.quote(c)
+                ),
+                Some(verb) => format!("ALTER TABLE {} {verb} CONSTRAINT {check}", d.table(t)),
+            }
+        })
+        .collect()
 }

@@ -17,7 +17,6 @@ pub(super) fn migrations(
     side: &SideSql,
 ) -> (Vec<Migration>, String) {
     let provider = writer.provider;
-    let postgres = writer.postgres();
     let stamp = |suffix: &str| writer.folder(suffix);
     let lock = |sql: String| writer.atomic(sql);
     // Each phase's migration and its way back, diffed side by side (on a large schema each
@@ -27,64 +26,14 @@ pub(super) fn migrations(
         || migrate::diff(expand_db, old_db),
     );
     let mut expand = Vec::new();
-    let mut concurrent = Vec::new();
-    let mut validate = Vec::new();
-    let mut foreign_keys = Vec::new();
-    let mut enum_values = Vec::new();
-    let mut main_steps = Vec::new();
-    // A foreign key dropped and added again (its actions change): added back NOT VALID in the
-    // same migration, so that no write goes unchecked in between.
-    let replaced: Vec<(TableRef, String)> = expand_steps
-        .iter()
-        .filter_map(|s| match s {
-            Step::DropForeignKey { table, foreign_key } => {
-                Some((table.clone(), foreign_key.name.clone()))
-            }
-            _ => None,
-        })
-        .collect();
-    let mut replaced_foreign_keys = Vec::new();
-    for step in expand_steps {
-        match &step {
-            Step::AddForeignKey { table, foreign_key }
-                if postgres
-                    && replaced
-                        .iter()
-                        .any(|(t, n)| t == table && *n == foreign_key.name) =>
-            {
-                not_valid(
-                    &step,
-                    table,
-                    &foreign_key.name,
-                    &mut replaced_foreign_keys,
-                    &mut validate,
-                );
-            }
-            Step::CreateIndex { table, index } if postgres && table_exists(old_db, table) => {
-                concurrent.push((
-                    index.name.clone(),
-                    Dialect(provider).qualified(&table.schema, &index.name),
-                    sql::create_index_concurrently(table, index),
-                ));
-            }
-            Step::AddForeignKey { table, foreign_key }
-                if postgres && table_exists(old_db, table) =>
-            {
-                // After the concurrent index builds: a key may reference a new unique index.
-                not_valid(
-                    &step,
-                    table,
-                    &foreign_key.name,
-                    &mut foreign_keys,
-                    &mut validate,
-                );
-            }
-            // PostgreSQL refuses a new enum value in the transaction that adds it, and the
-            // expand may use it (a default): the values come first, in a migration of their own.
-            Step::AlterEnum(a) if postgres && a.removed.is_empty() => enum_values.push(step),
-            _ => main_steps.push(step),
-        }
-    }
+    let Sorted {
+        concurrent,
+        validate,
+        foreign_keys,
+        enum_values,
+        main_steps,
+        replaced_foreign_keys,
+    } = sort_steps(writer, old_db, expand_steps);
     let main_sql = sections(&[
         statements("RenameTable", &side.table_renames.rename),
         sql::render_script(&main_steps, provider),
@@ -170,4 +119,76 @@ pub(super) fn migrations(
         statements("RenameTable", &side.table_renames.rename_back),
     ]);
     (expand, lock(expand_down))
+}
+
+/// The expand's steps, sorted by where they run.
+struct Sorted {
+    /// Indexes built CONCURRENTLY, each in a migration of its own: (name, qualified name,
+    /// statement).
+    concurrent: Vec<(String, String, String)>,
+    /// Foreign keys added NOT VALID, and their validation.
+    foreign_keys: Vec<String>,
+    validate: Vec<String>,
+    /// New enum values, in a migration before the rest (PostgreSQL).
+    enum_values: Vec<Step>,
+    main_steps: Vec<Step>,
+    /// Foreign keys dropped and added again with new actions, added back NOT VALID.
+    replaced_foreign_keys: Vec<String>,
+}
+
+fn sort_steps(writer: &PhaseWriter, old_db: &Database, expand_steps: Vec<Step>) -> Sorted {
+    let provider = writer.provider;
+    let postgres = writer.postgres();
+    let mut concurrent = Vec::new();
+    let mut validate = Vec::new();
+    let mut foreign_keys = Vec::new();
+    let mut enum_values = Vec::new();
+    let mut main_steps = Vec::new();
+    // A foreign key dropped and added again (its actions change): added back NOT VALID in the
+    // same migration, so that no write goes unchecked in between.
+    let replaced: Vec<(TableRef, String)> = expand_steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::DropForeignKey { table, foreign_key } => {
+                Some((table.clone(), foreign_key.name.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    let mut replaced_foreign_keys = Vec::new();
+    for step in expand_steps {
+        match &step {
+            Step::AddForeignKey { table, foreign_key }
+                if postgres
+                    && replaced
+                        .iter()
+                        .any(|(t, n)| t == table && *n == foreign_key.name) =>
+            {
+                not_valid(&step, &mut replaced_foreign_keys, &mut validate);
+            }
+            Step::CreateIndex { table, index } if postgres && table_exists(old_db, table) => {
+                concurrent.push((
+                    index.name.clone(),
+                    Dialect(provider).qualified(&table.schema, &index.name),
+                    sql::create_index_concurrently(table, index),
+                ));
+            }
+            Step::AddForeignKey { table, .. } if postgres && table_exists(old_db, table) => {
+                // After the concurrent index builds: a key may reference a new unique index.
+                not_valid(&step, &mut foreign_keys, &mut validate);
+            }
+            // PostgreSQL refuses a new enum value in the transaction that adds it, and the
+            // expand may use it (a default): the values come first, in a migration of their own.
+            Step::AlterEnum(a) if postgres && a.removed.is_empty() => enum_values.push(step),
+            _ => main_steps.push(step),
+        }
+    }
+    Sorted {
+        concurrent,
+        foreign_keys,
+        validate,
+        enum_values,
+        main_steps,
+        replaced_foreign_keys,
+    }
 }

@@ -98,13 +98,11 @@ pub(super) fn sections(parts: &[String]) -> String {
 
 /// A PostgreSQL foreign key on a table that has rows: added `NOT VALID` (instant, and new rows
 /// are checked at once), and validated later by a statement that does not block writes.
-pub(super) fn not_valid(
-    step: &Step,
-    table: &TableRef,
-    name: &str,
-    adds: &mut Vec<String>,
-    validates: &mut Vec<String>,
-) {
+pub(super) fn not_valid(step: &Step, adds: &mut Vec<String>, validates: &mut Vec<String>) {
+    let Step::AddForeignKey { table, foreign_key } = step else {
+        return;
+    };
+    let name = &foreign_key.name;
     let d = Dialect(Provider::PostgreSql);
     for s in sql::step_statements(step, Provider::PostgreSql) {
         adds.push(format!("{s} NOT VALID"));
