@@ -327,126 +327,17 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
     let (docs, code) = (registry(true), registry(false));
     let provider = plan.provider;
     let postgres = provider == Provider::PostgreSql;
-    let mut files = Vec::new();
-    let file = |path: String, text: String| PlanFile { path, text };
 
     let tables: Vec<serde_json::Value> = plan
         .backfill
         .iter()
-        .map(|t| {
-            let ts_param = |i: usize| match provider {
-                Provider::PostgreSql | Provider::CockroachDb => format!("${}::{}", i + 1, t.key[i].1),
-                _ => "?".into(),
-            };
-            let limit = match provider {
-                Provider::PostgreSql | Provider::CockroachDb => format!("${}", t.key.len() + 1),
-                _ => "?".into(),
-            };
-            // PostgreSQL walks the key (keyset); elsewhere each batch takes the next pending rows.
-            let keyset = matches!(provider, Provider::PostgreSql | Provider::CockroachDb);
-            let ts_batch = if keyset {
-                batch_sql(t, provider, &ts_param, &limit)
-            } else {
-                pending_batch_sql(t, provider, "?")
-            };
-            let plpgsql_batch = batch_sql(t, provider, &|i| format!("xc_last_{i}"), "xc_batch_size");
-            let one_batch = pending_batch_sql(t, provider, "1000");
-            let fill_ins: Vec<serde_json::Value> = t
-                .assignments
-                .iter()
-                .enumerate()
-                .filter_map(|(i, a)| match &a.source {
-                    ValueSource::FillIn { hint } => Some(json!({
-                        "key": escape::ts_string(&fill_key(t, i)),
-                        "hint": hint,
-                        "sqlType": a.sql_type,
-                    })),
-                    _ => None,
-                })
-                .collect();
-            let comment = format!(
-                "{}: {}",
-                t.table,
-                t.assignments
-                    .iter()
-                    .map(|a| format!("\"{}\" ({})", a.column, a.why))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            let notice = escape::sql_string(
-                Provider::PostgreSql,
-                &format!("{}: % rows updated", escape::one_line(&t.table).replace('%', "%%")),
-            );
-            let plpgsql_body = sql_with_placeholders(&plpgsql_batch);
-            let count = pending_count_sql(t, provider);
-            json!({
-                "model": t.model,
-                "table": t.table,
-                "tableTs": escape::ts_string(&t.table),
-                "comment": comment,
-                "notice": notice,
-                // The DO block's dollar quote: a tag that no name in its body holds.
-                "tag": escape::dollar_tag(&format!("{plpgsql_body}{notice}{count}")),
-                "lossyCount": lossy_count_sql(t, provider).map_or("undefined".to_string(), |q| escape::ts_string(&q)),
-                "quotedTable": Dialect(provider).qualified(&t.schema, &t.table),
-                "keyColumns": t.key.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>().join(", "),
-                "keyCount": t.key.len(),
-                "keyset": keyset,
-                "hasKey": !t.key.is_empty(),
-                "keys": t.key.iter().enumerate().map(|(i, (c, ty))| json!({"index": i, "column": c, "sqlType": ty})).collect::<Vec<_>>(),
-                "assignments": t.assignments.iter().map(|a| json!({"column": a.column, "why": a.why})).collect::<Vec<_>>(),
-                "tsBatch": ts_expression(&ts_batch),
-                "tsCount": serde_json::to_string(&pending_count_sql(t, provider)).expect("a string"),
-                // Indented to sit in its loop, unless a name holds a line break (an indent
-                // there would change the name).
-                "sqlBatch": if has_line_break(t) { plpgsql_body.clone() } else { plpgsql_body.replace('\n', "\n    ") },
-                "sqlOneBatch": sql_with_placeholders(&one_batch),
-                "sqlCount": count,
-                "fillIns": fill_ins,
-            })
-        })
+        .map(|t| backfill_table_view(t, provider))
         .collect();
     let fill_ins: Vec<serde_json::Value> = tables
         .iter()
         .flat_map(|t| t["fillIns"].as_array().cloned().unwrap_or_default())
         .collect();
-    let dual: Vec<serde_json::Value> = plan
-        .dual_write
-        .iter()
-        .map(|d| {
-            let doc = format!(
-                "{}: {}.",
-                d.model,
-                d.pairs
-                    .iter()
-                    .map(|p| format!(
-                        "`{}` is now `{}`{}",
-                        p.old_field,
-                        p.new_field,
-                        if p.to_new.is_some() {
-                            " (another type)"
-                        } else {
-                            ""
-                        }
-                    ))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            json!({
-                "model": d.model,
-                "doc": escape::block_comment(&doc),
-                "delegate": camel_model(&d.model),
-                "pairs": d.pairs.iter().map(|p| json!({
-                    "old": serde_json::to_string(&p.old_field).expect("a string"),
-                    "new": serde_json::to_string(&p.new_field).expect("a string"),
-                    "oldLabel": format!("{}.{}", d.model, p.old_field),
-                    "newLabel": format!("{}.{}", d.model, p.new_field),
-                    "toNew": p.to_new.map(|c| format!("as.{c}")),
-                    "toOld": p.to_old.map(|c| format!("as.{c}")),
-                })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
+    let dual: Vec<serde_json::Value> = plan.dual_write.iter().map(dual_write_view).collect();
     let expand_schema_path = format!("{}/schema.expand.prisma", options.plan_dir);
     let schema_of = |v: AppVersion| -> String {
         match v.schema() {
@@ -461,39 +352,7 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
         .enumerate()
         .map(|(i, step)| step_view(i + 1, step, plan.steps.get(i + 1), &schema_of))
         .collect();
-    let mut versions = vec![json!({
-        "label": "old",
-        "schema": options.old_schema,
-        "generate": null,
-        "what": "It runs now.",
-    })];
-    let uses = |v: AppVersion| {
-        plan.steps
-            .iter()
-            .any(|s| matches!(s, Step::RollOut { version, .. } if *version == v))
-    };
-    if uses(AppVersion::Expand) {
-        versions.push(json!({
-            "label": "expand",
-            "schema": expand_schema_path,
-            "generate": format!("npx prisma generate --schema {}", escape::shell_arg(&expand_schema_path)),
-            "what": "It reads the new structures where they are complete and keeps writing what the old version reads.",
-        }));
-    }
-    if uses(AppVersion::ExpandWritingNewValues) {
-        versions.push(json!({
-            "label": "expand, writing the new enum values",
-            "schema": expand_schema_path,
-            "generate": null,
-            "what": "The same client; its code writes the renamed enum values under their new names.",
-        }));
-    }
-    versions.push(json!({
-        "label": "new",
-        "schema": options.new_schema,
-        "generate": null,
-        "what": "The end state.",
-    }));
+    let versions = versions_view(plan, options, &expand_schema_path);
     let retries = |migrations: &[crate::plan::Migration]| -> Vec<serde_json::Value> {
         migrations
             .iter()
@@ -635,6 +494,173 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
         h.render(name, &data)
             .unwrap_or_else(|e| panic!("template {name} failed: {e}"))
     };
+    plan_files(plan, options, &render)
+}
+
+/// One table of the backfill, as backfill.ts and backfill.sql use it: its batches, counts and
+/// fill-ins, each written for the place it lands.
+fn backfill_table_view(t: &crate::plan::BackfillTable, provider: Provider) -> serde_json::Value {
+    let ts_param = |i: usize| match provider {
+        Provider::PostgreSql | Provider::CockroachDb => format!("${}::{}", i + 1, t.key[i].1),
+        _ => "?".into(),
+    };
+    let limit = match provider {
+        Provider::PostgreSql | Provider::CockroachDb => format!("${}", t.key.len() + 1),
+        _ => "?".into(),
+    };
+    // PostgreSQL walks the key (keyset); elsewhere each batch takes the next pending rows.
+    let keyset = matches!(provider, Provider::PostgreSql | Provider::CockroachDb);
+    let ts_batch = if keyset {
+        batch_sql(t, provider, &ts_param, &limit)
+    } else {
+        pending_batch_sql(t, provider, "?")
+    };
+    let plpgsql_batch = batch_sql(t, provider, &|i| format!("xc_last_{i}"), "xc_batch_size");
+    let one_batch = pending_batch_sql(t, provider, "1000");
+    let fill_ins: Vec<serde_json::Value> = t
+        .assignments
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| match &a.source {
+            ValueSource::FillIn { hint } => Some(json!({
+                "key": escape::ts_string(&fill_key(t, i)),
+                "hint": hint,
+                "sqlType": a.sql_type,
+            })),
+            _ => None,
+        })
+        .collect();
+    let comment = format!(
+        "{}: {}",
+        t.table,
+        t.assignments
+            .iter()
+            .map(|a| format!("\"{}\" ({})", a.column, a.why))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let notice = escape::sql_string(
+        Provider::PostgreSql,
+        &format!(
+            "{}: % rows updated",
+            escape::one_line(&t.table).replace('%', "%%")
+        ),
+    );
+    let plpgsql_body = sql_with_placeholders(&plpgsql_batch);
+    let count = pending_count_sql(t, provider);
+    json!({
+        "model": t.model,
+        "table": t.table,
+        "tableTs": escape::ts_string(&t.table),
+        "comment": comment,
+        "notice": notice,
+        // The DO block's dollar quote: a tag that no name in its body holds.
+        "tag": escape::dollar_tag(&format!("{plpgsql_body}{notice}{count}")),
+        "lossyCount": lossy_count_sql(t, provider).map_or("undefined".to_string(), |q| escape::ts_string(&q)),
+        "quotedTable": Dialect(provider).qualified(&t.schema, &t.table),
+        "keyColumns": t.key.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>().join(", "),
+        "keyCount": t.key.len(),
+        "keyset": keyset,
+        "hasKey": !t.key.is_empty(),
+        "keys": t.key.iter().enumerate().map(|(i, (c, ty))| json!({"index": i, "column": c, "sqlType": ty})).collect::<Vec<_>>(),
+        "assignments": t.assignments.iter().map(|a| json!({"column": a.column, "why": a.why})).collect::<Vec<_>>(),
+        "tsBatch": ts_expression(&ts_batch),
+        "tsCount": serde_json::to_string(&pending_count_sql(t, provider)).expect("a string"),
+        // Indented to sit in its loop, unless a name holds a line break (an indent
+        // there would change the name).
+        "sqlBatch": if has_line_break(t) { plpgsql_body.clone() } else { plpgsql_body.replace('\n', "\n    ") },
+        "sqlOneBatch": sql_with_placeholders(&one_batch),
+        "sqlCount": count,
+        "fillIns": fill_ins,
+    })
+}
+
+/// One model's dual-write pairs, as dual-write.ts uses them.
+fn dual_write_view(d: &crate::plan::DualWrite) -> serde_json::Value {
+    let doc = format!(
+        "{}: {}.",
+        d.model,
+        d.pairs
+            .iter()
+            .map(|p| format!(
+                "`{}` is now `{}`{}",
+                p.old_field,
+                p.new_field,
+                if p.to_new.is_some() {
+                    " (another type)"
+                } else {
+                    ""
+                }
+            ))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    json!({
+        "model": d.model,
+        "doc": escape::block_comment(&doc),
+        "delegate": camel_model(&d.model),
+        "pairs": d.pairs.iter().map(|p| json!({
+            "old": serde_json::to_string(&p.old_field).expect("a string"),
+            "new": serde_json::to_string(&p.new_field).expect("a string"),
+            "oldLabel": format!("{}.{}", d.model, p.old_field),
+            "newLabel": format!("{}.{}", d.model, p.new_field),
+            "toNew": p.to_new.map(|c| format!("as.{c}")),
+            "toOld": p.to_old.map(|c| format!("as.{c}")),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The application versions of the rollout, as PLAN.md introduces them.
+fn versions_view(
+    plan: &Plan,
+    options: &RenderOptions,
+    expand_schema_path: &str,
+) -> Vec<serde_json::Value> {
+    let mut versions = vec![json!({
+        "label": "old",
+        "schema": options.old_schema,
+        "generate": null,
+        "what": "It runs now.",
+    })];
+    let uses = |v: AppVersion| {
+        plan.steps
+            .iter()
+            .any(|s| matches!(s, Step::RollOut { version, .. } if *version == v))
+    };
+    if uses(AppVersion::Expand) {
+        versions.push(json!({
+            "label": "expand",
+            "schema": expand_schema_path,
+            "generate": format!("npx prisma generate --schema {}", escape::shell_arg(expand_schema_path)),
+            "what": "It reads the new structures where they are complete and keeps writing what the old version reads.",
+        }));
+    }
+    if uses(AppVersion::ExpandWritingNewValues) {
+        versions.push(json!({
+            "label": "expand, writing the new enum values",
+            "schema": expand_schema_path,
+            "generate": null,
+            "what": "The same client; its code writes the renamed enum values under their new names.",
+        }));
+    }
+    versions.push(json!({
+        "label": "new",
+        "schema": options.new_schema,
+        "generate": null,
+        "what": "The end state.",
+    }));
+    versions
+}
+
+/// The plan folder's files; `render` renders a template with the plan's data.
+fn plan_files(
+    plan: &Plan,
+    options: &RenderOptions,
+    render: &dyn Fn(&str) -> String,
+) -> Vec<PlanFile> {
+    let mut files = Vec::new();
+    let file = |path: String, text: String| PlanFile { path, text };
+    let postgres = plan.provider == Provider::PostgreSql;
     files.push(file("PLAN.md".into(), render("plan")));
     let mut json_text =
         serde_json::to_string_pretty(&plan_json(plan, options)).expect("the plan serializes");
