@@ -32,85 +32,7 @@ enum Command {
     #[command(
         after_help = "Examples:\n  prisma-xc diff old.prisma new.prisma                        (classify every change)\n  prisma-xc diff old.prisma new.prisma --check                (CI: exit 1 on breaking or destructive)\n  prisma-xc diff old.prisma new.prisma --rename User.user_name=username --allow XC112\n  prisma-xc diff old.prisma new.prisma --direct               (print the one-step SQL)\n  prisma-xc diff old.prisma new.prisma --direct --out prisma/migrations --name rename_user\n  prisma-xc diff --from-empty schema.prisma --direct --out prisma/migrations --name init"
     )]
-    Diff {
-        /// OLD and NEW: the schema deployed now and the one you want. With --from-empty or
-        /// --base, only NEW (default: the schema of prisma.config.ts, else prisma/schema.prisma).
-        #[arg(value_name = "SCHEMA", num_args = 0..=2)]
-        schemas: Vec<PathBuf>,
-        /// NEW, as Prisma's own --schema names it (then a SCHEMA given is OLD).
-        #[arg(long, value_name = "PATH")]
-        schema: Option<PathBuf>,
-        /// Read OLD from this git revision (the same path as NEW): `--base main` in a pull request.
-        #[arg(long, value_name = "REV", conflicts_with = "from_empty")]
-        base: Option<String>,
-        /// With --base: read NEW (and the committed plans) from this git revision instead of
-        /// the working tree.
-        #[arg(long, value_name = "REV", requires = "base")]
-        head: Option<String>,
-        /// The Prisma major the project runs, 6 or 7 (default: node_modules/prisma, else
-        /// package.json, else the schema: a datasource `url` means Prisma 6).
-        #[arg(long, value_name = "MAJOR", value_enum)]
-        prisma: Option<prisma_xc::project::Major>,
-        /// The Prisma config file (default: prisma.config.ts in the current folder).
-        #[arg(long, value_name = "FILE")]
-        config: Option<PathBuf>,
-        /// Start from an empty database (the initial migration): give only NEW.
-        #[arg(long)]
-        from_empty: bool,
-        /// Write the plain one-step migration, as `prisma migrate dev` would (no phases).
-        #[arg(long)]
-        direct: bool,
-        /// With --direct: the Prisma migrations folder to write into (else the SQL is printed).
-        /// With --name: the plan folder to create.
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-        /// PostgreSQL lock_timeout set by every phase migration.
-        /// (default: prisma-xc.toml's lock_timeout, else 5s)
-        #[arg(long, value_name = "DURATION")]
-        lock_timeout: Option<String>,
-        /// How rows written by old code reach renamed columns during the rollout: a database
-        /// trigger (PostgreSQL), or the dual-write extension only (`app`).
-        /// (default: prisma-xc.toml's sync, else trigger)
-        #[arg(long, value_enum)]
-        sync: Option<Sync>,
-        /// Module the generated TypeScript imports Prisma Client from (default: from the
-        /// schema's generator `output`, else @prisma/client).
-        #[arg(long, value_name = "MODULE")]
-        client_import: Option<String>,
-        /// The application's module that exports its Prisma Client as `prisma` (e.g.
-        /// src/db.ts): the backfill connects through it instead of creating its own client.
-        #[arg(long, value_name = "FILE")]
-        client_module: Option<PathBuf>,
-        /// Name of the change: writes the phased plan to <folder of NEW>/phases/<timestamp>_<name>/
-        /// (or --out). With --direct, the migration folder's name.
-        #[arg(long)]
-        name: Option<String>,
-        /// Fix the folder timestamp (YYYYMMDDHHMMSS) so output is reproducible.
-        #[arg(long, value_name = "YYYYMMDDHHMMSS")]
-        timestamp: Option<String>,
-        /// Declare a rename Prisma cannot see: Model.old=new (field), Old=New (model or enum),
-        /// Enum.OLD=NEW (enum value). Repeat for several.
-        #[arg(long, value_name = "OLD=NEW")]
-        rename: Vec<prisma_xc::renames::RenameFlag>,
-        /// Accept every change of these rules deliberately (still reported, no longer failing
-        /// --check): --allow XC101,XC112.
-        #[arg(long, value_name = "RULE", value_delimiter = ',')]
-        allow: Vec<String>,
-        /// Exit 1 when a change is breaking or destructive (and not allowed); 0 otherwise.
-        #[arg(long, conflicts_with = "direct")]
-        check: bool,
-        /// The severity from which --check exits 1 (implies --check): safe, caution, breaking
-        /// (the default) or destructive.
-        #[arg(long, value_name = "SEVERITY", value_enum, conflicts_with = "direct")]
-        fail_on: Option<prisma_xc::rules::Severity>,
-        /// Report format: human, json, github (workflow annotations), markdown (step summary,
-        /// pull request comment), sarif (code scanning), gitlab (Code Quality).
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
-        /// Colour the human report: auto (on a terminal, unless NO_COLOR is set), always, never.
-        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-        color: ColorChoice,
-    },
+    Diff(DiffArgs),
     /// Copy a plan's expand or contract migrations into the Prisma migrations folder, stamped
     /// to run after every migration already there.
     #[command(
@@ -161,6 +83,88 @@ enum Command {
     },
 }
 
+/// `prisma-xc diff`'s arguments.
+#[derive(clap::Args)]
+struct DiffArgs {
+    /// OLD and NEW: the schema deployed now and the one you want. With --from-empty or
+    /// --base, only NEW (default: the schema of prisma.config.ts, else prisma/schema.prisma).
+    #[arg(value_name = "SCHEMA", num_args = 0..=2)]
+    schemas: Vec<PathBuf>,
+    /// NEW, as Prisma's own --schema names it (then a SCHEMA given is OLD).
+    #[arg(long, value_name = "PATH")]
+    schema: Option<PathBuf>,
+    /// Read OLD from this git revision (the same path as NEW): `--base main` in a pull request.
+    #[arg(long, value_name = "REV", conflicts_with = "from_empty")]
+    base: Option<String>,
+    /// With --base: read NEW (and the committed plans) from this git revision instead of
+    /// the working tree.
+    #[arg(long, value_name = "REV", requires = "base")]
+    head: Option<String>,
+    /// The Prisma major the project runs, 6 or 7 (default: node_modules/prisma, else
+    /// package.json, else the schema: a datasource `url` means Prisma 6).
+    #[arg(long, value_name = "MAJOR", value_enum)]
+    prisma: Option<prisma_xc::project::Major>,
+    /// The Prisma config file (default: prisma.config.ts in the current folder).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Start from an empty database (the initial migration): give only NEW.
+    #[arg(long)]
+    from_empty: bool,
+    /// Write the plain one-step migration, as `prisma migrate dev` would (no phases).
+    #[arg(long)]
+    direct: bool,
+    /// With --direct: the Prisma migrations folder to write into (else the SQL is printed).
+    /// With --name: the plan folder to create.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// PostgreSQL lock_timeout set by every phase migration.
+    /// (default: prisma-xc.toml's lock_timeout, else 5s)
+    #[arg(long, value_name = "DURATION")]
+    lock_timeout: Option<String>,
+    /// How rows written by old code reach renamed columns during the rollout: a database
+    /// trigger (PostgreSQL), or the dual-write extension only (`app`).
+    /// (default: prisma-xc.toml's sync, else trigger)
+    #[arg(long, value_enum)]
+    sync: Option<Sync>,
+    /// Module the generated TypeScript imports Prisma Client from (default: from the
+    /// schema's generator `output`, else @prisma/client).
+    #[arg(long, value_name = "MODULE")]
+    client_import: Option<String>,
+    /// The application's module that exports its Prisma Client as `prisma` (e.g.
+    /// src/db.ts): the backfill connects through it instead of creating its own client.
+    #[arg(long, value_name = "FILE")]
+    client_module: Option<PathBuf>,
+    /// Name of the change: writes the phased plan to <folder of NEW>/phases/<timestamp>_<name>/
+    /// (or --out). With --direct, the migration folder's name.
+    #[arg(long)]
+    name: Option<String>,
+    /// Fix the folder timestamp (YYYYMMDDHHMMSS) so output is reproducible.
+    #[arg(long, value_name = "YYYYMMDDHHMMSS")]
+    timestamp: Option<String>,
+    /// Declare a rename Prisma cannot see: Model.old=new (field), Old=New (model or enum),
+    /// Enum.OLD=NEW (enum value). Repeat for several.
+    #[arg(long, value_name = "OLD=NEW")]
+    rename: Vec<prisma_xc::renames::RenameFlag>,
+    /// Accept every change of these rules deliberately (still reported, no longer failing
+    /// --check): --allow XC101,XC112.
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    allow: Vec<String>,
+    /// Exit 1 when a change is breaking or destructive (and not allowed); 0 otherwise.
+    #[arg(long, conflicts_with = "direct")]
+    check: bool,
+    /// The severity from which --check exits 1 (implies --check): safe, caution, breaking
+    /// (the default) or destructive.
+    #[arg(long, value_name = "SEVERITY", value_enum, conflicts_with = "direct")]
+    fail_on: Option<prisma_xc::rules::Severity>,
+    /// Report format: human, json, github (workflow annotations), markdown (step summary,
+    /// pull request comment), sarif (code scanning), gitlab (Code Quality).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Colour the human report: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Sync {
     Trigger,
@@ -178,6 +182,20 @@ enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+impl ColorChoice {
+    /// `auto`: on a terminal, unless NO_COLOR is set.
+    fn enabled(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => report::auto_color(
+                std::io::stdout().is_terminal(),
+                std::env::var_os("NO_COLOR").as_deref(),
+            ),
+        }
+    }
 }
 
 /// Where the old schema comes from.
@@ -279,159 +297,7 @@ fn huge_pages_for_large_inputs<'a>(_: impl Iterator<Item = &'a Path>) {}
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Diff {
-            mut schemas,
-            schema,
-            from_empty,
-            direct,
-            out,
-            name,
-            timestamp,
-            rename,
-            allow,
-            check,
-            fail_on,
-            format,
-            color,
-            lock_timeout,
-            sync,
-            client_import,
-            client_module,
-            base,
-            head,
-            prisma,
-            config,
-        } => {
-            if let Some(module) = &client_module
-                && !module.is_file()
-            {
-                return usage(&format!(
-                    "--client-module {}: no such file (the application's module that exports its client as `prisma`)",
-                    module.display()
-                ));
-            }
-            let cwd = std::env::current_dir().unwrap_or_default();
-            let project = match prisma_xc::project::discover(&cwd, config.as_deref()) {
-                Ok(project) => project,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return ExitCode::from(2);
-                }
-            };
-            if let Some(schema) = schema {
-                if schemas.len() > 1 {
-                    return usage("with --schema (NEW), give at most OLD");
-                }
-                schemas.push(schema);
-            }
-            let project_schema = project_schema(&project);
-            let settings = match read_settings(&project, schemas.last().or(project_schema.as_ref()))
-            {
-                Ok(settings) => settings.unwrap_or_default(),
-                Err(e) => {
-                    eprintln!("error: {}", shown(&e));
-                    return ExitCode::from(2);
-                }
-            };
-            if let Some(timeout) = &settings.lock_timeout
-                && let Err(e) = check_lock_timeout(timeout)
-            {
-                eprintln!(
-                    "error: {}: lock_timeout: {}",
-                    settings.file,
-                    e.trim_start_matches("--lock-timeout ")
-                );
-                return ExitCode::from(2);
-            }
-            // NEW: the last schema given, or the project's own when only it can be meant.
-            let new = match (schemas.last(), from_empty || base.is_some()) {
-                (Some(new), _) => new.clone(),
-                (None, true) => match project_schema.clone() {
-                    Some(schema) => schema,
-                    None => {
-                        return usage(
-                            "no schema found: give NEW, or set `schema` in prisma.config.ts (else prisma/schema.prisma is read)",
-                        );
-                    }
-                },
-                (None, false) => {
-                    return usage("diff takes OLD and NEW (or --base REV, or --from-empty NEW)");
-                }
-            };
-            let old = match (from_empty, &base, schemas.as_slice()) {
-                (true, _, [] | [_]) => OldSchema::Empty,
-                (true, _, _) => return usage("with --from-empty, give only NEW"),
-                (false, Some(rev), [] | [_]) => OldSchema::Git {
-                    rev: rev.clone(),
-                    path: new.clone(),
-                },
-                (false, Some(_), _) => {
-                    return usage("with --base, give only NEW (OLD is read from git)");
-                }
-                (false, None, [old, _]) => OldSchema::File(old.clone()),
-                (false, None, _) => {
-                    return usage("diff takes OLD and NEW (or --base REV, or --from-empty NEW)");
-                }
-            };
-            if !direct && from_empty {
-                return usage("--from-empty needs --direct: an initial migration has no phases");
-            }
-            if !direct && out.is_some() && name.is_none() {
-                return usage("--out needs --name (the plan's name) or --direct");
-            }
-            // A threshold is a check's.
-            let check = check || fail_on.is_some();
-            if check && name.is_some() {
-                return usage(
-                    "--check only reports; drop --name to check, or --check to write the plan",
-                );
-            }
-            let old_path = match &old {
-                OldSchema::File(p) => Some(p.as_path()),
-                _ => None,
-            };
-            huge_pages_for_large_inputs(old_path.into_iter().chain([new.as_path()]));
-            let color = match color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => report::auto_color(
-                    std::io::stdout().is_terminal(),
-                    std::env::var_os("NO_COLOR").as_deref(),
-                ),
-            };
-            diff(DiffRun {
-                old,
-                new: &new,
-                project,
-                project_schema,
-                head,
-                prisma,
-                direct,
-                out: out.as_deref(),
-                name: name.as_deref(),
-                timestamp: timestamp.as_deref(),
-                lock_timeout: lock_timeout
-                    .or(settings.lock_timeout.clone())
-                    .unwrap_or_else(|| "5s".into()),
-                sync: sync.unwrap_or(match settings.sync {
-                    Some(prisma_xc::settings::Sync::App) => Sync::App,
-                    _ => Sync::Trigger,
-                }),
-                client_import,
-                client_module,
-                options: prisma_xc::CompareOptions {
-                    renames: rename,
-                    allow,
-                    rule_settings: settings.rules.clone(),
-                },
-                check,
-                fail_on: fail_on
-                    .or(settings.fail_on)
-                    .unwrap_or(prisma_xc::rules::Severity::Breaking),
-                format,
-                color,
-            })
-        }
+        Command::Diff(args) => run_diff(args),
         Command::Explain { rule, list, all } => explain(rule.as_deref(), list, all),
         Command::Status { plan, database_url } => status(&plan, database_url),
         Command::Promote {
@@ -448,6 +314,151 @@ fn main() -> ExitCode {
             timestamp.as_deref(),
         ),
     }
+}
+
+/// `prisma-xc diff`: its flags checked and resolved against the project, then [`diff`].
+fn run_diff(args: DiffArgs) -> ExitCode {
+    let DiffArgs {
+        mut schemas,
+        schema,
+        from_empty,
+        direct,
+        out,
+        name,
+        timestamp,
+        rename,
+        allow,
+        check,
+        fail_on,
+        format,
+        color,
+        lock_timeout,
+        sync,
+        client_import,
+        client_module,
+        base,
+        head,
+        prisma,
+        config,
+    } = args;
+    if let Some(module) = &client_module
+        && !module.is_file()
+    {
+        return usage(&format!(
+            "--client-module {}: no such file (the application's module that exports its client as `prisma`)",
+            module.display()
+        ));
+    }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let project = match prisma_xc::project::discover(&cwd, config.as_deref()) {
+        Ok(project) => project,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(schema) = schema {
+        if schemas.len() > 1 {
+            return usage("with --schema (NEW), give at most OLD");
+        }
+        schemas.push(schema);
+    }
+    let project_schema = project_schema(&project);
+    let settings = match read_settings(&project, schemas.last().or(project_schema.as_ref())) {
+        Ok(settings) => settings.unwrap_or_default(),
+        Err(e) => {
+            eprintln!("error: {}", shown(&e));
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(timeout) = &settings.lock_timeout
+        && let Err(e) = check_lock_timeout(timeout)
+    {
+        eprintln!(
+            "error: {}: lock_timeout: {}",
+            settings.file,
+            e.trim_start_matches("--lock-timeout ")
+        );
+        return ExitCode::from(2);
+    }
+    // NEW: the last schema given, or the project's own when only it can be meant.
+    let new = match (schemas.last(), from_empty || base.is_some()) {
+        (Some(new), _) => new.clone(),
+        (None, true) => match project_schema.clone() {
+            Some(schema) => schema,
+            None => {
+                return usage(
+                    "no schema found: give NEW, or set `schema` in prisma.config.ts (else prisma/schema.prisma is read)",
+                );
+            }
+        },
+        (None, false) => {
+            return usage("diff takes OLD and NEW (or --base REV, or --from-empty NEW)");
+        }
+    };
+    let old = match (from_empty, &base, schemas.as_slice()) {
+        (true, _, [] | [_]) => OldSchema::Empty,
+        (true, _, _) => return usage("with --from-empty, give only NEW"),
+        (false, Some(rev), [] | [_]) => OldSchema::Git {
+            rev: rev.clone(),
+            path: new.clone(),
+        },
+        (false, Some(_), _) => {
+            return usage("with --base, give only NEW (OLD is read from git)");
+        }
+        (false, None, [old, _]) => OldSchema::File(old.clone()),
+        (false, None, _) => {
+            return usage("diff takes OLD and NEW (or --base REV, or --from-empty NEW)");
+        }
+    };
+    if !direct && from_empty {
+        return usage("--from-empty needs --direct: an initial migration has no phases");
+    }
+    if !direct && out.is_some() && name.is_none() {
+        return usage("--out needs --name (the plan's name) or --direct");
+    }
+    // A threshold is a check's.
+    let check = check || fail_on.is_some();
+    if check && name.is_some() {
+        return usage("--check only reports; drop --name to check, or --check to write the plan");
+    }
+    let old_path = match &old {
+        OldSchema::File(p) => Some(p.as_path()),
+        _ => None,
+    };
+    huge_pages_for_large_inputs(old_path.into_iter().chain([new.as_path()]));
+    diff(DiffRun {
+        old,
+        new: &new,
+        project,
+        project_schema,
+        head,
+        prisma,
+        direct,
+        out: out.as_deref(),
+        name: name.as_deref(),
+        timestamp: timestamp.as_deref(),
+        lock_timeout: lock_timeout
+            .or(settings.lock_timeout.clone())
+            .unwrap_or_else(|| "5s".into()),
+        sync: sync.unwrap_or(match settings.sync {
+            Some(prisma_xc::settings::Sync::App) => Sync::App,
+            _ => Sync::Trigger,
+        }),
+        client_import,
+        client_module,
+        options: prisma_xc::CompareOptions {
+            renames: rename,
+            allow,
+            rule_settings: settings.rules.clone(),
+        },
+        check,
+        fail_on: fail_on
+            .or(settings.fail_on)
+            .unwrap_or(prisma_xc::rules::Severity::Breaking),
+        format,
+        color: color.enabled(),
+    })
 }
 
 /// A plan folder's plan.json, read as `T`; the error names the file and what to give.
@@ -653,7 +664,6 @@ fn diff(run: DiffRun) -> ExitCode {
     let DiffRun {
         new,
         direct,
-        out,
         name,
         timestamp,
         ..
@@ -729,96 +739,120 @@ fn diff(run: DiffRun) -> ExitCode {
         return ExitCode::from(2);
     };
     let old_loaded = old_loaded.flatten();
-    let mut stdout = std::io::stdout().lock();
     if !direct {
-        let Some((old_sources, old_loaded)) = &old_loaded else {
+        let Some(old) = &old_loaded else {
             return usage("diff needs OLD to compare with");
         };
-        // Not freed, like the schemas (see `usable`).
-        let lowered = ManuallyDrop::new(prisma_xc::lower_both(
-            &old_loaded.schema,
-            &new_loaded.schema,
-        ));
-        let (mut classification, warnings) = match prisma_xc::compare_lowered(
-            &old_loaded.schema,
-            &new_loaded.schema,
-            &lowered,
-            &new_sources,
-            &run.options,
-        ) {
-            Ok(result) => result,
-            Err(prisma_xc::CompareError::Directives(problems)) => {
-                eprint!("{}", render_all(&problems, &new_sources));
-                return ExitCode::from(2);
-            }
-            Err(e) => {
+        return compare(&run, old, &new_sources, &new_loaded, &detected);
+    }
+    let old_loaded = old_loaded.map(|(_, l)| l);
+    direct_migration(&run, old_loaded.as_deref(), &new_loaded)
+}
+
+/// The change judged, reported in the chosen format, and with `--name` its plan written.
+fn compare(
+    run: &DiffRun,
+    old: &(Sources, ManuallyDrop<prisma_xc::Loaded>),
+    new_sources: &Sources,
+    new_loaded: &prisma_xc::Loaded,
+    detected: &prisma_xc::project::Detected,
+) -> ExitCode {
+    let name = run.name;
+    let mut stdout = std::io::stdout().lock();
+    let (old_sources, old_loaded) = old;
+    // Not freed, like the schemas (see `usable`).
+    let lowered = ManuallyDrop::new(prisma_xc::lower_both(
+        &old_loaded.schema,
+        &new_loaded.schema,
+    ));
+    let (mut classification, warnings) = match prisma_xc::compare_lowered(
+        &old_loaded.schema,
+        &new_loaded.schema,
+        &lowered,
+        new_sources,
+        &run.options,
+    ) {
+        Ok(result) => result,
+        Err(prisma_xc::CompareError::Directives(problems)) => {
+            eprint!("{}", render_all(&problems, new_sources));
+            return ExitCode::from(2);
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    classification.fail_on = run.fail_on;
+    if !warnings.is_empty() {
+        eprint!("{}", render_all(&warnings, new_sources));
+    }
+    let coverage = if name.is_none() {
+        committed_plan_coverage(run, old_sources, new_sources)
+    } else {
+        None
+    };
+    let repository = matches!(
+        run.format,
+        Format::Github | Format::Markdown | Format::Sarif
+    )
+    .then(|| repository(run))
+    .flatten();
+    let report = report::Report {
+        classification: &classification,
+        locator: report::Locator {
+            old: Some(old_sources),
+            new: new_sources,
+            repository,
+        },
+        coverage: coverage.as_ref(),
+    };
+    let text = report::render(run.format, &report, run.color);
+    // A closed pipe (`prisma-xc diff ... | head`) is the reader's choice, not an error.
+    let _ = stdout.write_all(text.as_bytes());
+    if let Some(name) = name {
+        let (old_db, new_db) = match (&lowered.old, &lowered.new) {
+            (Ok(old_db), Ok(new_db)) => (old_db, new_db),
+            (Err(e), _) | (_, Err(e)) => {
                 eprintln!("error: {e}");
                 return ExitCode::from(2);
             }
         };
-        classification.fail_on = run.fail_on;
-        if !warnings.is_empty() {
-            eprint!("{}", render_all(&warnings, &new_sources));
-        }
-        let coverage = if name.is_none() {
-            committed_plan_coverage(&run, old_sources, &new_sources)
-        } else {
-            None
-        };
-        let repository = matches!(
-            run.format,
-            Format::Github | Format::Markdown | Format::Sarif
-        )
-        .then(|| repository(&run))
-        .flatten();
-        let report = report::Report {
+        let input = prisma_xc::plan::PlanInput {
+            old: &old_loaded.schema,
+            old_sources,
+            new: &new_loaded.schema,
+            new_sources,
+            old_db,
+            new_db,
+            new_syntax: &new_loaded.syntax,
             classification: &classification,
-            locator: report::Locator {
-                old: Some(old_sources),
-                new: &new_sources,
-                repository,
-            },
-            coverage: coverage.as_ref(),
         };
-        let text = report::render(run.format, &report, run.color);
-        // A closed pipe (`prisma-xc diff ... | head`) is the reader's choice, not an error.
-        let _ = stdout.write_all(text.as_bytes());
-        if let Some(name) = name {
-            let (old_db, new_db) = match (&lowered.old, &lowered.new) {
-                (Ok(old_db), Ok(new_db)) => (old_db, new_db),
-                (Err(e), _) | (_, Err(e)) => {
-                    eprintln!("error: {e}");
-                    return ExitCode::from(2);
-                }
-            };
-            let input = prisma_xc::plan::PlanInput {
-                old: &old_loaded.schema,
-                old_sources,
-                new: &new_loaded.schema,
-                new_sources: &new_sources,
-                old_db,
-                new_db,
-                new_syntax: &new_loaded.syntax,
-                classification: &classification,
-            };
-            return write_plan(&input, &run, &detected, name, &new_sources);
-        }
-        return if run.check && !report.check_passes() {
-            ExitCode::from(1)
-        } else {
-            ExitCode::SUCCESS
-        };
+        return write_plan(&input, run, detected, name, new_sources);
     }
-    let old_loaded = old_loaded.map(|(_, l)| l);
-    let databases =
-        match prisma_xc::lower_pair(old_loaded.as_ref().map(|l| &l.schema), &new_loaded.schema) {
-            // Not freed, like the schemas (see `usable`).
-            Ok(databases) => ManuallyDrop::new(databases),
-            Err(e) => {
-                eprintln!("error: {}: {e}", new.display());
-                return ExitCode::from(2);
-            }
-        };
+    if run.check && !report.check_passes() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `--direct`: the one-step migration Prisma itself would write, printed or written as a
+/// migration folder.
+fn direct_migration(
+    run: &DiffRun,
+    old_loaded: Option<&prisma_xc::Loaded>,
+    new_loaded: &prisma_xc::Loaded,
+) -> ExitCode {
+    let (old, new, out, name, timestamp) = (&run.old, run.new, run.out, run.name, run.timestamp);
+    let mut stdout = std::io::stdout().lock();
+    let databases = match prisma_xc::lower_pair(old_loaded.map(|l| &l.schema), &new_loaded.schema) {
+        // Not freed, like the schemas (see `usable`).
+        Ok(databases) => ManuallyDrop::new(databases),
+        Err(e) => {
+            eprintln!("error: {}: {e}", new.display());
+            return ExitCode::from(2);
+        }
+    };
     let sql = match prisma_xc::migration_script(&databases.0, &databases.1) {
         Some(sql) => sql,
         // The initial migration is written even when empty: it starts the migrations folder
