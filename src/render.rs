@@ -399,49 +399,7 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
             "DELETE FROM _prisma_migrations WHERE migration_name LIKE {pattern}{escape_clause}"
         ))
     };
-    let migrations = escape::shell_arg(&options.migrations_dir);
-    // Prisma's drift check: the migrations folder replayed against the schema of the step.
-    let drift = |schema: &str| -> Vec<String> {
-        let schema = escape::shell_arg(schema);
-        match options.major {
-            Major::Seven => vec![
-                format!(
-                    "npx prisma migrate diff --from-migrations {migrations} --to-schema {schema} --exit-code"
-                ),
-                format!(
-                    "npx prisma migrate diff --from-config-datasource --to-schema {schema} --exit-code"
-                ),
-            ],
-            // SQLite replays the migrations in a temporary database of its own.
-            Major::Six if provider == Provider::Sqlite => vec![format!(
-                "npx prisma migrate diff --from-migrations {migrations} --to-schema-datamodel {schema} --exit-code"
-            )],
-            Major::Six => vec![format!(
-                "npx prisma migrate diff --from-migrations {migrations} --to-schema-datamodel {schema} --shadow-database-url \"$SHADOW_DATABASE_URL\" --exit-code"
-            )],
-        }
-    };
-    let adapter = options.client.adapter.as_ref().map(|a| {
-        json!({
-            "package": escape::ts_string(a.package),
-            "class": a.class,
-            "argument": a.argument,
-        })
-    });
-    let project = json!({
-        "prisma7": options.major == Major::Seven,
-        // The batch operations that return rows: Prisma Client has them for these only.
-        "returningBatches": matches!(provider, Provider::PostgreSql | Provider::CockroachDb | Provider::Sqlite),
-        "clientModule": options.client.app_module.as_deref().map(escape::ts_string),
-        "clientModuleDoc": options.client.app_module.as_deref().map(escape::one_line),
-        "adapter": adapter,
-        "projectSchema": options.project_schema,
-        "newIsProjectSchema": options.project_schema == options.new_schema,
-        "migrationsDir": options.migrations_dir,
-        "outputsRewritten": !options.generator_outputs.is_empty(),
-        "driftExpand": drift(&expand_schema_path),
-        "driftNew": drift(&options.new_schema),
-    });
+    let project = project_view(plan.provider, options, &expand_schema_path);
     let mut data = json!({
         "name": plan.name,
         "extensionName": escape::ts_string(&format!("prisma-xc-dual-write-{}", plan.name)),
@@ -495,6 +453,58 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
             .unwrap_or_else(|e| panic!("template {name} failed: {e}"))
     };
     plan_files(plan, options, &render)
+}
+
+/// What PLAN.md and the TypeScript take from the project: the Prisma major's drift checks, the
+/// driver adapter, where the schema and the migrations are.
+fn project_view(
+    provider: Provider,
+    options: &RenderOptions,
+    expand_schema_path: &str,
+) -> serde_json::Value {
+    let migrations = escape::shell_arg(&options.migrations_dir);
+    // Prisma's drift check: the migrations folder replayed against the schema of the step.
+    let drift = |schema: &str| -> Vec<String> {
+        let schema = escape::shell_arg(schema);
+        match options.major {
+            Major::Seven => vec![
+                format!(
+                    "npx prisma migrate diff --from-migrations {migrations} --to-schema {schema} --exit-code"
+                ),
+                format!(
+                    "npx prisma migrate diff --from-config-datasource --to-schema {schema} --exit-code"
+                ),
+            ],
+            // SQLite replays the migrations in a temporary database of its own.
+            Major::Six if provider == Provider::Sqlite => vec![format!(
+                "npx prisma migrate diff --from-migrations {migrations} --to-schema-datamodel {schema} --exit-code"
+            )],
+            Major::Six => vec![format!(
+                "npx prisma migrate diff --from-migrations {migrations} --to-schema-datamodel {schema} --shadow-database-url \"$SHADOW_DATABASE_URL\" --exit-code"
+            )],
+        }
+    };
+    let adapter = options.client.adapter.as_ref().map(|a| {
+        json!({
+            "package": escape::ts_string(a.package),
+            "class": a.class,
+            "argument": a.argument,
+        })
+    });
+    json!({
+        "prisma7": options.major == Major::Seven,
+        // The batch operations that return rows: Prisma Client has them for these only.
+        "returningBatches": matches!(provider, Provider::PostgreSql | Provider::CockroachDb | Provider::Sqlite),
+        "clientModule": options.client.app_module.as_deref().map(escape::ts_string),
+        "clientModuleDoc": options.client.app_module.as_deref().map(escape::one_line),
+        "adapter": adapter,
+        "projectSchema": options.project_schema,
+        "newIsProjectSchema": options.project_schema == options.new_schema,
+        "migrationsDir": options.migrations_dir,
+        "outputsRewritten": !options.generator_outputs.is_empty(),
+        "driftExpand": drift(expand_schema_path),
+        "driftNew": drift(&options.new_schema),
+    })
 }
 
 /// One table of the backfill, as backfill.ts and backfill.sql use it: its batches, counts and
