@@ -126,8 +126,23 @@ pub fn declare(
 ) -> Result<(Renames, Vec<Diagnostic>), RenameError> {
     let mut renames = Renames::default();
     let mut warnings = Vec::new();
-
     // Model and enum renames first: field and value renames are looked up through them.
+    declare_containers(old, new, flags, directives, &mut renames, &mut warnings)?;
+    declare_member_flags(old, new, flags, &mut renames)?;
+    declare_member_directives(old, new, directives, &mut renames, &mut warnings);
+    Ok((renames, warnings))
+}
+
+/// Model and enum renames, from flags (errors when they name nothing) and directives
+/// (warnings).
+fn declare_containers(
+    old: &Schema,
+    new: &Schema,
+    flags: &[RenameFlag],
+    directives: &[Directive],
+    renames: &mut Renames,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<(), RenameError> {
     for flag in flags.iter().filter(|f| f.old.len() == 1) {
         let err = |message: String| RenameError {
             flag: format!("{}={}", flag.old.join("."), flag.new),
@@ -195,23 +210,36 @@ pub fn declare(
             _ => {}
         }
     }
-    let old_model_of = |renames: &Renames, new_model: &str| -> Option<String> {
-        renames
-            .models
-            .iter()
-            .find(|(_, (n, _))| n == new_model)
-            .map(|(o, _)| o.clone())
-            .or_else(|| old.model(new_model).map(|m| m.name.clone()))
-    };
-    let old_enum_of = |renames: &Renames, new_enum: &str| -> Option<String> {
-        renames
-            .enums
-            .iter()
-            .find(|(_, (n, _))| n == new_enum)
-            .map(|(o, _)| o.clone())
-            .or_else(|| old.enum_by_name(new_enum).map(|e| e.name.clone()))
-    };
+    Ok(())
+}
 
+/// The old model a model of the new schema was, renamed or not.
+fn old_model_of(old: &Schema, renames: &Renames, new_model: &str) -> Option<String> {
+    renames
+        .models
+        .iter()
+        .find(|(_, (n, _))| n == new_model)
+        .map(|(o, _)| o.clone())
+        .or_else(|| old.model(new_model).map(|m| m.name.clone()))
+}
+
+/// The old enum an enum of the new schema was, renamed or not.
+fn old_enum_of(old: &Schema, renames: &Renames, new_enum: &str) -> Option<String> {
+    renames
+        .enums
+        .iter()
+        .find(|(_, (n, _))| n == new_enum)
+        .map(|(o, _)| o.clone())
+        .or_else(|| old.enum_by_name(new_enum).map(|e| e.name.clone()))
+}
+
+/// Field and enum value renames from `--rename Model.old=new`: an error when they name nothing.
+fn declare_member_flags(
+    old: &Schema,
+    new: &Schema,
+    flags: &[RenameFlag],
+    renames: &mut Renames,
+) -> Result<(), RenameError> {
     for flag in flags.iter().filter(|f| f.old.len() == 2) {
         let err = |message: String| RenameError {
             flag: format!("{}={}", flag.old.join("."), flag.new),
@@ -289,13 +317,25 @@ pub fn declare(
             .insert((old_enum, member.clone()), (flag.new.clone(), Origin::Flag));
     }
 
+    Ok(())
+}
+
+/// Field and enum value renames from `renamed from` comments: a warning at the comment when it
+/// names nothing, silence when the rename has shipped.
+fn declare_member_directives(
+    old: &Schema,
+    new: &Schema,
+    directives: &[Directive],
+    renames: &mut Renames,
+    warnings: &mut Vec<Diagnostic>,
+) {
     for d in directives {
         let DirectiveKind::RenamedFrom(from) = &d.kind else {
             continue;
         };
         match &d.target {
             Target::Field { model, field } => {
-                let Some(old_model) = old_model_of(&renames, model) else {
+                let Some(old_model) = old_model_of(old, renames, model) else {
                     warnings.push(names_nothing(
                         d.span,
                         format!("model `{model}` is new, so it has no old field `{from}`"),
@@ -323,7 +363,7 @@ pub fn declare(
                 }
             }
             Target::EnumValue { enumeration, value } => {
-                let Some(old_enum) = old_enum_of(&renames, enumeration) else {
+                let Some(old_enum) = old_enum_of(old, renames, enumeration) else {
                     warnings.push(names_nothing(
                         d.span,
                         format!("enum `{enumeration}` is new, so it has no old value `{from}`"),
@@ -354,7 +394,6 @@ pub fn declare(
             _ => {}
         }
     }
-    Ok((renames, warnings))
 }
 
 fn names_nothing(span: Span, why: String) -> Diagnostic {
