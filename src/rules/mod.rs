@@ -458,6 +458,17 @@ mod tests {
                 table: s("M"),
                 column: s("f"),
             },
+        ]
+        .into_iter()
+        .chain(constraint_and_enum_samples())
+        .collect()
+    }
+
+    /// One sample of every change kind of keys, indexes, enums and composite types.
+    fn constraint_and_enum_samples() -> Vec<crate::changes::ChangeKind> {
+        use crate::changes::ChangeKind::*;
+        let s = |x: &str| x.to_string();
+        vec![
             PrimaryKeyChanged {
                 table: s("M"),
                 from: vec![s("a")],
