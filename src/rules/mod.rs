@@ -275,7 +275,6 @@ mod tests {
     fn samples() -> Vec<crate::changes::ChangeKind> {
         use crate::changes::{ChangeKind::*, TypeChange};
         use crate::database::{ColumnType, TypeFamily};
-        use crate::schema::RelationMode;
         use test_support::column;
         let s = |x: &str| x.to_string();
         let ty = |base: &str, family: TypeFamily| ColumnType {
@@ -309,45 +308,6 @@ mod tests {
         let mut auto = column("n", "SERIAL", false, None);
         auto.autoincrement = true;
         vec![
-            ProviderChanged {
-                from: Provider::Sqlite,
-                to: Provider::PostgreSql,
-            },
-            RelationModeChanged {
-                from: RelationMode::ForeignKeys,
-                to: RelationMode::Prisma,
-            },
-            ModelAdded {
-                model: s("M"),
-                table: s("M"),
-            },
-            ModelRemoved {
-                model: s("M"),
-                table: s("M"),
-            },
-            ViewAdded { view: s("V") },
-            ViewRemoved { view: s("V") },
-            ModelRenamed {
-                from: s("A"),
-                to: s("B"),
-                table_from: s("A"),
-                table_to: s("B"),
-                declared: true,
-            },
-            ModelRenamed {
-                from: s("A"),
-                to: s("B"),
-                table_from: s("A"),
-                table_to: s("A"),
-                declared: false,
-            },
-            TableMoved {
-                table: s("M"),
-                from: None,
-                to: Some(s("auth")),
-            },
-            RelationTableAdded { table: s("_AToB") },
-            RelationTableRemoved { table: s("_AToB") },
             added(column("f", "TEXT", true, None)),
             added(column("f", "TEXT", false, None)),
             added(column("f", "TEXT", false, Some("'x'"))),
@@ -460,8 +420,57 @@ mod tests {
             },
         ]
         .into_iter()
+        .chain(schema_level_samples())
         .chain(constraint_and_enum_samples())
         .collect()
+    }
+
+    /// One sample of every change kind of the datasource, models, views and tables.
+    fn schema_level_samples() -> Vec<crate::changes::ChangeKind> {
+        use crate::changes::ChangeKind::*;
+        use crate::schema::RelationMode;
+        let s = |x: &str| x.to_string();
+        vec![
+            ProviderChanged {
+                from: Provider::Sqlite,
+                to: Provider::PostgreSql,
+            },
+            RelationModeChanged {
+                from: RelationMode::ForeignKeys,
+                to: RelationMode::Prisma,
+            },
+            ModelAdded {
+                model: s("M"),
+                table: s("M"),
+            },
+            ModelRemoved {
+                model: s("M"),
+                table: s("M"),
+            },
+            ViewAdded { view: s("V") },
+            ViewRemoved { view: s("V") },
+            ModelRenamed {
+                from: s("A"),
+                to: s("B"),
+                table_from: s("A"),
+                table_to: s("B"),
+                declared: true,
+            },
+            ModelRenamed {
+                from: s("A"),
+                to: s("B"),
+                table_from: s("A"),
+                table_to: s("A"),
+                declared: false,
+            },
+            TableMoved {
+                table: s("M"),
+                from: None,
+                to: Some(s("auth")),
+            },
+            RelationTableAdded { table: s("_AToB") },
+            RelationTableRemoved { table: s("_AToB") },
+        ]
     }
 
     /// One sample of every change kind of keys, indexes, enums and composite types.
