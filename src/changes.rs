@@ -361,30 +361,19 @@ fn table_index(db: Option<&Database>) -> FastMap<TableKey<'_>, &Table> {
     .unwrap_or_default()
 }
 
-/// Compare two schemas. Pure; the order of the result follows the new schema, then the old one.
-pub fn diff(sides: &Sides, renames: &Renames) -> Diff {
-    let mut out = Diff::default();
-    let (old, new) = (sides.old, sides.new);
-    let old_tables = table_index(sides.old_db);
-    let new_tables = table_index(sides.new_db);
-    let provider = new
-        .provider()
-        .or(old.provider())
-        .unwrap_or(Provider::PostgreSql);
-
-    datasource(old, new, &mut out);
-
-    // Enums first: a column whose enum was renamed keeps its type.
-    let enum_map = enums(old, new, renames, provider, &mut out);
-
+/// New model name -> old model. Undeclared, a model is the same model when its Prisma name or
+/// its table name stayed: a new Prisma name on the old table (`@@map("old")`) renames in
+/// Prisma only, and a new `@@map` under the old Prisma name renames the table (where Prisma
+/// itself would drop the table and create an empty one). A model whose names both changed is
+/// a dropped table and a new one, with a suggestion to declare the rename. Declared renames
+/// match whatever the names. Also the names of the old models matched.
+fn match_models<'a>(
+    old: &'a Schema,
+    new: &'a Schema,
+    renames: &Renames,
+) -> (FastMap<&'a str, &'a Model>, FastSet<&'a str>) {
     let new_models: FastMap<&str, &Model> =
         new.models.iter().map(|m| (m.name.as_str(), m)).collect();
-    // New model name -> old model. Undeclared, a model is the same model when its Prisma name
-    // or its table name stayed: a new Prisma name on the old table (`@@map("old")`) renames in
-    // Prisma only, and a new `@@map` under the old Prisma name renames the table (where Prisma
-    // itself would drop the table and create an empty one). A model whose names both changed
-    // is a dropped table and a new one, with a suggestion to declare the rename. Declared
-    // renames match whatever the names.
     let mut old_of_new: FastMap<&str, &Model> =
         FastMap::with_capacity_and_hasher(old.models.len(), Default::default());
     let mut matched_old: FastSet<&str> =
@@ -416,6 +405,26 @@ pub fn diff(sides: &Sides, renames: &Renames) -> Diff {
             matched_old.insert(o.name.as_str());
         }
     }
+    (old_of_new, matched_old)
+}
+
+/// Compare two schemas. Pure; the order of the result follows the new schema, then the old one.
+pub fn diff(sides: &Sides, renames: &Renames) -> Diff {
+    let mut out = Diff::default();
+    let (old, new) = (sides.old, sides.new);
+    let old_tables = table_index(sides.old_db);
+    let new_tables = table_index(sides.new_db);
+    let provider = new
+        .provider()
+        .or(old.provider())
+        .unwrap_or(Provider::PostgreSql);
+
+    datasource(old, new, &mut out);
+
+    // Enums first: a column whose enum was renamed keeps its type.
+    let enum_map = enums(old, new, renames, provider, &mut out);
+
+    let (old_of_new, matched_old) = match_models(old, new, renames);
 
     // Tables renamed with their model: a foreign key that pointed at the old name is the same
     // key when it points at the new one (the database follows the table, not its name).
