@@ -1462,7 +1462,18 @@ fn suggest(
     changes: &[Change],
     out: &mut Vec<Suggestion>,
 ) {
-    // Fields.
+    suggest_fields(new, old_of_new, changes, out);
+    suggest_models(old, new, old_of_new, matched_old, out);
+    suggest_enums(old, new, renames, changes, out);
+}
+
+/// Fields removed and added in the same model that look like one renamed.
+fn suggest_fields(
+    new: &Schema,
+    old_of_new: &FastMap<&str, &Model>,
+    changes: &[Change],
+    out: &mut Vec<Suggestion>,
+) {
     for nm in &new.models {
         let Some(om) = old_of_new.get(nm.name.as_str()) else {
             continue;
@@ -1517,7 +1528,16 @@ fn suggest(
             });
         }
     }
-    // Models.
+}
+
+/// Models removed and added that look like one renamed.
+fn suggest_models(
+    old: &Schema,
+    new: &Schema,
+    old_of_new: &FastMap<&str, &Model>,
+    matched_old: &FastSet<&str>,
+    out: &mut Vec<Suggestion>,
+) {
     let field_names =
         |m: &Model| -> FastSet<String> { m.scalar_fields().map(|f| f.name.clone()).collect() };
     let removed: Vec<&Model> = old
@@ -1562,7 +1582,16 @@ fn suggest(
             location: Some(Location::New(nm.name_span)),
         });
     }
-    // Enums and enum values.
+}
+
+/// Enums and enum values removed and added that look like one renamed.
+fn suggest_enums(
+    old: &Schema,
+    new: &Schema,
+    renames: &Renames,
+    changes: &[Change],
+    out: &mut Vec<Suggestion>,
+) {
     let removed: Vec<&Enum> = changes
         .iter()
         .filter_map(|c| match &c.kind {
