@@ -1158,7 +1158,7 @@ fn table_constraints(
     model: &Model,
     out: &mut Diff,
 ) {
-    let (column_renames, table_renames) = (renamed.columns, renamed.tables);
+    let column_renames = renamed.columns;
     let table = nt.name.clone();
     let mut push = |kind: ChangeKind| {
         // A new or renamed index is where its `@@index`/`@unique` is; the rest, at the model.
@@ -1263,6 +1263,21 @@ fn table_constraints(
         });
     }
 
+    foreign_key_changes(ot, nt, renamed, &dropped, &mut push);
+}
+
+/// The foreign keys of a table in both schemas: added, removed, renamed, with new actions. A
+/// key is the same when it joins the same columns to the same table, whatever its name; one on
+/// a `dropped` column goes with the column.
+fn foreign_key_changes(
+    ot: &Table,
+    nt: &Table,
+    renamed: &Renamed,
+    dropped: &FastSet<&str>,
+    push: &mut dyn FnMut(ChangeKind),
+) {
+    let (column_renames, table_renames) = (renamed.columns, renamed.tables);
+    let table = nt.name.clone();
     let mut matched = FastSet::default();
     for nf in &nt.foreign_keys {
         let same_target = |of: &ForeignKey| {
