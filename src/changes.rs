@@ -523,6 +523,23 @@ pub fn diff(sides: &Sides, renames: &Renames) -> Diff {
             table_constraints(ot, nt, &renamed, &group, &anchor, nm, &mut out);
         }
     }
+    removed_models(old, &matched_old, &mut out);
+    relation_tables(sides, &handled_tables, &mut out);
+    composite_types(old, new, &mut out);
+    suggest(
+        old,
+        new,
+        &old_of_new,
+        &matched_old,
+        renames,
+        &out.changes,
+        &mut out.suggestions,
+    );
+    out
+}
+
+/// Models and views of the old schema that no model of the new one continues.
+fn removed_models(old: &Schema, matched_old: &FastSet<&str>, out: &mut Diff) {
     for om in &old.models {
         if matched_old.contains(om.name.as_str()) {
             continue;
@@ -549,18 +566,6 @@ pub fn diff(sides: &Sides, renames: &Renames) -> Diff {
             anchor: Target::Schema,
         });
     }
-    relation_tables(sides, &handled_tables, &mut out);
-    composite_types(old, new, &mut out);
-    suggest(
-        old,
-        new,
-        &old_of_new,
-        &matched_old,
-        renames,
-        &out.changes,
-        &mut out.suggestions,
-    );
-    out
 }
 
 fn datasource(old: &Schema, new: &Schema, out: &mut Diff) {
