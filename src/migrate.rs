@@ -623,12 +623,22 @@ fn table_changes(
             changes: all,
         });
     }
-    // Indexes: an index is unchanged when an identical definition exists; renamed when only
-    // the name differs; otherwise dropped and created. One on a recreated column is recreated.
+    index_steps(pt, nt, &table, recreated, steps);
+}
+
+/// A table's indexes: unchanged when an identical definition exists, renamed when only the
+/// name differs, otherwise dropped and created; one on a `recreated` column is recreated.
+fn index_steps(
+    pt: &Table,
+    nt: &Table,
+    table: &TableRef,
+    recreated: &[(TableRef, String)],
+    steps: &mut Vec<Step>,
+) {
     let touches_recreated = |i: &DbIndex| {
         i.columns
             .iter()
-            .any(|c| recreated.iter().any(|(t, n)| *t == table && *n == c.name))
+            .any(|c| recreated.iter().any(|(t, n)| t == table && *n == c.name))
     };
     let mut matched_previous = vec![false; pt.indexes.len()];
     for ni in &nt.indexes {
