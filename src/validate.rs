@@ -13,43 +13,7 @@ pub fn validate(schema: &Schema) -> Vec<Diagnostic> {
     required_relations_over_optional_scalars(schema, &mut out);
     one_to_one_without_unique(schema, &mut out);
     generator_names(schema, &mut out);
-    if let Some(ds) = &schema.datasource {
-        let multi_schema = matches!(
-            ds.provider,
-            Provider::PostgreSql | Provider::CockroachDb | Provider::SqlServer
-        );
-        if !ds.schemas.is_empty() && !multi_schema {
-            out.push(
-                Diagnostic::error(ds.span, format!("The `schemas` property is not supported on {}.", ds.provider.name()))
-                    .with_help("Only PostgreSQL, CockroachDB and SQL Server have multiple schemas; remove `schemas` and `@@schema`."),
-            );
-        }
-        let mut seen = Vec::new();
-        for s in &ds.schemas {
-            if seen.contains(&s) {
-                out.push(
-                    Diagnostic::error(
-                        ds.span,
-                        format!("Duplicated schema name \"{s}\" in `schemas`."),
-                    )
-                    .with_help("List each schema once."),
-                );
-            }
-            seen.push(s);
-        }
-        if !ds.extensions.is_empty() && ds.provider != Provider::PostgreSql {
-            out.push(
-                Diagnostic::error(
-                    ds.span,
-                    format!(
-                        "Property not known: \"extensions\" ({} has no extensions).",
-                        ds.provider.name()
-                    ),
-                )
-                .with_help("`extensions` is for PostgreSQL only; remove it."),
-            );
-        }
-    }
+    datasource_rules(schema, &mut out);
     let views_enabled = schema
         .generators
         .iter()
@@ -168,6 +132,49 @@ pub fn validate(schema: &Schema) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// The datasource's own rules: `schemas` on a database that has them, each once; `extensions`
+/// on PostgreSQL only.
+fn datasource_rules(schema: &Schema, out: &mut Vec<Diagnostic>) {
+    let Some(ds) = &schema.datasource else {
+        return;
+    };
+    let multi_schema = matches!(
+        ds.provider,
+        Provider::PostgreSql | Provider::CockroachDb | Provider::SqlServer
+    );
+    if !ds.schemas.is_empty() && !multi_schema {
+        out.push(
+            Diagnostic::error(ds.span, format!("The `schemas` property is not supported on {}.", ds.provider.name()))
+                .with_help("Only PostgreSQL, CockroachDB and SQL Server have multiple schemas; remove `schemas` and `@@schema`."),
+        );
+    }
+    let mut seen = Vec::new();
+    for s in &ds.schemas {
+        if seen.contains(&s) {
+            out.push(
+                Diagnostic::error(
+                    ds.span,
+                    format!("Duplicated schema name \"{s}\" in `schemas`."),
+                )
+                .with_help("List each schema once."),
+            );
+        }
+        seen.push(s);
+    }
+    if !ds.extensions.is_empty() && ds.provider != Provider::PostgreSql {
+        out.push(
+            Diagnostic::error(
+                ds.span,
+                format!(
+                    "Property not known: \"extensions\" ({} has no extensions).",
+                    ds.provider.name()
+                ),
+            )
+            .with_help("`extensions` is for PostgreSQL only; remove it."),
+        );
+    }
 }
 
 fn starts_with_digit(name: &str) -> bool {
