@@ -57,7 +57,6 @@ pub(super) fn refusal(old_db: &Database, old_table: &Table) -> Option<String> {
 /// it. Constraint names come from `new_db` where the new table has one on the same columns;
 /// others keep their names (the differ then drops or keeps them by those names).
 pub(super) fn apply(db: &mut Database, new_db: &Database, renames: &[TableRename]) -> RenameSql {
-    let d = Dialect(Provider::PostgreSql);
     let mut out = RenameSql::default();
     for r in renames {
         let Some(new_table) = new_db.tables.iter().find(|t| TableRef::of(t) == r.to) else {
@@ -66,145 +65,7 @@ pub(super) fn apply(db: &mut Database, new_db: &Database, renames: &[TableRename
         let Some(table) = db.tables.iter_mut().find(|t| TableRef::of(t) == r.from) else {
             continue;
         };
-        // Indexes and owned sequences move with their table.
-        let moved = TableRef {
-            schema: r.to.schema.clone(),
-            name: r.from.name.clone(),
-        };
-        let mut forward = Vec::new();
-        // Undone last, in reverse order.
-        let mut undo_table = Vec::new();
-        if moved.schema != r.from.schema {
-            let schema = |s: &Option<String>| d.quote(s.as_deref().unwrap_or("public"));
-            // Prisma creates a listed schema only once a table or an enum lives in it: the
-            // table may be the first.
-            forward.push(format!(
-                "CREATE SCHEMA IF NOT EXISTS {}",
-                schema(&r.to.schema)
-            ));
-            forward.push(format!(
-                "ALTER TABLE {} SET SCHEMA {}",
-                d.table(&r.from),
-                schema(&r.to.schema)
-            ));
-            undo_table.push(format!(
-                "ALTER TABLE {} SET SCHEMA {}",
-                d.table(&moved),
-                schema(&r.from.schema)
-            ));
-        }
-        if moved.name != r.to.name {
-            forward.push(format!(
-                "ALTER TABLE {} RENAME TO {}",
-                d.table(&moved),
-                d.quote(&r.to.name)
-            ));
-            undo_table.insert(
-                0,
-                format!(
-                    "ALTER TABLE {} RENAME TO {}",
-                    d.table(&r.to),
-                    d.quote(&moved.name)
-                ),
-            );
-        }
-        let mut back = Vec::new();
-        // One renaming statement from `from` to `to` in `forward`, its mirror in `back`.
-        let mut both_ways = |statement: &dyn Fn(&str, &str) -> String, from: &str, to: &str| {
-            forward.push(statement(from, to));
-            back.push(statement(to, from));
-        };
-        let on_table = d.table(&r.to);
-        let rename_index = |a: &str, b: &str| {
-            format!(
-                "ALTER INDEX {} RENAME TO {}",
-                d.qualified(&r.to.schema, a),
-                d.quote(b)
-            )
-        };
-        let rename_constraint = |a: &str, b: &str| {
-            format!(
-                "ALTER TABLE {on_table} RENAME CONSTRAINT {} TO {}",
-                d.quote(a),
-                d.quote(b)
-            )
-        };
-        let rename_sequence = |a: &str, b: &str| {
-            format!(
-                "ALTER SEQUENCE IF EXISTS {} RENAME TO {}",
-                d.qualified(&r.to.schema, a),
-                d.quote(b)
-            )
-        };
-        let mut constraint = |from: &mut String, to: &str, index: bool| {
-            if from == to {
-                return;
-            }
-            let statement: &dyn Fn(&str, &str) -> String = if index {
-                &rename_index
-            } else {
-                &rename_constraint
-            };
-            both_ways(statement, from, to);
-            *from = to.to_string();
-        };
-        if let (Some(pk), Some(new_pk)) = (&mut table.primary_key, &new_table.primary_key)
-            && same_columns(&pk.columns, &new_pk.columns)
-        {
-            constraint(&mut pk.name, &new_pk.name, false);
-        }
-        for index in &mut table.indexes {
-            if let Some(new_index) = new_table
-                .indexes
-                .iter()
-                .find(|n| n.kind == index.kind && same_columns(&n.columns, &index.columns))
-            {
-                constraint(&mut index.name, &new_index.name, true);
-            }
-        }
-        for fk in &mut table.foreign_keys {
-            // A key of the renamed table onto itself follows the rename.
-            let onto_itself =
-                fk.referenced_table == r.from.name && fk.referenced_schema == r.from.schema;
-            let target = if onto_itself {
-                &r.to.name
-            } else {
-                &fk.referenced_table
-            };
-            if let Some(new_fk) = new_table
-                .foreign_keys
-                .iter()
-                .find(|n| n.columns == fk.columns && n.referenced_table == *target)
-            {
-                constraint(&mut fk.name, &new_fk.name, false);
-            }
-        }
-        // `SERIAL` made a sequence named after the table; PostgreSQL does not rename it with
-        // the table. Renamed, it is the one Prisma's own migration would have made.
-        for column in table.columns.iter().filter(|c| c.autoincrement) {
-            let (from, to) = (
-                sequence(&r.from.name, &column.name),
-                sequence(&r.to.name, &column.name),
-            );
-            if let (Some(from), Some(to)) = (from, to)
-                && from != to
-            {
-                both_ways(&rename_sequence, &from, &to);
-            }
-        }
-        table.name = r.to.name.clone();
-        table.schema = r.to.schema.clone();
-        back.reverse();
-        back.extend(undo_table);
-        out.rename.extend(forward);
-        out.rename_back.splice(0..0, back);
-        out.create_views.push(format!(
-            "CREATE VIEW {} AS SELECT * FROM {}",
-            d.table(&r.from),
-            d.table(&r.to)
-        ));
-        out.drop_views
-            .push(format!("DROP VIEW IF EXISTS {}", d.table(&r.from)));
+        rename_table(table, new_table, r, &mut out);
     }
     // Keys of other tables point at the table by its identity, not its name: they follow.
     for table in &mut db.tables {
@@ -218,6 +79,151 @@ pub(super) fn apply(db: &mut Database, new_db: &Database, renames: &[TableRename
         }
     }
     out
+}
+
+/// One table renamed (or moved to another schema): its statements and their undoing in `out`,
+/// its key, indexes, foreign keys and sequences renamed in `table` as the expand leaves them.
+fn rename_table(table: &mut Table, new_table: &Table, r: &TableRename, out: &mut RenameSql) {
+    let d = Dialect(Provider::PostgreSql);
+    // Indexes and owned sequences move with their table.
+    let moved = TableRef {
+        schema: r.to.schema.clone(),
+        name: r.from.name.clone(),
+    };
+    let mut forward = Vec::new();
+    // Undone last, in reverse order.
+    let mut undo_table = Vec::new();
+    if moved.schema != r.from.schema {
+        let schema = |s: &Option<String>| d.quote(s.as_deref().unwrap_or("public"));
+        // Prisma creates a listed schema only once a table or an enum lives in it: the
+        // table may be the first.
+        forward.push(format!(
+            "CREATE SCHEMA IF NOT EXISTS {}",
+            schema(&r.to.schema)
+        ));
+        forward.push(format!(
+            "ALTER TABLE {} SET SCHEMA {}",
+            d.table(&r.from),
+            schema(&r.to.schema)
+        ));
+        undo_table.push(format!(
+            "ALTER TABLE {} SET SCHEMA {}",
+            d.table(&moved),
+            schema(&r.from.schema)
+        ));
+    }
+    if moved.name != r.to.name {
+        forward.push(format!(
+            "ALTER TABLE {} RENAME TO {}",
+            d.table(&moved),
+            d.quote(&r.to.name)
+        ));
+        undo_table.insert(
+            0,
+            format!(
+                "ALTER TABLE {} RENAME TO {}",
+                d.table(&r.to),
+                d.quote(&moved.name)
+            ),
+        );
+    }
+    let mut back = Vec::new();
+    // One renaming statement from `from` to `to` in `forward`, its mirror in `back`.
+    let mut both_ways = |statement: &dyn Fn(&str, &str) -> String, from: &str, to: &str| {
+        forward.push(statement(from, to));
+        back.push(statement(to, from));
+    };
+    let on_table = d.table(&r.to);
+    let rename_index = |a: &str, b: &str| {
+        format!(
+            "ALTER INDEX {} RENAME TO {}",
+            d.qualified(&r.to.schema, a),
+            d.quote(b)
+        )
+    };
+    let rename_constraint = |a: &str, b: &str| {
+        format!(
+            "ALTER TABLE {on_table} RENAME CONSTRAINT {} TO {}",
+            d.quote(a),
+            d.quote(b)
+        )
+    };
+    let rename_sequence = |a: &str, b: &str| {
+        format!(
+            "ALTER SEQUENCE IF EXISTS {} RENAME TO {}",
+            d.qualified(&r.to.schema, a),
+            d.quote(b)
+        )
+    };
+    let mut constraint = |from: &mut String, to: &str, index: bool| {
+        if from == to {
+            return;
+        }
+        let statement: &dyn Fn(&str, &str) -> String = if index {
+            &rename_index
+        } else {
+            &rename_constraint
+        };
+        both_ways(statement, from, to);
+        *from = to.to_string();
+    };
+    if let (Some(pk), Some(new_pk)) = (&mut table.primary_key, &new_table.primary_key)
+        && same_columns(&pk.columns, &new_pk.columns)
+    {
+        constraint(&mut pk.name, &new_pk.name, false);
+    }
+    for index in &mut table.indexes {
+        if let Some(new_index) = new_table
+            .indexes
+            .iter()
+            .find(|n| n.kind == index.kind && same_columns(&n.columns, &index.columns))
+        {
+            constraint(&mut index.name, &new_index.name, true);
+        }
+    }
+    for fk in &mut table.foreign_keys {
+        // A key of the renamed table onto itself follows the rename.
+        let onto_itself =
+            fk.referenced_table == r.from.name && fk.referenced_schema == r.from.schema;
+        let target = if onto_itself {
+            &r.to.name
+        } else {
+            &fk.referenced_table
+        };
+        if let Some(new_fk) = new_table
+            .foreign_keys
+            .iter()
+            .find(|n| n.columns == fk.columns && n.referenced_table == *target)
+        {
+            constraint(&mut fk.name, &new_fk.name, false);
+        }
+    }
+    // `SERIAL` made a sequence named after the table; PostgreSQL does not rename it with
+    // the table. Renamed, it is the one Prisma's own migration would have made.
+    for column in table.columns.iter().filter(|c| c.autoincrement) {
+        let (from, to) = (
+            sequence(&r.from.name, &column.name),
+            sequence(&r.to.name, &column.name),
+        );
+        if let (Some(from), Some(to)) = (from, to)
+            && from != to
+        {
+            both_ways(&rename_sequence, &from, &to);
+        }
+    }
+    table.name = r.to.name.clone();
+    table.schema = r.to.schema.clone();
+    back.reverse();
+    back.extend(undo_table);
+    out.rename.extend(forward);
+    out.rename_back.splice(0..0, back);
+    out.create_views.push(format!(
+        "CREATE VIEW {} AS SELECT * FROM {}",
+        d.table(&r.from),
+        d.table(&r.to)
+    ));
+    out.drop_views
+        .push(format!("DROP VIEW IF EXISTS {}", d.table(&r.from)));
 }
 
 fn same_columns(a: &[crate::database::IndexColumn], b: &[crate::database::IndexColumn]) -> bool {

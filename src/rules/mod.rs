@@ -406,18 +406,6 @@ mod tests {
                 to: Some(s("1")),
                 nullable: false,
             },
-            AutoincrementAdded {
-                model: s("M"),
-                field: s("f"),
-                table: s("M"),
-                column: s("f"),
-            },
-            AutoincrementRemoved {
-                model: s("M"),
-                field: s("f"),
-                table: s("M"),
-                column: s("f"),
-            },
         ]
         .into_iter()
         .chain(schema_level_samples())
@@ -473,11 +461,23 @@ mod tests {
         ]
     }
 
-    /// One sample of every change kind of keys, indexes, enums and composite types.
+    /// One sample of every change kind of sequences, keys, indexes, enums and composite types.
     fn constraint_and_enum_samples() -> Vec<crate::changes::ChangeKind> {
         use crate::changes::ChangeKind::*;
         let s = |x: &str| x.to_string();
         vec![
+            AutoincrementAdded {
+                model: s("M"),
+                field: s("f"),
+                table: s("M"),
+                column: s("f"),
+            },
+            AutoincrementRemoved {
+                model: s("M"),
+                field: s("f"),
+                table: s("M"),
+                column: s("f"),
+            },
             PrimaryKeyChanged {
                 table: s("M"),
                 from: vec![s("a")],
