@@ -1,7 +1,7 @@
 //! prisma-xc's migrations applied by the real `prisma migrate deploy`, then drift-checked by
 //! Prisma itself, through `scripts/corpus-check` (which the full-corpus run uses too).
 //!
-//! CI runs every PostgreSQL and SQLite corpus schema from empty, a fixed sample of 40
+//! CI runs every PostgreSQL and SQLite corpus schema from empty, a fixed sample of 30
 //! PostgreSQL evolution steps spread over all repositories (CI's time is bounded; without --sample
 //! `scripts/corpus-check` runs every step), and a fixed sample of 10 steps
 //! planned as expand and contract and deployed phase by phase (`--plan`). And, through
@@ -61,7 +61,7 @@ fn corpus_schemas_from_empty_apply_without_drift() {
     ignore = "needs ../shared/corpus, Node.js and npm"
 )]
 fn sampled_corpus_evolutions_apply_without_drift() {
-    corpus_check(&["--sample", "40"]);
+    corpus_check(&["--sample", "30"]);
 }
 
 #[test]

@@ -594,19 +594,43 @@ impl Env {
     }
 
     pub fn deploy(&self) -> Result<(), String> {
-        let out = self.prisma(
-            &["migrate", "deploy"],
-            &self.dir.join("prisma/schema.prisma"),
-        );
-        if out.status.success() {
-            Ok(())
-        } else {
-            Err(format!(
+        let schema = self.dir.join("prisma/schema.prisma");
+        // A phase migration that loses a lock to traffic (its lock_timeout, or PostgreSQL's
+        // deadlock detection choosing it) applies nothing and fails no query of the
+        // application: PLAN.md's recovery is `migrate resolve --rolled-back` and deploy again.
+        for attempt in 1..=3 {
+            let out = self.prisma(&["migrate", "deploy"], &schema);
+            if out.status.success() {
+                return Ok(());
+            }
+            let text = format!(
                 "{}{}",
                 String::from_utf8_lossy(&out.stdout),
                 String::from_utf8_lossy(&out.stderr)
-            ))
+            );
+            let lost_a_lock = text.contains("deadlock detected") || text.contains("lock timeout");
+            let folder = text
+                .split("migration_name=\"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next());
+            match folder {
+                Some(folder) if lost_a_lock && attempt < 3 => {
+                    eprintln!(
+                        "{folder} lost a lock to traffic (attempt {attempt}): rolled back and deployed again, as PLAN.md says"
+                    );
+                    let resolved =
+                        self.prisma(&["migrate", "resolve", "--rolled-back", folder], &schema);
+                    if !resolved.status.success() {
+                        return Err(format!(
+                            "{text}\nmigrate resolve --rolled-back {folder}: {}",
+                            String::from_utf8_lossy(&resolved.stderr)
+                        ));
+                    }
+                }
+                _ => return Err(text),
+            }
         }
+        unreachable!("the last attempt returns")
     }
 
     /// Prisma's drift check between the migrations folder and a schema.
