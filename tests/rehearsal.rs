@@ -1026,7 +1026,7 @@ fn rehearse(
                     "plan/schema.expand.prisma"
                 };
                 std::fs::copy(dir.join(schema), dir.join("prisma/schema.prisma")).unwrap();
-                env.deploy()
+                env.deploy_under_traffic()
                     .map_err(|e| format!("deploy {phase} under traffic: {e}"))?;
                 env.migrations_match(&dir.join(schema))?;
             }

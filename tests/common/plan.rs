@@ -594,10 +594,27 @@ impl Env {
     }
 
     pub fn deploy(&self) -> Result<(), String> {
+        let out = self.prisma(
+            &["migrate", "deploy"],
+            &self.dir.join("prisma/schema.prisma"),
+        );
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ))
+        }
+    }
+
+    /// `deploy` while the application runs. A phase migration that loses a lock to traffic
+    /// (its lock_timeout, or PostgreSQL's deadlock detection choosing it) applies nothing and
+    /// fails no query of the application: PLAN.md's recovery is `migrate resolve
+    /// --rolled-back` and deploy again, which this does (at most three attempts).
+    pub fn deploy_under_traffic(&self) -> Result<(), String> {
         let schema = self.dir.join("prisma/schema.prisma");
-        // A phase migration that loses a lock to traffic (its lock_timeout, or PostgreSQL's
-        // deadlock detection choosing it) applies nothing and fails no query of the
-        // application: PLAN.md's recovery is `migrate resolve --rolled-back` and deploy again.
         for attempt in 1..=3 {
             let out = self.prisma(&["migrate", "deploy"], &schema);
             if out.status.success() {
