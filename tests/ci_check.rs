@@ -294,7 +294,7 @@ fn a_pull_request_is_checked_in_every_format() {
 
     let file = repo.dir.join("report.sarif");
     std::fs::write(&file, &sarif).unwrap();
-    match harness7() {
+    match common::harness7() {
         Some(harness) => {
             succeeds(
                 Command::new(harness)
@@ -304,22 +304,6 @@ fn a_pull_request_is_checked_in_every_format() {
         }
         None => eprintln!("SARIF schema validation skipped: no Node.js harness"),
     }
-}
-
-fn harness7() -> Option<PathBuf> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/harness7/xc-harness7");
-    let ok = Command::new(&script)
-        .arg("setup")
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        assert!(
-            !common::in_ci(),
-            "CI=true but tests/harness7 could not be set up"
-        );
-        return None;
-    }
-    Some(script)
 }
 
 #[test]
@@ -693,7 +677,7 @@ fn file_command(path: &Path) -> Vec<String> {
 #[test]
 #[cfg_attr(xc_no_node, ignore = "needs Node.js and npm")]
 fn the_github_action_installs_checks_summarises_and_comments() {
-    let Some(harness) = harness7() else {
+    let Some(harness) = common::harness7() else {
         eprintln!("skipped: the Action runs on Node.js, and the harness could not be set up");
         return;
     };

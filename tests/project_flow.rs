@@ -8,7 +8,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 struct Project {
@@ -178,25 +178,6 @@ const wrong = users.filter((u) => !(u.username === `old-${u.id - 1}` || u.userna
 console.log(`users=${users.length} wrong=${wrong.length}`);
 await prisma.$disconnect();
 "#;
-
-fn harness7() -> Option<PathBuf> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/harness7/xc-harness7");
-    let ok = Command::new(&script)
-        .arg("setup")
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        assert!(
-            !common::in_ci(),
-            "CI=true but the Prisma 7 harness could not be set up (tests/harness7/xc-harness7 setup)"
-        );
-        eprintln!(
-            "skipped: the Prisma 7 harness could not be set up (it needs Node.js 20 and npm)"
-        );
-        return None;
-    }
-    Some(script)
-}
 
 /// The commands of a PLAN.md section's sh blocks, without their comments.
 fn commands(section: &str) -> Vec<String> {
@@ -597,7 +578,7 @@ fn follow(variant: Variant) {
         return;
     };
     let prisma = if variant.major == 7 {
-        let Some(harness7) = harness7() else {
+        let Some(harness7) = common::harness7() else {
             return;
         };
         Prisma {
@@ -759,7 +740,7 @@ fn prisma7_project_with_prisma_client_js_follows_plan_md() {
 #[test]
 #[cfg_attr(xc_no_node, ignore = "needs Node.js and npm")]
 fn the_plan_typescript_compiles_with_every_driver_adapter() {
-    let Some(harness7) = harness7() else {
+    let Some(harness7) = common::harness7() else {
         return;
     };
     let prisma = Prisma {

@@ -83,6 +83,21 @@ pub fn harness() -> Option<PathBuf> {
     available(ok, &missing).then_some(script)
 }
 
+/// `tests/harness7/xc-harness7` (Prisma 7.10), set up. `None` with a one-line reason outside CI
+/// when it cannot be set up; a panic in CI.
+pub fn harness7() -> Option<PathBuf> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/harness7/xc-harness7");
+    let ok = std::process::Command::new(&script)
+        .arg("setup")
+        .status()
+        .is_ok_and(|s| s.success());
+    let missing = format!(
+        "the Prisma 7 harness could not be set up ({} setup failed; it needs Node.js 20 and npm)",
+        script.display()
+    );
+    available(ok, &missing).then_some(script)
+}
+
 /// Whether something a test needs is there. When it is not: a panic in CI, where the tests
 /// must run, and outside CI a one-line reason why the test is skipped.
 fn available(ok: bool, missing: &str) -> bool {
