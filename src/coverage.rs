@@ -37,13 +37,23 @@ pub fn fingerprint<'a>(texts: impl IntoIterator<Item = &'a str>) -> String {
             hasher.update(word.as_bytes());
         }
     }
-    let digest = hasher.finalize();
-    let mut hex = String::with_capacity(7 + 64);
-    hex.push_str("sha256:");
-    for byte in digest.iter() {
-        hex.push_str(&format!("{byte:02x}"));
-    }
-    hex
+    format!("sha256:{}", hex(&hasher.finalize()))
+}
+
+/// The fingerprint of a schema read into `sources`.
+pub fn fingerprint_of(sources: &crate::diagnostics::Sources) -> String {
+    fingerprint(sources.files.iter().map(|f| f.text.as_str()))
+}
+
+/// Bytes as lower-case hexadecimal.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(2 * bytes.len()), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
 }
 
 /// The text without its `generator` blocks. Prisma puts a block's properties on lines of their

@@ -997,12 +997,10 @@ fn committed_plan_coverage(
             });
         }
     }
-    let texts = |s: &Sources| -> Vec<String> { s.files.iter().map(|f| f.text.clone()).collect() };
-    let (old, new) = (texts(old), texts(new));
     coverage::find(
         &plans,
-        &coverage::fingerprint(old.iter().map(String::as_str)),
-        &coverage::fingerprint(new.iter().map(String::as_str)),
+        &coverage::fingerprint_of(old),
+        &coverage::fingerprint_of(new),
     )
 }
 

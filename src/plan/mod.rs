@@ -231,13 +231,9 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         lock_timeout: options.lock_timeout.clone(),
         changes,
         schemas: crate::coverage::SchemaFingerprints {
-            old: crate::coverage::fingerprint(
-                input.old_sources.files.iter().map(|f| f.text.as_str()),
-            ),
+            old: crate::coverage::fingerprint_of(input.old_sources),
             expand: crate::coverage::fingerprint([expand_schema.as_str()]),
-            new: crate::coverage::fingerprint(
-                input.new_sources.files.iter().map(|f| f.text.as_str()),
-            ),
+            new: crate::coverage::fingerprint_of(input.new_sources),
         },
         expand_schema,
         expand,

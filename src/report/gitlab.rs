@@ -30,7 +30,7 @@ pub fn render(report: &Report) -> String {
                     Level::Warning => "minor",
                     Level::Notice => "info",
                 },
-                "fingerprint": fingerprint.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+                "fingerprint": crate::coverage::hex(&fingerprint),
                 "location": {
                     "path": path,
                     "lines": { "begin": position.as_ref().map_or(1, |p| p.line) },

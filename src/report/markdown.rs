@@ -109,7 +109,6 @@ pub fn render(report: &Report) -> String {
         .filter(|f| f.severity.blocks() || f.severity >= c.fail_on)
         .map(|f| f.rule)
         .collect();
-    rules.dedup_by_key(|r| r.id);
     rules.sort_by_key(|r| r.id);
     rules.dedup_by_key(|r| r.id);
     for rule in rules {

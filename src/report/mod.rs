@@ -61,13 +61,8 @@ impl Report<'_> {
     /// How loud a finding is where a tool ranks them: an error when it fails the check.
     fn level(&self, f: &Finding) -> Level {
         let covered = self.coverage.is_some_and(|c| c.covers);
-        if f.allowed.is_none() && f.severity >= self.classification.fail_on && !covered {
-            Level::Error
-        } else if f.severity >= Severity::Caution {
-            Level::Warning
-        } else {
-            Level::Notice
-        }
+        let can_fail = f.allowed.is_none() && !covered;
+        Level::of(f.severity, can_fail.then_some(self.classification.fail_on))
     }
 }
 
@@ -76,6 +71,20 @@ enum Level {
     Error,
     Warning,
     Notice,
+}
+
+impl Level {
+    /// A severity's level when changes from `fail_on` up fail the check (`None`: this one
+    /// cannot fail it).
+    fn of(severity: Severity, fail_on: Option<Severity>) -> Level {
+        if fail_on.is_some_and(|fail_on| severity >= fail_on) {
+            Level::Error
+        } else if severity >= Severity::Caution {
+            Level::Warning
+        } else {
+            Level::Notice
+        }
+    }
 }
 
 pub fn render(format: Format, report: &Report, color: bool) -> String {

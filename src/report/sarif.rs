@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::{Level, Report, rule_help_uri};
-use crate::rules::{RULES, Severity};
+use crate::rules::RULES;
 
 pub fn render(report: &Report) -> String {
     let c = report.classification;
@@ -21,7 +21,7 @@ pub fn render(report: &Report) -> String {
                     "text": crate::rules::explain(r),
                     "markdown": crate::rules::explain(r),
                 },
-                "defaultConfiguration": { "level": level_of(severity_level(r.severity, c.fail_on)) },
+                "defaultConfiguration": { "level": level_of(Level::of(r.severity, Some(c.fail_on))) },
                 "properties": { "severity": r.severity.name(), "tags": ["prisma", "migration"] },
             })
         })
@@ -75,16 +75,6 @@ pub fn render(report: &Report) -> String {
     let mut text = serde_json::to_string_pretty(&log).expect("the log serializes");
     text.push('\n');
     text
-}
-
-fn severity_level(severity: Severity, fail_on: Severity) -> Level {
-    if severity >= fail_on {
-        Level::Error
-    } else if severity >= Severity::Caution {
-        Level::Warning
-    } else {
-        Level::Notice
-    }
 }
 
 fn level_of(level: Level) -> &'static str {
