@@ -132,10 +132,12 @@ pub enum ChangeKind {
         field: String,
         table: String,
         column: String,
-        from: String,
-        to: String,
+        from: ChangedType,
+        to: ChangedType,
+        /// Whether Prisma's migration converts the values with a cast; `false` means it drops
+        /// the column and adds it again, losing its data.
         #[serde(skip)]
-        change: TypeChange,
+        castable: bool,
     },
     ColumnMadeRequired {
         model: String,
@@ -264,14 +266,37 @@ pub enum ChangeKind {
     },
 }
 
-/// The two column types of a type change, for the rules to judge.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct TypeChange {
-    pub from: Option<ColumnType>,
-    pub to: Option<ColumnType>,
-    /// Whether Prisma's migration converts the values with a cast; `false` means it drops the
-    /// column and adds it again, losing its data.
-    pub castable: bool,
+/// One side of a type change: the column's type, or on MongoDB (no columns) the field's
+/// Prisma type. Reports show it as the database (or Prisma) writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChangedType {
+    Column(ColumnType),
+    Prisma(String),
+}
+
+impl ChangedType {
+    /// The column type, for the rules that judge what the database does.
+    pub fn column(&self) -> Option<&ColumnType> {
+        match self {
+            ChangedType::Column(c) => Some(c),
+            ChangedType::Prisma(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ChangedType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ChangedType::Column(c) => f.write_str(&c.sql()),
+            ChangedType::Prisma(t) => f.write_str(t),
+        }
+    }
+}
+
+impl Serialize for ChangedType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -764,7 +789,7 @@ fn column_facts(field: &Field, table: Option<&Table>) -> ColumnFacts {
             sql_type: c.column_type.sql(),
             nullable: c.nullable,
             default: c.default.as_ref().map(|d| d.sql.clone()),
-            volatile_default: c.default.as_ref().is_some_and(|d| is_volatile(&d.sql)),
+            volatile_default: c.default.as_ref().is_some_and(|d| d.volatile),
             client_default,
             autoincrement: c.autoincrement,
         },
@@ -778,23 +803,6 @@ fn column_facts(field: &Field, table: Option<&Table>) -> ColumnFacts {
             autoincrement: matches!(default_kind, Some(DefaultKind::Autoincrement)),
         },
     }
-}
-
-/// PostgreSQL evaluates these per row, so adding a column with one rewrites the table; a
-/// constant or `CURRENT_TIMESTAMP` (stable within a statement) is stored once in the catalog.
-pub fn is_volatile(default_sql: &str) -> bool {
-    let lower = default_sql.to_ascii_lowercase();
-    [
-        "random(",
-        "uuid",
-        "nextval(",
-        "clock_timestamp(",
-        "timeofday(",
-        "unique_rowid(",
-    ]
-    .iter()
-    .any(|f| lower.contains(f))
-        && !lower.starts_with('\'')
 }
 
 /// A default as written in the schema, for providers without SQL (MongoDB).
@@ -964,13 +972,9 @@ fn model_fields(
                         field: nf.name.clone(),
                         table: table.clone(),
                         column: nf.database_name().to_string(),
-                        from: pt,
-                        to: nt_,
-                        change: TypeChange {
-                            from: None,
-                            to: None,
-                            castable: true,
-                        },
+                        from: ChangedType::Prisma(pt),
+                        to: ChangedType::Prisma(nt_),
+                        castable: true,
                     });
                 }
             }
@@ -1052,13 +1056,9 @@ fn column_changes(
             field: f.clone(),
             table: t.clone(),
             column: c.clone(),
-            from: oc.column_type.sql(),
-            to: nc.column_type.sql(),
-            change: TypeChange {
-                from: Some(oc.column_type.clone()),
-                to: Some(nc.column_type.clone()),
-                castable: provider == Provider::MySql || crate::migrate::castable(oc, nc),
-            },
+            from: ChangedType::Column(oc.column_type.clone()),
+            to: ChangedType::Column(nc.column_type.clone()),
+            castable: provider == Provider::MySql || crate::migrate::castable(oc, nc),
         });
     }
     // List columns are nullable in the database whatever the field says; a change between a
@@ -1694,5 +1694,136 @@ fn compatible_scalars(a: &Field, b: &Field) -> bool {
             (Int, BigInt) | (Int, Float) | (Int, Decimal) | (Float, Decimal) | (Decimal, Float)
         ),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::schema;
+
+    /// The diff of two schema bodies, no rename declared.
+    fn changes_of(provider: &str, old: &str, new: &str) -> Vec<Change> {
+        let (old, new) = (schema(provider, old), schema(provider, new));
+        let (old_db, new_db) = (
+            crate::database::lower(&old).ok(),
+            crate::database::lower(&new).ok(),
+        );
+        let sides = Sides {
+            old: &old,
+            new: &new,
+            old_db: old_db.as_ref(),
+            new_db: new_db.as_ref(),
+        };
+        diff(&sides, &Renames::default()).changes
+    }
+
+    /// Each change as `kind name`: the field, index, foreign key, enum value, model or table
+    /// it is about.
+    fn changes(provider: &str, old: &str, new: &str) -> Vec<String> {
+        changes_of(provider, old, new)
+            .iter()
+            .map(|c| {
+                let v = serde_json::to_value(&c.kind).unwrap();
+                let name = [
+                    "field",
+                    "index",
+                    "foreignKey",
+                    "value",
+                    "enumeration",
+                    "from",
+                    "model",
+                    "table",
+                ]
+                .iter()
+                .find_map(|k| v.get(*k).and_then(|n| n.as_str()))
+                .unwrap_or("");
+                format!("{} {name}", v["kind"].as_str().unwrap())
+            })
+            .collect()
+    }
+
+    const USER: &str = "model User {\n  id    Int    @id\n  email String\n}\n";
+
+    #[test]
+    fn each_change_of_a_schema_is_found_once() {
+        let user =
+            |extra: &str| format!("model User {{\n  id    Int    @id\n  email String\n{extra}}}\n");
+        let cases: Vec<(&str, &str, String, &[&str])> = vec![
+            ("nothing", "postgresql", USER.into(), &[]),
+            (
+                "an optional field",
+                "postgresql",
+                user("  name String?\n"),
+                &["fieldAdded name"],
+            ),
+            (
+                "a field removed",
+                "postgresql",
+                "model User {\n  id Int @id\n}\n".into(),
+                &["fieldRemoved email"],
+            ),
+            (
+                "a new name on the same column is Prisma's only",
+                "postgresql",
+                "model User {\n  id   Int    @id\n  mail String @map(\"email\")\n}\n".into(),
+                &["fieldRenamed email"],
+            ),
+            (
+                "a type change",
+                "postgresql",
+                "model User {\n  id    Int @id\n  email Int\n}\n".into(),
+                &["columnTypeChanged email"],
+            ),
+            (
+                "a unique index",
+                "postgresql",
+                "model User {\n  id    Int    @id\n  email String @unique\n}\n".into(),
+                &["indexAdded User_email_key"],
+            ),
+            (
+                "a new model",
+                "postgresql",
+                format!("{USER}\nmodel Post {{\n  id Int @id\n}}\n"),
+                &["modelAdded Post"],
+            ),
+            (
+                "a new @@map renames the table",
+                "postgresql",
+                "model User {\n  id    Int    @id\n  email String\n\n  @@map(\"users\")\n}\n"
+                    .into(),
+                &["modelRenamed User"],
+            ),
+        ];
+        for (what, provider, new, expected) in cases {
+            assert_eq!(changes(provider, USER, &new), expected, "{what}");
+        }
+    }
+
+    #[test]
+    fn a_default_the_database_computes_per_row_is_volatile() {
+        let added = |default: &str| {
+            let new = format!(
+                "model User {{\n  id    Int    @id\n  email String\n  at    String {default}\n}}\n"
+            );
+            match &changes_of("postgresql", USER, &new)[0].kind {
+                ChangeKind::FieldAdded { column, .. } => {
+                    (column.volatile_default, column.client_default)
+                }
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(added("@default(\"uuid\")"), (false, false), "a constant");
+        assert_eq!(added("@default(uuid())"), (false, true), "Prisma Client's");
+        assert_eq!(
+            added("@default(dbgenerated(\"gen_random_uuid()\"))"),
+            (true, false),
+            "the database's, per row"
+        );
+        assert_eq!(
+            added("@default(dbgenerated(\"'x'\"))"),
+            (false, false),
+            "the database's, a constant"
+        );
     }
 }

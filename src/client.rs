@@ -115,7 +115,11 @@ pub fn client_setup(inputs: &ClientInputs) -> ClientSetup {
         (None, None) => "@prisma/client".to_string(),
     };
     let app_module = inputs.app_module.map(|module| {
-        let from = normalize(&inputs.plan_dir.join("3-backfill"));
+        let from = normalize(
+            &inputs
+                .plan_dir
+                .join(crate::plan::PlanPath::BackfillFolder.path()),
+        );
         // TypeScript names a .ts module by its .js output under NodeNext, and by no extension
         // otherwise.
         let stem = normalize(&module.with_extension(""));
@@ -140,7 +144,11 @@ fn generated_module(generator: &Generator, inputs: &ClientInputs) -> String {
     };
     let out_dir = normalize(&inputs.generator_dir.join(output));
     // The TypeScript files sit one folder below the plan folder (2-dual-write/, 3-backfill/).
-    let from = normalize(&inputs.plan_dir.join("2-dual-write"));
+    let from = normalize(
+        &inputs
+            .plan_dir
+            .join(crate::plan::PlanPath::DualWriteFolder.path()),
+    );
     let base = relative(&from, &out_dir);
     // The generator's own choice for its imports (`ts` with allowImportingTsExtensions) is the
     // one the project compiles with.

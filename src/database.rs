@@ -115,6 +115,37 @@ pub struct ColumnDefault {
     pub sql: String,
     /// SQL Server names its default constraints.
     pub constraint_name: Option<String>,
+    /// Evaluated per row (a sequence, `gen_random_uuid()`): PostgreSQL fills every existing
+    /// row when a column with it is added, rewriting the table.
+    pub volatile: bool,
+}
+
+impl ColumnDefault {
+    fn volatile(kind: &DefaultKind) -> bool {
+        match kind {
+            DefaultKind::Autoincrement | DefaultKind::Sequence(_) => true,
+            DefaultKind::DbGenerated(Some(expression)) => calls_volatile_function(expression),
+            _ => false,
+        }
+    }
+}
+
+/// Whether SQL the user wrote (`dbgenerated("...")`) calls a function PostgreSQL evaluates per
+/// row. Only its text says: the names of PostgreSQL's and CockroachDB's volatile functions a
+/// default uses. A constant or `CURRENT_TIMESTAMP` (stable within a statement) is stored once.
+pub fn calls_volatile_function(expression: &str) -> bool {
+    let lower = expression.to_ascii_lowercase();
+    [
+        "random(",
+        "uuid",
+        "nextval(",
+        "clock_timestamp(",
+        "timeofday(",
+        "unique_rowid(",
+    ]
+    .iter()
+    .any(|f| lower.contains(f))
+        && !lower.starts_with('\'')
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -515,6 +546,7 @@ fn column(schema: &Schema, model: &Model, field: &schema::Field, provider: Provi
         Some(ColumnDefault {
             sql,
             constraint_name,
+            volatile: ColumnDefault::volatile(&d.kind),
         })
     });
     Column {

@@ -264,3 +264,108 @@ pub fn compare_lowered(
         warnings,
     ))
 }
+
+/// Schemas from text for the unit tests of every stage.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use crate::diagnostics::{SourceFile, Sources};
+
+    /// The datasource block of `provider`.
+    pub fn datasource(provider: &str) -> String {
+        format!("datasource db {{\n  provider = \"{provider}\"\n}}\n\n")
+    }
+
+    /// `text` as the one file of a schema.
+    pub fn file(text: String) -> Sources {
+        let mut sources = Sources::default();
+        sources.add(SourceFile::new("schema.prisma", text));
+        sources
+    }
+
+    /// `body` after a datasource of `provider`, as sources.
+    pub fn sources(provider: &str, body: &str) -> Sources {
+        file(format!("{}{body}", datasource(provider)))
+    }
+
+    /// The resolved schema of `body`; panics on an invalid one (a test's own mistake).
+    pub fn schema(provider: &str, body: &str) -> crate::schema::Schema {
+        let loaded = crate::load(&sources(provider, body));
+        assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+        loaded.schema
+    }
+
+    /// The database of `body`.
+    pub fn database(provider: &str, body: &str) -> crate::database::Database {
+        crate::database::lower(&schema(provider, body)).expect("the schema lowers")
+    }
+
+    /// Two schemas compared as `prisma-xc diff` compares them: what the planner reads.
+    pub struct Compared {
+        pub old_sources: Sources,
+        pub new_sources: Sources,
+        pub old: crate::Loaded,
+        pub new: crate::Loaded,
+        pub classification: crate::classify::Classification,
+        pub old_db: crate::database::Database,
+        pub new_db: crate::database::Database,
+    }
+
+    impl Compared {
+        /// `old` and `new` after `head` (a datasource block).
+        pub fn after(head: &str, old: &str, new: &str) -> Compared {
+            let (old_sources, new_sources) =
+                (file(format!("{head}{old}")), file(format!("{head}{new}")));
+            let (old, new) = (crate::load(&old_sources), crate::load(&new_sources));
+            assert!(
+                !old.has_errors() && !new.has_errors(),
+                "{:?}{:?}",
+                old.diagnostics,
+                new.diagnostics
+            );
+            let (classification, _) = crate::compare(
+                &old.schema,
+                &new.schema,
+                &new_sources,
+                &crate::CompareOptions::default(),
+            )
+            .expect("the schemas compare");
+            let old_db = crate::database::lower(&old.schema).expect("old lowers");
+            let new_db = crate::database::lower(&new.schema).expect("new lowers");
+            Compared {
+                old_sources,
+                new_sources,
+                old,
+                new,
+                classification,
+                old_db,
+                new_db,
+            }
+        }
+
+        pub fn input(&self) -> crate::plan::PlanInput<'_> {
+            crate::plan::PlanInput {
+                old: &self.old.schema,
+                old_sources: &self.old_sources,
+                new: &self.new.schema,
+                new_sources: &self.new_sources,
+                old_db: &self.old_db,
+                new_db: &self.new_db,
+                new_syntax: &[],
+                classification: &self.classification,
+            }
+        }
+    }
+
+    /// The plan `x` from `old` to `new` (bodies after a datasource of `provider`), through
+    /// every stage as `prisma-xc diff` runs them.
+    pub fn plan(provider: &str, old: &str, new: &str) -> crate::plan::Plan {
+        let compared = Compared::after(&datasource(provider), old, new);
+        let options = crate::plan::PlanOptions {
+            name: "x".into(),
+            timestamp: "20300101000000".into(),
+            lock_timeout: "5s".into(),
+            sync: crate::plan::SyncMode::Trigger,
+        };
+        crate::plan::plan(&compared.input(), &options).expect("the change plans")
+    }
+}

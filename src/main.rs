@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 use prisma_xc::diagnostics::{Sources, render_all};
 use prisma_xc::input::read_schema;
+use prisma_xc::plan::PlanPath;
 use prisma_xc::report::{self, Format};
 use prisma_xc::rules;
 
@@ -462,7 +463,7 @@ fn run_diff(args: DiffArgs) -> ExitCode {
 }
 
 /// A plan folder's plan.json, read as `T`; the error names the file and what to give.
-fn read_plan_json<T: serde::de::DeserializeOwned>(plan: &Path) -> anyhow::Result<T> {
+fn read_plan_json(plan: &Path) -> anyhow::Result<prisma_xc::plan::PlanJson> {
     use anyhow::Context as _;
     let path = plan.join("plan.json");
     let help = || {
@@ -472,7 +473,9 @@ fn read_plan_json<T: serde::de::DeserializeOwned>(plan: &Path) -> anyhow::Result
         )
     };
     let text = std::fs::read_to_string(&path).with_context(help)?;
-    serde_json::from_str(&text).with_context(help)
+    prisma_xc::plan::PlanJson::from_json(&text)
+        .map_err(anyhow::Error::msg)
+        .with_context(help)
 }
 
 /// An error at the edge as the user reads it: what failed, then why (anyhow's chain).
@@ -497,18 +500,11 @@ fn status(plan_dir: &Path, database_url: Option<String>) -> ExitCode {
         eprintln!("error: {why}");
         ExitCode::from(2)
     };
-    let plan_json = plan_dir.join("plan.json");
-    let plan: status::PlanFile = match read_plan_json(plan_dir) {
-        Ok(p) => p,
+    let plan = match read_plan_json(plan_dir) {
+        Ok(p) => p.plan,
         Err(e) => return fail(shown(&e)),
     };
-    let Some(provider) = prisma_xc::schema::Provider::from_name(&plan.provider) else {
-        return fail(format!(
-            "{}: unknown provider {:?}",
-            plan_json.display(),
-            plan.provider
-        ));
-    };
+    let provider = plan.provider;
     let Some(url) = database_url.or_else(|| std::env::var("DATABASE_URL").ok()) else {
         return fail("no database: set DATABASE_URL or pass --database-url".into());
     };
@@ -972,27 +968,21 @@ fn committed_plan_coverage(
             let dir = phases.join(&folder);
             let Some(file) = tree
                 .read(&dir.join("plan.json"))
-                .and_then(|t| serde_json::from_str::<prisma_xc::status::PlanFile>(&t).ok())
+                .and_then(|t| prisma_xc::plan::PlanJson::from_json(&t).ok())
             else {
-                continue;
-            };
-            let Some(schemas) = file.schemas.clone() else {
                 continue;
             };
             let migrations = prisma_xc::paths::normalize(
                 &dir.join(file.migrations.as_deref().unwrap_or("../../migrations")),
             );
-            let marker = format!("_{}_expand", file.name);
-            let expand_promoted = file.expand.is_empty()
-                || tree
-                    .folders(&migrations)
-                    .iter()
-                    .any(|m| m.contains(&marker));
+            let plan = file.plan;
+            let expand_promoted = plan.expand.is_empty()
+                || prisma_xc::status::holds_any(&plan.expand, &tree.folders(&migrations));
             plans.push(CommittedPlan {
                 folder: dir.display().to_string(),
-                name: file.name.clone(),
-                schemas,
-                steps: file.steps.iter().map(|s| s.title()).collect(),
+                name: plan.name.clone(),
+                schemas: plan.schemas,
+                steps: plan.steps.iter().map(|s| s.title()).collect(),
                 expand_promoted,
             });
         }
@@ -1230,28 +1220,21 @@ fn promote(
     expand_deployed: bool,
     timestamp: Option<&str>,
 ) -> ExitCode {
-    let plan_json = plan.join("plan.json");
-    let meta: prisma_xc::status::PlanFile = match read_plan_json(plan) {
+    let file = match read_plan_json(plan) {
         Ok(v) => v,
         Err(e) => {
             eprintln!("error: {}", shown(&e));
             return ExitCode::from(2);
         }
     };
-    let Some(provider) = prisma_xc::schema::Provider::from_name(&meta.provider) else {
-        eprintln!(
-            "error: {}: unknown provider {:?}",
-            plan_json.display(),
-            meta.provider
-        );
-        return ExitCode::from(2);
-    };
+    let meta = &file.plan;
+    let provider = meta.provider;
     let name = meta.name.clone();
     let migrations = migrations
         .map(Path::to_path_buf)
         // The folder the plan was written for (prisma.config.ts's migrations.path, or
         // Prisma's default), relative to the plan folder.
-        .or_else(|| meta.migrations.as_ref().map(|m| plan.join(m)))
+        .or_else(|| file.migrations.as_ref().map(|m| plan.join(m)))
         .unwrap_or_else(|| {
             // Plans written before plan.json named it: <schema folder>/phases/<plan>.
             plan.parent()
@@ -1261,14 +1244,15 @@ fn promote(
         });
     let migrations = prisma_xc::paths::normalize(&migrations);
     let expand_is_empty = meta.expand.is_empty();
-    let expand_marker = format!("_{name}_expand");
-    let has_expand = std::fs::read_dir(&migrations)
+    let applied_folders: Vec<String> = std::fs::read_dir(&migrations)
         .map(|entries| {
             entries
                 .filter_map(Result::ok)
-                .any(|e| e.file_name().to_string_lossy().contains(&expand_marker))
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
         })
-        .unwrap_or(false);
+        .unwrap_or_default();
+    let has_expand = prisma_xc::status::holds_any(&meta.expand, &applied_folders);
     let (folder, label) = match phase {
         Phase::Expand => {
             if has_expand {
@@ -1278,7 +1262,7 @@ fn promote(
                 );
                 return ExitCode::from(2);
             }
-            (plan.join("1-expand/migrations"), "expand")
+            (plan.join(PlanPath::ExpandMigrations.path()), "expand")
         }
         Phase::Contract => {
             if !has_expand && !expand_is_empty {
@@ -1294,7 +1278,7 @@ fn promote(
                 );
                 return ExitCode::from(2);
             }
-            (plan.join("4-contract/migrations"), "contract")
+            (plan.join(PlanPath::ContractMigrations.path()), "contract")
         }
     };
     let ts = match timestamp {

@@ -788,3 +788,142 @@ fn sqlite_table(pt: &Table, nt: &Table, steps: &mut Vec<Step>) {
         next: nt.clone(),
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::database;
+
+    /// Each step as `Description table`, in the order the migration runs them.
+    fn steps(provider: &str, old: &str, new: &str) -> Vec<String> {
+        diff(&database(provider, old), &database(provider, new))
+            .iter()
+            .map(|step| {
+                let table = match step {
+                    Step::CreateTable(t) => t.name.clone(),
+                    Step::DropTable(t) => t.name.clone(),
+                    Step::DropForeignKey { table, .. }
+                    | Step::DropIndex { table, .. }
+                    | Step::AlterTable { table, .. }
+                    | Step::CreateIndex { table, .. }
+                    | Step::AddForeignKey { table, .. }
+                    | Step::RenameIndex { table, .. }
+                    | Step::RenameForeignKey { table, .. } => table.name.clone(),
+                    Step::CreateEnum(e) | Step::DropEnum(e) => e.name.clone(),
+                    Step::AlterEnum(a) => a.name.clone(),
+                    Step::RedefineTable { next, .. } => next.name.clone(),
+                    Step::CreateSchema(s) => s.clone(),
+                    Step::DropExtension(e) | Step::CreateExtension(e) => e.name.clone(),
+                };
+                format!("{} {table}", step.description())
+            })
+            .collect()
+    }
+
+    const TEAM: &str = "model Team {\n  id Int @id\n}\n";
+    const TEAM_WITH_MEMBERS: &str = "model Team {\n  id      Int      @id\n  members Member[]\n}\n\nmodel Member {\n  id     Int  @id\n  teamId Int\n  team   Team @relation(fields: [teamId], references: [id])\n\n  @@index([teamId])\n}\n";
+
+    #[test]
+    fn steps_run_in_the_order_prisma_writes_them() {
+        let cases: &[(&str, &str, &str, &str, &[&str])] = &[
+            (
+                "a new table with a key to an old one: the table, its index, then the key",
+                "postgresql",
+                TEAM,
+                TEAM_WITH_MEMBERS,
+                &[
+                    "CreateTable Member",
+                    "CreateIndex Member",
+                    "AddForeignKey Member",
+                ],
+            ),
+            (
+                "the same table dropped: the key first, then the table",
+                "postgresql",
+                TEAM_WITH_MEMBERS,
+                TEAM,
+                &["DropForeignKey Member", "DropTable Member"],
+            ),
+            (
+                "MySQL declares the index inside CREATE TABLE",
+                "mysql",
+                TEAM,
+                TEAM_WITH_MEMBERS,
+                &["CreateTable Member", "AddForeignKey Member"],
+            ),
+            (
+                "SQLite declares the key inside CREATE TABLE",
+                "sqlite",
+                TEAM,
+                TEAM_WITH_MEMBERS,
+                &["CreateTable Member", "CreateIndex Member"],
+            ),
+            (
+                "an enum before the table that uses it, a dropped enum after the table",
+                "postgresql",
+                TEAM,
+                "enum Tier {\n  FREE\n}\n\nmodel Team {\n  id   Int  @id\n  tier Tier\n}\n",
+                &["CreateEnum Tier", "AlterTable Team"],
+            ),
+            (
+                "an enum dropped with its column",
+                "postgresql",
+                "enum Tier {\n  FREE\n}\n\nmodel Team {\n  id   Int  @id\n  tier Tier\n}\n",
+                TEAM,
+                &["AlterTable Team", "DropEnum Tier"],
+            ),
+            (
+                "no change, no step",
+                "postgresql",
+                TEAM_WITH_MEMBERS,
+                TEAM_WITH_MEMBERS,
+                &[],
+            ),
+        ];
+        for (what, provider, old, new, expected) in cases {
+            assert_eq!(steps(provider, old, new), *expected, "{what}");
+        }
+    }
+
+    #[test]
+    fn a_column_of_another_type_is_cast_where_the_database_can() {
+        let column = |provider: &str, field: &str| {
+            let db = database(
+                provider,
+                &format!("model T {{\n  id Int @id\n  v  {field}\n}}\n"),
+            );
+            db.tables[0].columns[1].clone()
+        };
+        for (provider, from, to, cast) in [
+            ("postgresql", "Int", "BigInt", true),
+            ("postgresql", "Int", "String", true),
+            ("postgresql", "String", "Int", false),
+            ("postgresql", "String @db.VarChar(10)", "String", true),
+            ("postgresql", "Json", "String", true),
+            ("sqlite", "String", "Int", false),
+        ] {
+            assert_eq!(
+                castable(&column(provider, from), &column(provider, to)),
+                cast,
+                "{provider}: {from} -> {to}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_type_change_without_a_cast_drops_and_adds_the_column() {
+        let old = database("postgresql", "model T {\n  id Int    @id\n  v  String\n}\n");
+        let new = database("postgresql", "model T {\n  id Int @id\n  v  Int\n}\n");
+        let steps = diff(&old, &new);
+        let [Step::AlterTable { changes, .. }] = steps.as_slice() else {
+            panic!("{steps:?}");
+        };
+        assert!(
+            matches!(
+                changes.as_slice(),
+                [TableChange::DropAndRecreateColumn { .. }]
+            ),
+            "{changes:?}"
+        );
+    }
+}

@@ -12,7 +12,7 @@ use serde_json::json;
 use crate::client::ClientSetup;
 use crate::escape;
 use crate::plan::runbook::{AppVersion, MigrationPhase, Step};
-use crate::plan::{BackfillTable, Plan, ValueSource};
+use crate::plan::{BackfillTable, Plan, PlanJson, PlanPath, ValueSource};
 use crate::project::Major;
 use crate::schema::Provider;
 use crate::sql::{self, Dialect};
@@ -423,8 +423,8 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
         "expandSchemaPath": format!("{}/schema.expand.prisma", options.plan_dir),
         "backfillTsPath": format!("{}/3-backfill/backfill.ts", options.plan_dir),
         "generateExpand": format!("npx prisma generate --schema {}", escape::shell_arg(&format!("{}/schema.expand.prisma", options.plan_dir))),
-        "expandRollback": run_file(format!("{}/1-expand/down.sql", options.plan_dir)),
-        "contractRollback": run_file(format!("{}/4-contract/down.sql", options.plan_dir)),
+        "expandRollback": run_file(format!("{}/{}", options.plan_dir, PlanPath::ExpandDown.path())),
+        "contractRollback": run_file(format!("{}/{}", options.plan_dir, PlanPath::ContractDown.path())),
         "expandChanges": plan.changes.iter().filter(|c| c.phase == crate::plan::runbook::MigrationPhase::Expand && c.recipe != crate::plan::SHIPS_WITH_EXPAND).collect::<Vec<_>>(),
         "contractChanges": plan.changes.iter().filter(|c| c.phase == crate::plan::runbook::MigrationPhase::Contract).collect::<Vec<_>>(),
         "dualWrite": dual,
@@ -433,7 +433,7 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
         "hasBackfill": plan.needs_backfill(),
         "fillIns": fill_ins,
         "hasFillIns": plan.has_fill_ins(),
-        "contractDownFillIns": plan.contract_down.contains("<- FILL IN"),
+        "contractDownFillIns": plan.contract_down_fill_ins,
         "steps": steps,
         "versions": versions,
         "notZeroDowntime": plan.not_zero_downtime,
@@ -614,8 +614,8 @@ fn dual_write_view(d: &crate::plan::DualWrite) -> serde_json::Value {
             "new": serde_json::to_string(&p.new_field).expect("a string"),
             "oldLabel": format!("{}.{}", d.model, p.old_field),
             "newLabel": format!("{}.{}", d.model, p.new_field),
-            "toNew": p.to_new.map(|c| format!("as.{c}")),
-            "toOld": p.to_old.map(|c| format!("as.{c}")),
+            "toNew": p.to_new.map(|c| format!("as.{}", c.name())),
+            "toOld": p.to_old.map(|c| format!("as.{}", c.name())),
         })).collect::<Vec<_>>(),
     })
 }
@@ -671,49 +671,55 @@ fn plan_files(
     let mut files = Vec::new();
     let file = |path: String, text: String| PlanFile { path, text };
     let postgres = plan.provider == Provider::PostgreSql;
-    files.push(file("PLAN.md".into(), render("plan")));
-    let mut json_text =
-        serde_json::to_string_pretty(&plan_json(plan, options)).expect("the plan serializes");
-    json_text.push('\n');
-    files.push(file("plan.json".into(), json_text));
+    let path = |p: PlanPath| p.path().to_string();
+    files.push(file(path(PlanPath::PlanMd), render("plan")));
     files.push(file(
-        "schema.expand.prisma".into(),
+        path(PlanPath::PlanJson),
+        PlanJson::of(plan, &options.migrations_from_plan).to_json(),
+    ));
+    files.push(file(
+        path(PlanPath::ExpandSchema),
         crate::expand::with_generator_outputs(&plan.expand_schema, &options.generator_outputs),
     ));
     for m in &plan.expand {
         files.push(file(
-            format!("1-expand/migrations/{}/migration.sql", m.folder),
+            format!(
+                "{}/{}/migration.sql",
+                path(PlanPath::ExpandMigrations),
+                m.folder
+            ),
             m.sql.clone(),
         ));
     }
     // A phase with nothing to do has no files: no empty extension, backfill or contract.
     if !plan.expand.is_empty() {
-        files.push(file("1-expand/down.sql".into(), plan.expand_down.clone()));
+        files.push(file(path(PlanPath::ExpandDown), plan.expand_down.clone()));
     }
     if !plan.dual_write.is_empty() {
-        files.push(file(
-            "2-dual-write/dual-write.ts".into(),
-            render("dual-write"),
-        ));
+        files.push(file(path(PlanPath::DualWrite), render("dual-write")));
     }
     if plan.needs_backfill() {
-        files.push(file("3-backfill/backfill.ts".into(), render("backfill-ts")));
+        files.push(file(path(PlanPath::BackfillTs), render("backfill-ts")));
         let backfill_sql = if postgres {
             render("backfill-postgresql")
         } else {
             render("backfill-batch")
         };
-        files.push(file("3-backfill/backfill.sql".into(), backfill_sql));
+        files.push(file(path(PlanPath::BackfillSql), backfill_sql));
     }
     for m in &plan.contract {
         files.push(file(
-            format!("4-contract/migrations/{}/migration.sql", m.folder),
+            format!(
+                "{}/{}/migration.sql",
+                path(PlanPath::ContractMigrations),
+                m.folder
+            ),
             m.sql.clone(),
         ));
     }
     if !plan.contract.is_empty() {
         files.push(file(
-            "4-contract/down.sql".into(),
+            path(PlanPath::ContractDown),
             plan.contract_down.clone(),
         ));
     }
@@ -772,20 +778,84 @@ fn step_view(
     }
 }
 
-/// plan.json: the plan without its file contents (those are the files beside it).
-fn plan_json(plan: &Plan, options: &RenderOptions) -> serde_json::Value {
-    let mut v = serde_json::to_value(plan).expect("the plan serializes");
-    v["version"] = json!(1);
-    v["migrations"] = json!(options.migrations_from_plan);
-    let some = |present: bool, value: serde_json::Value| if present { value } else { json!(null) };
-    v["files"] = json!({
-        "schema": "schema.expand.prisma",
-        "expandMigrations": plan.expand.iter().map(|m| format!("1-expand/migrations/{}", m.folder)).collect::<Vec<_>>(),
-        "expandDown": some(!plan.expand.is_empty(), json!("1-expand/down.sql")),
-        "dualWrite": some(!plan.dual_write.is_empty(), json!("2-dual-write/dual-write.ts")),
-        "backfill": if plan.needs_backfill() { json!(["3-backfill/backfill.ts", "3-backfill/backfill.sql"]) } else { json!([]) },
-        "contractMigrations": plan.contract.iter().map(|m| format!("4-contract/migrations/{}", m.folder)).collect::<Vec<_>>(),
-        "contractDown": some(!plan.contract.is_empty(), json!("4-contract/down.sql")),
-    });
-    v
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::plan;
+
+    const OLD: &str = "model User {\n  id        Int    @id\n  user_name String\n}\n";
+    const NEW: &str = "model User {\n  id       Int    @id\n  username String // prisma-xc: renamed from user_name\n}\n";
+
+    fn files(provider: &str) -> Vec<PlanFile> {
+        let options =
+            RenderOptions::standard("prisma/phases/x", "old.prisma", "prisma/schema.prisma");
+        render(&plan(provider, OLD, NEW), &options)
+    }
+
+    #[test]
+    fn a_plan_folder_holds_every_phase_in_the_order_it_runs() {
+        // PostgreSQL makes the new column NOT NULL through a CHECK validated apart (no long
+        // lock); SQLite rebuilds the table in one migration.
+        let pg_contract: &[&str] = &["contract_01_check", "contract_02_validate", "contract_03"];
+        for (provider, contract) in [("postgresql", pg_contract), ("sqlite", &["contract"])] {
+            let paths: Vec<String> = files(provider).into_iter().map(|f| f.path).collect();
+            let mut expected: Vec<String> = [
+                "PLAN.md",
+                "plan.json",
+                "schema.expand.prisma",
+                "1-expand/migrations/20300101000000_x_expand/migration.sql",
+                "1-expand/down.sql",
+                "3-backfill/backfill.ts",
+                "3-backfill/backfill.sql",
+            ]
+            .map(String::from)
+            .to_vec();
+            expected.extend(contract.iter().map(|folder| {
+                format!("4-contract/migrations/20300101000000_x_{folder}/migration.sql")
+            }));
+            expected.push("4-contract/down.sql".into());
+            assert_eq!(paths, expected, "{provider}");
+        }
+    }
+
+    #[test]
+    fn plan_json_reads_back_as_it_was_written() {
+        for provider in ["postgresql", "sqlite"] {
+            let files = files(provider);
+            let json = &files.iter().find(|f| f.path == "plan.json").unwrap().text;
+            let read = PlanJson::from_json(json).unwrap();
+            assert_eq!(read.version, crate::plan::PLAN_FILE_VERSION);
+            assert_eq!(read.migrations.as_deref(), Some("../../migrations"));
+            assert_eq!(
+                read.files.contract_down.as_deref(),
+                Some(PlanPath::ContractDown.path())
+            );
+            // Written again from what was read: the same text.
+            assert_eq!(&read.to_json(), json, "{provider}");
+        }
+        let newer = r#"{"version": 2, "name": "x", "provider": "sqlite"}"#;
+        assert!(
+            PlanJson::from_json(newer)
+                .unwrap_err()
+                .contains("upgrade prisma-xc")
+        );
+        let unversioned = r#"{"name": "x", "provider": "sqlite"}"#;
+        assert!(
+            PlanJson::from_json(unversioned)
+                .unwrap_err()
+                .contains("no `version`")
+        );
+    }
+
+    #[test]
+    fn templates_leave_no_placeholder_and_render_the_same_twice() {
+        for provider in ["postgresql", "sqlite"] {
+            let (first, second) = (files(provider), files(provider));
+            assert_eq!(first, second, "{provider}: output is deterministic");
+            for file in &first {
+                assert!(!file.text.contains("{{"), "{}: {}", file.path, file.text);
+                assert!(file.text.ends_with('\n'), "{}", file.path);
+            }
+        }
+    }
 }

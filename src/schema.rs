@@ -19,7 +19,7 @@ pub struct Schema {
     pub relations: Vec<Relation>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Provider {
     PostgreSql,
@@ -501,5 +501,62 @@ impl Schema {
 
     pub fn field(&self, r: FieldRef) -> &Field {
         &self.models[r.model].fields[r.field]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::schema;
+
+    #[test]
+    fn a_provider_is_named_alike_in_the_schema_in_plan_json_and_in_messages() {
+        use Provider::*;
+        for provider in [PostgreSql, CockroachDb, MySql, Sqlite, SqlServer, MongoDb] {
+            assert_eq!(Provider::from_name(provider.name()), Some(provider));
+            let json = serde_json::to_string(&provider).unwrap();
+            assert_eq!(json, format!("\"{}\"", provider.name()));
+            assert_eq!(serde_json::from_str::<Provider>(&json).unwrap(), provider);
+        }
+        assert_eq!(Provider::from_name("postgres"), Some(PostgreSql));
+        assert_eq!(Provider::from_name("oracle"), None);
+    }
+
+    #[test]
+    fn database_names_follow_map_and_defaults_their_kind() {
+        let s = schema(
+            "postgresql",
+            "enum Tier {\n  FREE @map(\"free\")\n  PRO\n\n  @@map(\"tier\")\n}\n\n\
+             model User {\n  id    String @id @default(uuid())\n  email String @map(\"mail\")\n  tier  Tier   @default(FREE)\n  at    DateTime @default(now())\n  posts Post[]\n\n  @@map(\"users\")\n}\n\n\
+             model Post {\n  id       Int    @id @default(autoincrement())\n  authorId String\n  author   User   @relation(fields: [authorId], references: [id])\n}\n",
+        );
+        assert_eq!(s.provider(), Some(Provider::PostgreSql));
+        assert_eq!(s.relation_mode(), RelationMode::ForeignKeys);
+        let user = s.model("User").unwrap();
+        assert_eq!(user.database_name(), "users");
+        let names: Vec<&str> = user.scalar_fields().map(Field::database_name).collect();
+        assert_eq!(names, ["id", "mail", "tier", "at"]);
+        assert!(user.field("posts").unwrap().is_relation());
+        assert!(user.field("email").unwrap().is_required());
+        let tier = s.enum_by_name("Tier").unwrap();
+        assert_eq!(tier.database_name(), "tier");
+        let values: Vec<&str> = tier.values.iter().map(EnumValue::database_name).collect();
+        assert_eq!(values, ["free", "PRO"]);
+        let default = |model: &str, field: &str| {
+            let f = s.model(model).unwrap().field(field).unwrap();
+            f.default.as_ref().map(|d| d.kind.is_client_side())
+        };
+        assert_eq!(
+            default("User", "id"),
+            Some(true),
+            "uuid() is Prisma Client's"
+        );
+        assert_eq!(
+            default("User", "at"),
+            Some(false),
+            "now() is the database's"
+        );
+        assert_eq!(default("Post", "id"), Some(false));
+        assert_eq!(default("User", "email"), None);
     }
 }

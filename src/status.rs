@@ -6,46 +6,10 @@
 //! Pure: the caller (the binary) runs [`MIGRATIONS_QUERY`] and [`backfill_query`] on the
 //! database and hands the answers in.
 
-use serde::Deserialize;
-
 use crate::plan::runbook::{MigrationPhase, Step};
+use crate::plan::{Migration, Plan};
 use crate::schema::Provider;
 use crate::sql::Dialect;
-
-/// What `status`, `promote` and the plan-aware check read of plan.json.
-#[derive(Debug, Deserialize)]
-pub struct PlanFile {
-    pub name: String,
-    pub provider: String,
-    /// The migrations folder, from the plan folder (plans since 0.1 name it).
-    #[serde(default)]
-    pub migrations: Option<String>,
-    /// The schemas' fingerprints (absent from plans written before checks read them).
-    #[serde(default)]
-    pub schemas: Option<crate::coverage::SchemaFingerprints>,
-    pub steps: Vec<Step>,
-    pub expand: Vec<PlanFolder>,
-    pub contract: Vec<PlanFolder>,
-    pub backfill: Vec<BackfillTable>,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct PlanFolder {
-    pub folder: String,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct BackfillTable {
-    pub table: String,
-    pub schema: Option<String>,
-    pub assignments: Vec<BackfillAssignment>,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct BackfillAssignment {
-    /// SQL: true for a row the backfill has still to fill.
-    pub pending: String,
-}
 
 /// A row of `_prisma_migrations`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,7 +41,7 @@ pub fn parse_migrations(text: &str) -> Vec<AppliedMigration> {
 
 /// One count of the rows the backfill has still to fill, summed over its tables; `None` when
 /// the plan has no backfill.
-pub fn backfill_query(plan: &PlanFile, provider: Provider) -> Option<String> {
+pub fn backfill_query(plan: &Plan, provider: Provider) -> Option<String> {
     let d = Dialect(provider);
     let counts: Vec<String> = (plan.backfill.iter())
         .filter(|t| !t.assignments.is_empty())
@@ -119,32 +83,38 @@ fn same_folder(plan_folder: &str, applied: &str) -> bool {
     plan_folder.contains('_') && name_after_timestamp(plan_folder) == name_after_timestamp(applied)
 }
 
+/// Whether `folders` (a migrations folder's, or `_prisma_migrations`' names) hold one of the
+/// plan's migrations, as `promote` stamped it.
+pub fn holds_any(plan: &[Migration], folders: &[String]) -> bool {
+    (plan.iter()).any(|m| folders.iter().any(|f| same_folder(&m.folder, f)))
+}
+
 /// The plan folder is applied: a row of it finished and was not rolled back.
-fn is_applied(folder: &PlanFolder, applied: &[AppliedMigration]) -> bool {
+fn is_applied(folder: &Migration, applied: &[AppliedMigration]) -> bool {
     (applied.iter()).any(|a| same_folder(&folder.folder, &a.name) && a.finished && !a.rolled_back)
 }
 
 /// Whether [`backfill_query`] can run: the expand's columns exist (every expand migration is
 /// applied) and the contract is not fully applied (its last migration drops the old ones; a
 /// count that fails once the contract has begun means no more than that).
-pub fn backfill_countable(plan: &PlanFile, applied: &[AppliedMigration]) -> bool {
-    let is_applied = |f: &PlanFolder| is_applied(f, applied);
+pub fn backfill_countable(plan: &Plan, applied: &[AppliedMigration]) -> bool {
+    let is_applied = |f: &Migration| is_applied(f, applied);
     plan.expand.iter().all(is_applied) && !plan.contract.iter().all(is_applied)
 }
 
 /// Whether any contract migration has run (finished or not).
-pub fn contract_begun(plan: &PlanFile, applied: &[AppliedMigration]) -> bool {
+pub fn contract_begun(plan: &Plan, applied: &[AppliedMigration]) -> bool {
     (plan.contract.iter()).any(|f| applied.iter().any(|a| same_folder(&f.folder, &a.name)))
 }
 
 /// Each step's state. `backfill_left`: the rows [`backfill_query`] counted, when it could run
 /// (the expand's columns exist).
 pub fn assess(
-    plan: &PlanFile,
+    plan: &Plan,
     applied: &[AppliedMigration],
     backfill_left: Option<u64>,
 ) -> Vec<StepStatus> {
-    let phase_state = |folders: &[PlanFolder]| -> (usize, Option<String>) {
+    let phase_state = |folders: &[Migration]| -> (usize, Option<String>) {
         let mut done = 0;
         let mut failed = None;
         for f in folders {
@@ -205,8 +175,8 @@ pub fn assess(
 }
 
 /// The report `prisma-xc status` prints; whether a migration failed.
-pub fn render(plan: &PlanFile, steps: &[StepStatus]) -> (String, bool) {
-    let mut out = format!("plan `{}` ({}):\n", plan.name, plan.provider);
+pub fn render(plan: &Plan, steps: &[StepStatus]) -> (String, bool) {
+    let mut out = format!("plan `{}` ({}):\n", plan.name, plan.provider.name());
     let mut failed = false;
     for s in steps {
         let (mark, detail) = match &s.state {
@@ -278,10 +248,10 @@ pub fn render(plan: &PlanFile, steps: &[StepStatus]) -> (String, bool) {
 mod tests {
     use super::*;
 
-    fn plan() -> PlanFile {
-        serde_json::from_str(
+    fn plan() -> Plan {
+        crate::plan::PlanJson::from_json(
             r#"{
-              "name": "x", "provider": "postgresql",
+              "version": 1, "name": "x", "provider": "postgresql",
               "steps": [
                 {"kind": "applyMigrations", "phase": "expand"},
                 {"kind": "backfill"},
@@ -291,10 +261,13 @@ mod tests {
               ],
               "expand": [{"folder": "20300101000000_x_expand"}, {"folder": "20300101000000_x_expand_02_index"}],
               "contract": [{"folder": "20300101000000_x_contract"}],
-              "backfill": [{"table": "User", "schema": null, "assignments": [{"pending": "a IS DISTINCT FROM b"}]}]
+              "backfill": [{"model": "User", "table": "User", "schema": null, "key": [["id", "integer"]],
+                "assignments": [{"column": "b", "sqlType": "text", "source": {"kind": "column", "column": "a", "cast": null},
+                  "pending": "a IS DISTINCT FROM b", "doneWhen": "a IS NOT DISTINCT FROM b", "why": "w"}]}]
             }"#,
         )
         .unwrap()
+        .plan
     }
 
     fn applied(rows: &str) -> Vec<AppliedMigration> {

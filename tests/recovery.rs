@@ -166,6 +166,26 @@ fn a_failed_concurrent_unique_index_is_dropped_and_built_again() {
     assert_eq!(env.psql(&["-c", invalid]).unwrap(), "0");
 }
 
+/// A session of `application` running `transaction` (stopping at its first error), once it
+/// holds a lock on `table`.
+fn holding(env: &Env, application: &str, transaction: &str, table: &str) -> std::process::Child {
+    let child = Command::new("psql")
+        .arg(&env.url)
+        .args(["-v", "ON_ERROR_STOP=1", "-c", transaction])
+        .env("PGAPPNAME", application)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let held = format!(
+        "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE a.application_name = '{application}' AND l.relation = '\"{table}\"'::regclass AND l.granted"
+    );
+    while env.psql(&["-c", &held]).unwrap() != "1" {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child
+}
+
 #[test]
 #[cfg_attr(
     any(xc_no_node, xc_no_postgres),
@@ -177,21 +197,12 @@ fn a_lock_timeout_leaves_nothing_half_applied() {
     env.promote("expand", "20300101000001").unwrap();
     // A long transaction that read the table: the expand's ALTER waits for it, past its
     // lock_timeout. The deploy starts once the lock is held, and the transaction ends after.
-    let mut reader = Command::new("psql")
-        .arg(&env.url)
-        .args([
-            "-c",
-            "BEGIN; LOCK TABLE \"User\" IN ACCESS SHARE MODE; SELECT pg_sleep(120); COMMIT;",
-        ])
-        .env("PGAPPNAME", "xc-long-reader")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let held = "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE a.application_name = 'xc-long-reader' AND l.relation = '\"User\"'::regclass AND l.granted";
-    while env.psql(&["-c", held]).unwrap() != "1" {
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    let mut reader = holding(
+        &env,
+        "xc-long-reader",
+        "BEGIN; LOCK TABLE \"User\" IN ACCESS SHARE MODE; SELECT pg_sleep(120); COMMIT;",
+        "User",
+    );
     let error = env
         .deploy()
         .expect_err("the expand waits past its lock_timeout");
@@ -205,6 +216,43 @@ fn a_lock_timeout_leaves_nothing_half_applied() {
     // PLAN.md: deploy again when traffic is lower, after resolving the failed migration.
     resolve_as_plan_md_says(&env, "apply the expand", "If a migration fails half-way");
     env.deploy().unwrap();
+    env.migrations_match(&env.dir.join("plan/schema.expand.prisma"))
+        .unwrap();
+}
+
+#[test]
+#[cfg_attr(
+    any(xc_no_node, xc_no_postgres),
+    ignore = "needs Node.js and npm, PostgreSQL server binaries"
+)]
+fn an_application_write_across_two_tables_does_not_deadlock_with_the_expand() {
+    let Some(harness) = harness() else { return };
+    // The expand drops Member's foreign key and adds it back with new actions: it changes
+    // Member and locks Team. The application's transaction holds Team (an update), then
+    // writes Member. A migration that took Member and then waited for Team would deadlock
+    // with it, and PostgreSQL would cancel one of the two.
+    let env = planned(&harness, "deadlock", "foreign_key_actions", "");
+    env.promote("expand", "20300101000001").unwrap();
+    let application = holding(
+        &env,
+        "xc-application",
+        "BEGIN; UPDATE \"Team\" SET id = id WHERE id = 2; SELECT pg_sleep(2); \
+         INSERT INTO \"Member\" (id, \"teamId\") VALUES (10, 2); COMMIT;",
+        "Team",
+    );
+    let deployed = env.deploy();
+    let application = application.wait_with_output().unwrap();
+    assert!(
+        application.status.success(),
+        "the application's transaction failed: {}",
+        String::from_utf8_lossy(&application.stderr)
+    );
+    deployed.unwrap();
+    assert_eq!(
+        env.psql(&["-c", "SELECT count(*) FROM \"Member\" WHERE id = 10"])
+            .unwrap(),
+        "1"
+    );
     env.migrations_match(&env.dir.join("plan/schema.expand.prisma"))
         .unwrap();
 }

@@ -3,7 +3,7 @@
 //! to being the copy beside the old one; renamed types, sync triggers, table copies and views
 //! come back. Data the contract dropped does not.
 
-use super::phase::PhaseWriter;
+use super::phase::{PhaseWriter, TableLock};
 use super::{ColumnRename, Recipes, SideSql, cast, changes_value, refuse_if_any};
 use crate::database::Database;
 use crate::migrate::{Step, TableChange, TableRef};
@@ -139,7 +139,11 @@ pub(super) fn script(
             &side.table_renames.create_views,
         ));
     }
-    writer.atomic(contract_down)
+    writer.atomic_locking(
+        "",
+        contract_down,
+        Some((TableLock::AccessExclusive, new_db)),
+    )
 }
 
 /// A swapped column goes back to being the copy, and the old column comes back from it (cast

@@ -5,7 +5,7 @@
 //! added `NOT VALID` and validated. The main migration checks again, drops what old code used
 //! and tightens; its foreign keys are validated after it.
 
-use super::phase::PhaseWriter;
+use super::phase::{PhaseWriter, TableLock};
 use super::{
     Migration, Recipes, SideSql, apply_swap, concurrent_index, contract_down, copies_guard_sql,
     guard_sql, locks, not_valid, rename_enum_type, table_exists, unswap_db,
@@ -19,6 +19,8 @@ pub(super) struct Contract {
     pub migrations: Vec<Migration>,
     /// `down.sql`.
     pub down: String,
+    /// `down.sql` holds a FILL IN: a swapped column goes back to a type no cast reaches.
+    pub down_fill_ins: bool,
     /// Statements that hold a table's lock while they work through its rows.
     pub long_locks: Vec<String>,
 }
@@ -44,7 +46,7 @@ pub(super) fn migrations(
     );
     let long_locks = locks::long_locks(provider, &contract_steps);
     let sorted = sort_steps(writer, old_db, recipes, contract_steps);
-    let migrations = assemble(writer, side, &prepared, sorted, &guard);
+    let migrations = assemble(writer, expand_db, side, &prepared, sorted, &guard);
     let down = contract_down::script(
         writer,
         recipes,
@@ -56,6 +58,7 @@ pub(super) fn migrations(
     Contract {
         migrations,
         down,
+        down_fill_ins: recipes.swaps.iter().any(|s| !s.castable),
         long_locks,
     }
 }
@@ -284,6 +287,7 @@ fn sort_steps(
 /// The contract's migrations, in the order they run.
 fn assemble(
     writer: &PhaseWriter,
+    expand_db: &Database,
     side: &SideSql,
     prepared: &Prepared,
     sorted: Sorted,
@@ -292,6 +296,10 @@ fn assemble(
     let provider = writer.provider;
     let stamp = |suffix: &str| writer.folder(suffix);
     let lock = |sql: String| writer.atomic(sql);
+    // The guard reads before the tables are locked: it scans them.
+    let lock_tables = |sql: String| {
+        writer.atomic_locking(guard, sql, Some((TableLock::AccessExclusive, expand_db)))
+    };
     let Sorted {
         unique,
         main_steps,
@@ -337,11 +345,7 @@ fn assemble(
         contract.push(Migration {
             folder: stamp(&format!("contract_{n:02}_check")),
             purpose: "adds NOT NULL checks NOT VALID (instant), so that SET NOT NULL later needs no long lock".into(),
-            sql: lock(format!(
-                "{guard}{}{}",
-                if guard.is_empty() { "" } else { "\n" },
-                sql::render_statements("AddCheckNotValid", &adds)
-            )),
+            sql: lock_tables(sql::render_statements("AddCheckNotValid", &adds)),
             before_retry: None,
         });
         n += 1;
@@ -357,7 +361,6 @@ fn assemble(
         provider,
         side,
         prepared,
-        guard,
         &MainParts {
             index_renames: &index_renames,
             main_steps: &main_steps,
@@ -365,8 +368,9 @@ fn assemble(
             not_null: &not_null,
         },
     );
-    // Nothing left to contract (every change shipped with the expand): no main migration.
-    if !main_sql.trim().is_empty() {
+    // Nothing left to contract (every change shipped with the expand): no main migration. A
+    // guard alone is one: it keeps the new version from writing before the rows are ready.
+    if !main_sql.trim().is_empty() || !guard.is_empty() {
         let purpose = if guard.is_empty() {
             "the contract migration: tightens and drops the old structures"
         } else {
@@ -375,7 +379,7 @@ fn assemble(
         contract.push(Migration {
             folder: stamp("contract"),
             purpose: purpose.into(),
-            sql: lock(main_sql),
+            sql: lock_tables(main_sql),
             before_retry: None,
         });
         // Folder names sort in the order they run: the main contract comes after the index
@@ -411,21 +415,16 @@ struct MainParts<'a> {
     not_null: &'a [(TableRef, String)],
 }
 
-/// The main contract migration: the guard again, then the drops of what old code used, the
+/// The main contract migration after the guard (checked again right before anything is
+/// dropped: rows may have changed since the first check): the drops of what old code used, the
 /// renames into place, the differ's steps, the foreign keys NOT VALID and the checks' drops.
 fn main_sql(
     provider: crate::schema::Provider,
     side: &SideSql,
     prepared: &Prepared,
-    guard: &str,
     parts: &MainParts,
 ) -> String {
     let mut main_sql = String::new();
-    if !guard.is_empty() {
-        // Again right before anything is dropped: rows may have changed since the first check.
-        main_sql.push_str(guard);
-        main_sql.push('\n');
-    }
     if !side.table_renames.drop_views.is_empty() {
         // Old code is gone: nothing reads or writes through the old names any more.
         main_sql.push_str(&sql::render_statements(

@@ -3,15 +3,18 @@
 //! enum values first (a value cannot be used in the transaction that adds it), indexes built
 //! `CONCURRENTLY`, foreign keys added `NOT VALID` and validated without blocking writes.
 
-use super::phase::PhaseWriter;
+use super::phase::{PhaseWriter, TableLock};
 use super::{Migration, SideSql, concurrent_index, not_valid, sections, statements, table_exists};
 use crate::database::Database;
 use crate::migrate::{self, Step, TableRef};
 use crate::sql::{self, Dialect};
 
-/// The expand's migrations, in the order they run, and its `down.sql`.
+/// The expand's migrations, in the order they run, and its `down.sql`. `deployed` is the old
+/// database as it is; `old_db` the same with the plan's table renames applied, which the
+/// differ compares.
 pub(super) fn migrations(
     writer: &PhaseWriter,
+    deployed: &Database,
     old_db: &Database,
     expand_db: &Database,
     side: &SideSql,
@@ -19,6 +22,11 @@ pub(super) fn migrations(
     let provider = writer.provider;
     let stamp = |suffix: &str| writer.folder(suffix);
     let lock = |sql: String| writer.atomic(sql);
+    // The main migration starts from the database as it is; the later ones from it with the
+    // tables renamed.
+    let lock_tables = |sql: String, mode| writer.atomic_locking("", sql, Some((mode, deployed)));
+    let lock_renamed_tables =
+        |sql: String, mode| writer.atomic_locking("", sql, Some((mode, old_db)));
     // Each phase's migration and its way back, diffed side by side (on a large schema each
     // diff walks every table).
     let (expand_steps, expand_down_steps) = crate::both(
@@ -66,7 +74,7 @@ pub(super) fn migrations(
             expand.push(Migration {
                 folder: stamp("expand_02"),
                 purpose: main_purpose.into(),
-                sql: lock(main_sql),
+                sql: lock_tables(main_sql, TableLock::AccessExclusive),
                 before_retry: None,
             });
         }
@@ -74,11 +82,11 @@ pub(super) fn migrations(
         (_, _) => expand.push(Migration {
             folder: stamp("expand"),
             purpose: main_purpose.into(),
-            sql: lock(if main_sql.is_empty() {
-                enum_sql
+            sql: if main_sql.is_empty() {
+                lock(enum_sql)
             } else {
-                main_sql
-            }),
+                lock_tables(main_sql, TableLock::AccessExclusive)
+            },
             before_retry: None,
         }),
     }
@@ -98,7 +106,10 @@ pub(super) fn migrations(
             purpose:
                 "adds the foreign keys NOT VALID: instant, and new rows are checked from then on"
                     .into(),
-            sql: lock(sql::render_statements("AddForeignKey", &foreign_keys)),
+            sql: lock_renamed_tables(
+                sql::render_statements("AddForeignKey", &foreign_keys),
+                TableLock::ShareRowExclusive,
+            ),
             before_retry: None,
         });
         n += 1;
@@ -118,7 +129,12 @@ pub(super) fn migrations(
         sql::render_script(&expand_down_steps, provider),
         statements("RenameTable", &side.table_renames.rename_back),
     ]);
-    (expand, lock(expand_down))
+    let expand_down = writer.atomic_locking(
+        "",
+        expand_down,
+        Some((TableLock::AccessExclusive, expand_db)),
+    );
+    (expand, expand_down)
 }
 
 /// The expand's steps, sorted by where they run.

@@ -47,7 +47,7 @@ use table_rename::TableRename;
 use values::{cast, changes_value, conversions, distinct};
 
 /// How rows written by old code reach the new columns while both versions run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum SyncMode {
     /// A database trigger copies between old and new columns (PostgreSQL and SQLite).
@@ -158,7 +158,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
             }
         };
         changes.push(PlannedChange {
-            rule: f.rule.id,
+            rule: f.rule.id.to_string(),
             severity: f.severity,
             reason: f.reason.clone(),
             phase: decision.phase,
@@ -199,7 +199,8 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         table_copies: &table_copies,
         triggers: &triggers,
     };
-    let (expand, expand_down) = expand_phase::migrations(&writer, old_db, &expand_db, &side);
+    let (expand, expand_down) =
+        expand_phase::migrations(&writer, input.old_db, old_db, &expand_db, &side);
 
     let contract = contract_phase::migrations(&writer, old_db, &expand_db, new_db, &recipes, &side);
 
@@ -247,6 +248,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         backfill: recipes.backfill,
         contract: contract.migrations,
         contract_down: contract.down,
+        contract_down_fill_ins: contract.down_fill_ins,
         steps,
         not_zero_downtime,
         long_locks: contract.long_locks,

@@ -2,7 +2,7 @@
 //! descriptions and the decision on each change. Serialized, it is plan.json
 //! (docs/plan-format.md).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::SyncMode;
 use super::runbook;
@@ -10,22 +10,23 @@ use crate::rules::Severity;
 use crate::schema::Provider;
 
 /// One migration folder of a phase.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Migration {
     /// Folder name: `<timestamp>_<name>_expand`, `..._expand_02_index_...`.
     pub folder: String,
     /// Why it is a folder of its own.
+    #[serde(default)]
     pub purpose: String,
     #[serde(skip)]
     pub sql: String,
     /// SQL to run before deploying it again when it failed half-way.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub before_retry: Option<String>,
 }
 
 /// Where a backfilled column's value comes from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum ValueSource {
     /// Another column of the same row, cast when the types differ (a rename).
@@ -40,7 +41,7 @@ pub enum ValueSource {
 }
 
 /// One column the backfill fills, and which rows need it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Assignment {
     pub column: String,
@@ -51,14 +52,14 @@ pub struct Assignment {
     /// Rows whose value would change in the conversion (a value too long for the new type, a
     /// fraction cast to an integer): the backfill leaves them and names them, and they stay
     /// pending, so the contract refuses to run until someone fixes them.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lossy: Option<String>,
     /// Rows where the column is right once done.
     pub done_when: String,
     pub why: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BackfillTable {
     pub model: String,
@@ -70,7 +71,7 @@ pub struct BackfillTable {
 }
 
 /// A renamed field both of whose names the application writes while the phases run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FieldPair {
     pub old_field: String,
@@ -78,10 +79,36 @@ pub struct FieldPair {
     /// When the two fields' Prisma Client types differ (a type change): how a value of the old
     /// field becomes one of the new (`string`, `number`, `bigint`, `date`; `none` where no
     /// conversion is safe to guess, leaving that direction to the database's sync), and back.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub to_new: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub to_old: Option<&'static str>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_new: Option<ClientConversion>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_old: Option<ClientConversion>,
+}
+
+/// How dual-write.ts turns a value Prisma Client takes for one field into one for the other
+/// (its `as.*` converters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientConversion {
+    String,
+    Number,
+    BigInt,
+    Date,
+    /// No conversion is safe to guess: that direction is left to the database's sync.
+    None,
+}
+
+impl ClientConversion {
+    /// The converter's name in dual-write.ts.
+    pub fn name(self) -> &'static str {
+        match self {
+            ClientConversion::String => "string",
+            ClientConversion::Number => "number",
+            ClientConversion::BigInt => "bigint",
+            ClientConversion::Date => "date",
+            ClientConversion::None => "none",
+        }
+    }
 }
 
 impl FieldPair {
@@ -96,7 +123,7 @@ impl FieldPair {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DualWrite {
     pub model: String,
@@ -104,10 +131,10 @@ pub struct DualWrite {
 }
 
 /// A change of the diff and what the plan does with it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PlannedChange {
-    pub rule: &'static str,
+    pub rule: String,
     pub severity: Severity,
     pub reason: String,
     /// Which phase makes the change in the database.
@@ -117,32 +144,49 @@ pub struct PlannedChange {
     pub rollout: runbook::Rollout,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Plan {
     pub name: String,
+    #[serde(default)]
     pub timestamp: String,
     pub provider: Provider,
+    #[serde(default)]
     pub sync: SyncMode,
+    #[serde(default)]
     pub lock_timeout: String,
+    #[serde(default)]
     pub changes: Vec<PlannedChange>,
-    /// What a check compares a pull request's schemas with (`coverage`).
+    /// What a check compares a pull request's schemas with (`coverage`); empty, matching no
+    /// schema, in plans written before checks read them.
+    #[serde(default)]
     pub schemas: crate::coverage::SchemaFingerprints,
     #[serde(skip)]
     pub expand_schema: String,
+    #[serde(default)]
     pub expand: Vec<Migration>,
     #[serde(skip)]
     pub expand_down: String,
+    #[serde(default)]
     pub dual_write: Vec<DualWrite>,
+    #[serde(default)]
     pub backfill: Vec<BackfillTable>,
+    #[serde(default)]
     pub contract: Vec<Migration>,
     #[serde(skip)]
     pub contract_down: String,
+    /// The contract's `down.sql` needs a conversion only the user knows (a swapped column
+    /// whose old type no cast reaches).
+    #[serde(skip)]
+    pub contract_down_fill_ins: bool,
     /// The rollout, step by step: PLAN.md is this list in words.
+    #[serde(default)]
     pub steps: Vec<runbook::Step>,
     /// Why some moment of the rollout cannot be free of errors; empty when none.
+    #[serde(default)]
     pub not_zero_downtime: Vec<String>,
     /// Contract statements that hold a table's lock while they work through its rows.
+    #[serde(default)]
     pub long_locks: Vec<String>,
 }
 
@@ -157,5 +201,142 @@ impl Plan {
                 .iter()
                 .any(|a| matches!(a.source, ValueSource::FillIn { .. }))
         })
+    }
+}
+
+/// The version of plan.json's shape this prisma-xc writes and reads.
+pub const PLAN_FILE_VERSION: u32 = 1;
+
+/// plan.json: the plan without its files' contents (those are the files beside it), written by
+/// `diff` and read back by `status`, `promote` and the plan-aware check (docs/plan-format.md).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanJson {
+    pub version: u32,
+    #[serde(flatten)]
+    pub plan: Plan,
+    /// The migrations folder the plan was written for, from the plan folder.
+    #[serde(default)]
+    pub migrations: Option<String>,
+    #[serde(default)]
+    pub files: PlanJsonFiles,
+}
+
+/// plan.json's `files`: the plan folder's files, from the plan folder.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanJsonFiles {
+    pub schema: String,
+    pub expand_migrations: Vec<String>,
+    pub expand_down: Option<String>,
+    pub dual_write: Option<String>,
+    pub backfill: Vec<String>,
+    pub contract_migrations: Vec<String>,
+    pub contract_down: Option<String>,
+}
+
+impl PlanJson {
+    /// The file of `plan`, whose migrations folder is `migrations` from the plan folder.
+    pub fn of(plan: &Plan, migrations: &str) -> PlanJson {
+        let in_folder = |folder: PlanPath, migrations: &[Migration]| -> Vec<String> {
+            (migrations.iter())
+                .map(|m| format!("{}/{}", folder.path(), m.folder))
+                .collect()
+        };
+        let path = |present: bool, path: PlanPath| present.then(|| path.path().to_string());
+        PlanJson {
+            version: PLAN_FILE_VERSION,
+            plan: plan.clone(),
+            migrations: Some(migrations.to_string()),
+            files: PlanJsonFiles {
+                schema: PlanPath::ExpandSchema.path().into(),
+                expand_migrations: in_folder(PlanPath::ExpandMigrations, &plan.expand),
+                expand_down: path(!plan.expand.is_empty(), PlanPath::ExpandDown),
+                dual_write: path(!plan.dual_write.is_empty(), PlanPath::DualWrite),
+                backfill: if plan.needs_backfill() {
+                    vec![
+                        PlanPath::BackfillTs.path().into(),
+                        PlanPath::BackfillSql.path().into(),
+                    ]
+                } else {
+                    Vec::new()
+                },
+                contract_migrations: in_folder(PlanPath::ContractMigrations, &plan.contract),
+                contract_down: path(!plan.contract.is_empty(), PlanPath::ContractDown),
+            },
+        }
+    }
+
+    /// plan.json's text: keys sorted, so that a plan's diff in review shows what changed.
+    pub fn to_json(&self) -> String {
+        // Through a Value: serde_json's maps sort their keys.
+        let value = serde_json::to_value(self).expect("the plan serializes");
+        serde_json::to_string_pretty(&value).expect("a value serializes") + "\n"
+    }
+
+    /// A plan.json's text read back; a plan of another version is refused with what to do.
+    pub fn from_json(text: &str) -> Result<PlanJson, String> {
+        #[derive(Deserialize)]
+        struct Version {
+            version: Option<u32>,
+        }
+        let version = serde_json::from_str::<Version>(text).map_err(|e| e.to_string())?;
+        match version.version {
+            Some(PLAN_FILE_VERSION) => serde_json::from_str(text).map_err(|e| e.to_string()),
+            Some(v) if v > PLAN_FILE_VERSION => Err(format!(
+                "plan.json version {v} is newer than this prisma-xc reads ({PLAN_FILE_VERSION}): upgrade prisma-xc"
+            )),
+            Some(v) => Err(format!(
+                "plan.json version {v} is not one this prisma-xc reads ({PLAN_FILE_VERSION}): write the plan again with `prisma-xc diff`"
+            )),
+            None => {
+                Err("plan.json has no `version`: write the plan again with `prisma-xc diff`".into())
+            }
+        }
+    }
+}
+
+/// The files and folders of a plan folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanPath {
+    ExpandSchema,
+    ExpandMigrations,
+    ExpandDown,
+    DualWriteFolder,
+    DualWrite,
+    BackfillFolder,
+    BackfillTs,
+    BackfillSql,
+    ContractMigrations,
+    ContractDown,
+    PlanMd,
+    PlanJson,
+}
+
+impl PlanPath {
+    /// Its path from the plan folder.
+    pub const fn path(self) -> &'static str {
+        match self {
+            PlanPath::ExpandSchema => "schema.expand.prisma",
+            PlanPath::ExpandMigrations => "1-expand/migrations",
+            PlanPath::ExpandDown => "1-expand/down.sql",
+            PlanPath::DualWriteFolder => "2-dual-write",
+            PlanPath::DualWrite => "2-dual-write/dual-write.ts",
+            PlanPath::BackfillFolder => "3-backfill",
+            PlanPath::BackfillTs => "3-backfill/backfill.ts",
+            PlanPath::BackfillSql => "3-backfill/backfill.sql",
+            PlanPath::ContractMigrations => "4-contract/migrations",
+            PlanPath::ContractDown => "4-contract/down.sql",
+            PlanPath::PlanMd => "PLAN.md",
+            PlanPath::PlanJson => "plan.json",
+        }
+    }
+
+    /// The folder of a phase's migrations.
+    pub const fn migrations(phase: runbook::MigrationPhase) -> PlanPath {
+        match phase {
+            runbook::MigrationPhase::Expand => PlanPath::ExpandMigrations,
+            runbook::MigrationPhase::Contract => PlanPath::ContractMigrations,
+        }
     }
 }

@@ -45,7 +45,7 @@ impl AppVersion {
 }
 
 /// What the rollout of the new version needs, per change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum Rollout {
     /// The application built against the new schema runs on the expanded database beside the

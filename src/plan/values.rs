@@ -2,6 +2,7 @@
 //! finds rows out of sync, the cast, the test that a cast would change a value, and how the
 //! dual-write extension converts a value in TypeScript.
 
+use super::ClientConversion;
 use crate::database::ColumnType;
 use crate::schema::Provider;
 
@@ -77,19 +78,24 @@ pub(super) fn changes_value(
     ))
 }
 
-/// The JavaScript value Prisma Client takes for a field type, and the dual-write converter that
-/// makes one (`None`: no conversion is safe to guess, e.g. to JSON or bytes).
+/// The JavaScript value Prisma Client takes for a field type (a kind that tells two apart),
+/// and the dual-write converter that makes one (`None`: no conversion is safe to guess, e.g.
+/// to JSON or bytes).
 pub(super) fn client_value(
     field_type: &crate::schema::FieldType,
-) -> (&'static str, Option<&'static str>) {
+) -> (&'static str, Option<ClientConversion>) {
     use crate::schema::{FieldType, ScalarType};
     match field_type {
-        FieldType::Scalar(ScalarType::String) | FieldType::Enum(_) => ("string", Some("string")),
-        FieldType::Scalar(ScalarType::Int | ScalarType::Float) => ("number", Some("number")),
-        FieldType::Scalar(ScalarType::BigInt) => ("bigint", Some("bigint")),
+        FieldType::Scalar(ScalarType::String) | FieldType::Enum(_) => {
+            ("string", Some(ClientConversion::String))
+        }
+        FieldType::Scalar(ScalarType::Int | ScalarType::Float) => {
+            ("number", Some(ClientConversion::Number))
+        }
+        FieldType::Scalar(ScalarType::BigInt) => ("bigint", Some(ClientConversion::BigInt)),
         // Prisma Client takes a decimal as a string too.
-        FieldType::Scalar(ScalarType::Decimal) => ("decimal", Some("string")),
-        FieldType::Scalar(ScalarType::DateTime) => ("date", Some("date")),
+        FieldType::Scalar(ScalarType::Decimal) => ("decimal", Some(ClientConversion::String)),
+        FieldType::Scalar(ScalarType::DateTime) => ("date", Some(ClientConversion::Date)),
         FieldType::Scalar(ScalarType::Boolean) => ("boolean", None),
         _ => ("other", None),
     }
@@ -100,14 +106,14 @@ pub(super) fn client_value(
 pub(super) fn conversions(
     old: &crate::schema::FieldType,
     new: &crate::schema::FieldType,
-) -> (Option<&'static str>, Option<&'static str>) {
+) -> (Option<ClientConversion>, Option<ClientConversion>) {
     let ((old_kind, to_old), (new_kind, to_new)) = (client_value(old), client_value(new));
     if old_kind == new_kind {
         (None, None)
     } else {
         (
-            Some(to_new.unwrap_or("none")),
-            Some(to_old.unwrap_or("none")),
+            Some(to_new.unwrap_or(ClientConversion::None)),
+            Some(to_old.unwrap_or(ClientConversion::None)),
         )
     }
 }

@@ -45,7 +45,19 @@ pub use xc107_in_place_type_change::in_place;
 
 /// How a change can ship, from harmless to data-losing.
 /// Also `--fail-on`'s values, by the same lowercase names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Ship as is.
@@ -85,6 +97,13 @@ impl Severity {
 #[derive(Debug, Clone, Copy)]
 pub struct Context {
     pub provider: Provider,
+}
+
+impl Context {
+    /// The context of a schema on `provider`.
+    pub fn on(provider: Provider) -> Context {
+        Context { provider }
+    }
 }
 
 /// A rule's judgement of one change.
@@ -248,7 +267,7 @@ pub(crate) mod test_support {
             sql_type: sql_type.into(),
             nullable,
             default: default.map(str::to_string),
-            volatile_default: default.is_some_and(crate::changes::is_volatile),
+            volatile_default: default.is_some_and(crate::database::calls_volatile_function),
             client_default: false,
             autoincrement: false,
         }
@@ -273,7 +292,7 @@ mod tests {
 
     /// One sample of every change kind, in the shapes the rules tell apart.
     fn samples() -> Vec<crate::changes::ChangeKind> {
-        use crate::changes::{ChangeKind::*, TypeChange};
+        use crate::changes::{ChangeKind::*, ChangedType};
         use crate::database::{ColumnType, TypeFamily};
         use test_support::column;
         let s = |x: &str| x.to_string();
@@ -291,13 +310,9 @@ mod tests {
             field: s("f"),
             table: s("M"),
             column: s("f"),
-            from: from.sql(),
-            to: to.sql(),
-            change: TypeChange {
-                from: Some(from),
-                to: Some(to),
-                castable,
-            },
+            from: ChangedType::Column(from),
+            to: ChangedType::Column(to),
+            castable,
         };
         let added = |c| FieldAdded {
             model: s("M"),
@@ -362,9 +377,9 @@ mod tests {
                 field: s("f"),
                 table: s("M"),
                 column: s("f"),
-                from: s("Int"),
-                to: s("String"),
-                change: TypeChange::default(),
+                from: ChangedType::Prisma(s("Int")),
+                to: ChangedType::Prisma(s("String")),
+                castable: false,
             },
             ColumnMadeRequired {
                 model: s("M"),

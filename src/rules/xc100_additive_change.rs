@@ -64,9 +64,7 @@ mod tests {
 
     #[test]
     fn optional_and_defaulted_fields_are_safe_required_ones_are_not_mine() {
-        let ctx = Context {
-            provider: Provider::PostgreSql,
-        };
+        let ctx = Context::on(Provider::PostgreSql);
         let added = |c| {
             change(ChangeKind::FieldAdded {
                 model: "User".into(),
@@ -85,9 +83,7 @@ mod tests {
             )
             .is_none()
         );
-        let mysql = Context {
-            provider: Provider::MySql,
-        };
+        let mysql = Context::on(Provider::MySql);
         assert!(
             check(
                 &added(column("id", "CHAR(36)", false, Some("(uuid())"))),

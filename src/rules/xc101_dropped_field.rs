@@ -86,25 +86,13 @@ mod tests {
             column: column("name", "TEXT", true, None),
         });
         assert_eq!(
-            check(
-                &c,
-                &Context {
-                    provider: Provider::PostgreSql
-                }
-            )
-            .unwrap()
-            .severity,
+            check(&c, &Context::on(Provider::PostgreSql))
+                .unwrap()
+                .severity,
             Severity::Destructive
         );
         assert_eq!(
-            check(
-                &c,
-                &Context {
-                    provider: Provider::MongoDb
-                }
-            )
-            .unwrap()
-            .severity,
+            check(&c, &Context::on(Provider::MongoDb)).unwrap().severity,
             Severity::Caution
         );
     }

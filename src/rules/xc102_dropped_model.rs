@@ -57,9 +57,7 @@ mod tests {
 
     #[test]
     fn dropping_tables_is_destructive() {
-        let pg = Context {
-            provider: Provider::PostgreSql,
-        };
+        let pg = Context::on(Provider::PostgreSql);
         let m = change(ChangeKind::ModelRemoved {
             model: "Post".into(),
             table: "posts".into(),
@@ -70,14 +68,7 @@ mod tests {
         });
         assert_eq!(check(&j, &pg).unwrap().severity, Severity::Destructive);
         assert_eq!(
-            check(
-                &m,
-                &Context {
-                    provider: Provider::MongoDb
-                }
-            )
-            .unwrap()
-            .severity,
+            check(&m, &Context::on(Provider::MongoDb)).unwrap().severity,
             Severity::Caution
         );
     }

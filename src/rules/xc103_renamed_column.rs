@@ -87,13 +87,7 @@ mod tests {
             column_to: "username".into(),
             declared: true,
         });
-        let v = check(
-            &c,
-            &Context {
-                provider: Provider::PostgreSql,
-            },
-        )
-        .unwrap();
+        let v = check(&c, &Context::on(Provider::PostgreSql)).unwrap();
         assert_eq!(v.severity, Severity::Breaking);
         assert!(v.reason.contains("@map(\"user_name\")"), "{}", v.reason);
         let same = change(ChangeKind::FieldRenamed {
@@ -105,15 +99,7 @@ mod tests {
             column_to: "user_name".into(),
             declared: false,
         });
-        assert!(
-            check(
-                &same,
-                &Context {
-                    provider: Provider::PostgreSql
-                }
-            )
-            .is_none()
-        );
+        assert!(check(&same, &Context::on(Provider::PostgreSql)).is_none());
     }
 
     #[test]
@@ -129,9 +115,7 @@ mod tests {
                 declared,
             })
         };
-        let context = Context {
-            provider: Provider::PostgreSql,
-        };
+        let context = Context::on(Provider::PostgreSql);
         let v = check(&seen(false), &context).unwrap();
         assert_eq!(v.severity, Severity::Destructive);
         assert!(v.reason.contains("dropping the column"), "{}", v.reason);

@@ -89,14 +89,9 @@ mod tests {
             declared: true,
         });
         assert_eq!(
-            check(
-                &c,
-                &Context {
-                    provider: Provider::PostgreSql
-                }
-            )
-            .unwrap()
-            .severity,
+            check(&c, &Context::on(Provider::PostgreSql))
+                .unwrap()
+                .severity,
             Severity::Breaking
         );
         let mapped = change(ChangeKind::ModelRenamed {
@@ -106,15 +101,7 @@ mod tests {
             table_to: "Person".into(),
             declared: false,
         });
-        assert!(
-            check(
-                &mapped,
-                &Context {
-                    provider: Provider::PostgreSql
-                }
-            )
-            .is_none()
-        );
+        assert!(check(&mapped, &Context::on(Provider::PostgreSql)).is_none());
     }
 
     #[test]
@@ -128,9 +115,7 @@ mod tests {
                 declared,
             })
         };
-        let context = Context {
-            provider: Provider::PostgreSql,
-        };
+        let context = Context::on(Provider::PostgreSql);
         let v = check(&seen(false), &context).unwrap();
         assert_eq!(v.severity, Severity::Destructive);
         assert!(v.reason.contains("dropping the table"), "{}", v.reason);

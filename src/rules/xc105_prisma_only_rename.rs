@@ -77,9 +77,7 @@ mod tests {
 
     #[test]
     fn renames_that_keep_database_names_are_safe() {
-        let pg = Context {
-            provider: Provider::PostgreSql,
-        };
+        let pg = Context::on(Provider::PostgreSql);
         let f = change(ChangeKind::FieldRenamed {
             model: "User".into(),
             from: "user_name".into(),
@@ -98,14 +96,6 @@ mod tests {
             declared: true,
         });
         assert!(check(&e, &pg).is_none());
-        assert!(
-            check(
-                &e,
-                &Context {
-                    provider: Provider::MySql
-                }
-            )
-            .is_some()
-        );
+        assert!(check(&e, &Context::on(Provider::MySql)).is_some());
     }
 }

@@ -37,16 +37,16 @@ fn check(change: &Change, context: &Context) -> Option<Verdict> {
         column,
         from,
         to,
-        change: types,
+        castable,
         ..
     } = &change.kind
     else {
         return None;
     };
-    if super::xc121_json_jsonb::is_json_switch(types) {
+    if super::xc121_json_jsonb::is_json_switch(from, to) {
         return None;
     }
-    if let (Some(a), Some(b)) = (&types.from, &types.to)
+    if let (Some(a), Some(b)) = (from.column(), to.column())
         && super::in_place(context.provider, a, b)
     {
         return None;
@@ -59,7 +59,7 @@ fn check(change: &Change, context: &Context) -> Option<Verdict> {
             ),
         ));
     }
-    if !types.castable {
+    if !castable {
         return Some(Verdict::new(
             Severity::Destructive,
             format!(
@@ -86,7 +86,7 @@ fn check(change: &Change, context: &Context) -> Option<Verdict> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::changes::TypeChange;
+    use crate::changes::ChangedType;
     use crate::database::{ColumnType, TypeFamily};
     use crate::rules::test_support::change;
 
@@ -104,21 +104,15 @@ mod tests {
             field: "age".into(),
             table: "User".into(),
             column: "age".into(),
-            from: from.sql(),
-            to: to.sql(),
-            change: TypeChange {
-                from: Some(from),
-                to: Some(to),
-                castable,
-            },
+            from: ChangedType::Column(from),
+            to: ChangedType::Column(to),
+            castable,
         })
     }
 
     #[test]
     fn rewrites_are_breaking_and_drops_destructive() {
-        let pg = Context {
-            provider: Provider::PostgreSql,
-        };
+        let pg = Context::on(Provider::PostgreSql);
         let int = ty("INTEGER", TypeFamily::Integer(4));
         let big = ty("BIGINT", TypeFamily::Integer(8));
         assert_eq!(

@@ -96,13 +96,12 @@ fn check(change: &Change, context: &Context) -> Option<Verdict> {
         column,
         from,
         to,
-        change: types,
         ..
     } = &change.kind
     else {
         return None;
     };
-    let (Some(a), Some(b)) = (&types.from, &types.to) else {
+    let (Some(a), Some(b)) = (from.column(), to.column()) else {
         return None;
     };
     if !in_place(context.provider, a, b) {

@@ -66,9 +66,7 @@ mod tests {
 
     #[test]
     fn only_required_columns_without_database_default() {
-        let pg = Context {
-            provider: Provider::PostgreSql,
-        };
+        let pg = Context::on(Provider::PostgreSql);
         let added = |c| {
             change(ChangeKind::FieldAdded {
                 model: "User".into(),

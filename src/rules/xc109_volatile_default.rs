@@ -61,38 +61,14 @@ mod tests {
             })
         };
         let uuid = added(column("id2", "UUID", false, Some("gen_random_uuid()")));
-        assert!(
-            check(
-                &uuid,
-                &Context {
-                    provider: Provider::PostgreSql
-                }
-            )
-            .is_some()
-        );
-        assert!(
-            check(
-                &uuid,
-                &Context {
-                    provider: Provider::MySql
-                }
-            )
-            .is_none()
-        );
+        assert!(check(&uuid, &Context::on(Provider::PostgreSql)).is_some());
+        assert!(check(&uuid, &Context::on(Provider::MySql)).is_none());
         let now = added(column(
             "at",
             "TIMESTAMP(3)",
             false,
             Some("CURRENT_TIMESTAMP"),
         ));
-        assert!(
-            check(
-                &now,
-                &Context {
-                    provider: Provider::PostgreSql
-                }
-            )
-            .is_none()
-        );
+        assert!(check(&now, &Context::on(Provider::PostgreSql)).is_none());
     }
 }

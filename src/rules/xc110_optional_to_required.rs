@@ -67,13 +67,7 @@ mod tests {
             column: "name".into(),
             has_default: true,
         });
-        let v = check(
-            &c,
-            &Context {
-                provider: Provider::PostgreSql,
-            },
-        )
-        .unwrap();
+        let v = check(&c, &Context::on(Provider::PostgreSql)).unwrap();
         assert_eq!(v.severity, Severity::Breaking);
         assert!(v.reason.contains("existing nulls"));
     }

@@ -65,13 +65,7 @@ mod tests {
             fulltext: false,
             columns: vec!["email".into()],
         });
-        let v = check(
-            &c,
-            &Context {
-                provider: Provider::PostgreSql,
-            },
-        )
-        .unwrap();
+        let v = check(&c, &Context::on(Provider::PostgreSql)).unwrap();
         assert_eq!(v.severity, Severity::Caution);
         assert!(v.reason.contains("CONCURRENTLY"));
         let u = change(ChangeKind::IndexAdded {
@@ -82,13 +76,7 @@ mod tests {
             columns: vec!["email".into()],
         });
         assert!(
-            check(
-                &u,
-                &Context {
-                    provider: Provider::PostgreSql
-                }
-            )
-            .is_none(),
+            check(&u, &Context::on(Provider::PostgreSql)).is_none(),
             "unique is XC114's"
         );
     }

@@ -65,13 +65,7 @@ mod tests {
             fulltext: false,
             columns: vec!["email".into()],
         });
-        let v = check(
-            &c,
-            &Context {
-                provider: Provider::PostgreSql,
-            },
-        )
-        .unwrap();
+        let v = check(&c, &Context::on(Provider::PostgreSql)).unwrap();
         assert_eq!(v.severity, Severity::Caution);
         assert!(v.reason.contains("duplicates"));
     }

@@ -61,14 +61,9 @@ mod tests {
             referenced_table: "User".into(),
         });
         assert_eq!(
-            check(
-                &c,
-                &Context {
-                    provider: Provider::PostgreSql
-                }
-            )
-            .unwrap()
-            .severity,
+            check(&c, &Context::on(Provider::PostgreSql))
+                .unwrap()
+                .severity,
             Severity::Caution
         );
     }

@@ -59,13 +59,7 @@ mod tests {
             from: vec!["id".into()],
             to: vec!["a".into(), "b".into()],
         });
-        let v = check(
-            &c,
-            &Context {
-                provider: Provider::PostgreSql,
-            },
-        )
-        .unwrap();
+        let v = check(&c, &Context::on(Provider::PostgreSql)).unwrap();
         assert_eq!(v.severity, Severity::Breaking);
         assert!(v.reason.contains("(id) to (a, b)"));
     }

@@ -70,25 +70,13 @@ mod tests {
             column: "id".into(),
         });
         assert_eq!(
-            check(
-                &c,
-                &Context {
-                    provider: Provider::PostgreSql
-                }
-            )
-            .unwrap()
-            .severity,
+            check(&c, &Context::on(Provider::PostgreSql))
+                .unwrap()
+                .severity,
             Severity::Breaking
         );
         assert_eq!(
-            check(
-                &c,
-                &Context {
-                    provider: Provider::MySql
-                }
-            )
-            .unwrap()
-            .severity,
+            check(&c, &Context::on(Provider::MySql)).unwrap().severity,
             Severity::Caution
         );
     }

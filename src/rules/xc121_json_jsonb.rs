@@ -1,7 +1,7 @@
 //! XC121: a column switches between `json` and `jsonb`.
 
 use super::{Context, Rule, Severity, Verdict};
-use crate::changes::{Change, ChangeKind, TypeChange};
+use crate::changes::{Change, ChangeKind, ChangedType};
 use crate::database::TypeFamily;
 
 pub const RULE: Rule = Rule {
@@ -25,8 +25,8 @@ Add a new column of the target type, dual-write, backfill in batches with the ca
 };
 
 /// `json` to `jsonb` or back: same Prisma type, different storage.
-pub fn is_json_switch(types: &TypeChange) -> bool {
-    match (&types.from, &types.to) {
+pub fn is_json_switch(from: &ChangedType, to: &ChangedType) -> bool {
+    match (from.column(), to.column()) {
         (Some(a), Some(b)) => {
             a.family == TypeFamily::Json
                 && b.family == TypeFamily::Json
@@ -43,13 +43,12 @@ fn check(change: &Change, _: &Context) -> Option<Verdict> {
         column,
         from,
         to,
-        change: types,
         ..
     } = &change.kind
     else {
         return None;
     };
-    is_json_switch(types).then(|| {
+    is_json_switch(from, to).then(|| {
         Verdict::new(
             Severity::Breaking,
             format!("\"{table}\".\"{column}\" changes from {from} to {to}: every row is parsed and rewritten under an exclusive lock"),
@@ -76,23 +75,14 @@ mod tests {
             field: "data".into(),
             table: "E".into(),
             column: "data".into(),
-            from: "JSON".into(),
-            to: "JSONB".into(),
-            change: TypeChange {
-                from: Some(j("JSON")),
-                to: Some(j("JSONB")),
-                castable: true,
-            },
+            from: ChangedType::Column(j("JSON")),
+            to: ChangedType::Column(j("JSONB")),
+            castable: true,
         });
         assert_eq!(
-            check(
-                &c,
-                &Context {
-                    provider: Provider::PostgreSql
-                }
-            )
-            .unwrap()
-            .severity,
+            check(&c, &Context::on(Provider::PostgreSql))
+                .unwrap()
+                .severity,
             Severity::Breaking
         );
     }

@@ -58,14 +58,7 @@ mod tests {
             to: RelationMode::Prisma,
         });
         assert_eq!(
-            check(
-                &c,
-                &Context {
-                    provider: Provider::MySql
-                }
-            )
-            .unwrap()
-            .severity,
+            check(&c, &Context::on(Provider::MySql)).unwrap().severity,
             Severity::Caution
         );
     }

@@ -54,9 +54,7 @@ mod tests {
 
     #[test]
     fn only_removals_on_required_columns() {
-        let pg = Context {
-            provider: Provider::PostgreSql,
-        };
+        let pg = Context::on(Provider::PostgreSql);
         let d = |to: Option<&str>, nullable| {
             change(ChangeKind::DefaultChanged {
                 model: "T".into(),

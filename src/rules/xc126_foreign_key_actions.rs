@@ -62,13 +62,7 @@ mod tests {
             on_delete: ("Restrict".into(), "Cascade".into()),
             on_update: ("Cascade".into(), "Cascade".into()),
         });
-        let v = check(
-            &c,
-            &Context {
-                provider: Provider::PostgreSql,
-            },
-        )
-        .unwrap();
+        let v = check(&c, &Context::on(Provider::PostgreSql)).unwrap();
         assert_eq!(v.severity, Severity::Caution);
         assert!(
             v.reason.contains("onDelete Restrict -> Cascade") && !v.reason.contains("onUpdate")

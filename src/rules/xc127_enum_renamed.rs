@@ -63,24 +63,11 @@ mod tests {
             declared: true,
         });
         assert_eq!(
-            check(
-                &c,
-                &Context {
-                    provider: Provider::PostgreSql
-                }
-            )
-            .unwrap()
-            .severity,
+            check(&c, &Context::on(Provider::PostgreSql))
+                .unwrap()
+                .severity,
             Severity::Breaking
         );
-        assert!(
-            check(
-                &c,
-                &Context {
-                    provider: Provider::MySql
-                }
-            )
-            .is_none()
-        );
+        assert!(check(&c, &Context::on(Provider::MySql)).is_none());
     }
 }

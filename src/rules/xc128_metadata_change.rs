@@ -79,14 +79,9 @@ mod tests {
             to: "b".into(),
         });
         assert_eq!(
-            check(
-                &c,
-                &Context {
-                    provider: Provider::PostgreSql
-                }
-            )
-            .unwrap()
-            .severity,
+            check(&c, &Context::on(Provider::PostgreSql))
+                .unwrap()
+                .severity,
             Severity::Safe
         );
     }

@@ -609,10 +609,11 @@ impl Env {
         }
     }
 
-    /// `deploy` while the application runs. A phase migration that loses a lock to traffic
-    /// (its lock_timeout, or PostgreSQL's deadlock detection choosing it) applies nothing and
-    /// fails no query of the application: PLAN.md's recovery is `migrate resolve
-    /// --rolled-back` and deploy again, which this does (at most three attempts).
+    /// `deploy` while the application runs. A phase migration whose tables stay busy past its
+    /// lock_timeout applies nothing and fails no query of the application: PLAN.md's
+    /// recovery is `migrate resolve --rolled-back` and deploy again, which this does (at most
+    /// three attempts). A deadlock is a failure: the migrations lock their tables together so
+    /// that there is none.
     pub fn deploy_under_traffic(&self) -> Result<(), String> {
         let schema = self.dir.join("prisma/schema.prisma");
         for attempt in 1..=3 {
@@ -625,7 +626,7 @@ impl Env {
                 String::from_utf8_lossy(&out.stdout),
                 String::from_utf8_lossy(&out.stderr)
             );
-            let lost_a_lock = text.contains("deadlock detected") || text.contains("lock timeout");
+            let lost_a_lock = text.contains("lock timeout");
             let folder = text
                 .split("migration_name=\"")
                 .nth(1)

@@ -453,7 +453,6 @@ fn as_text(provider: Provider, column: &str) -> String {
 #[cfg(test)]
 pub(super) mod test_support {
     use super::*;
-    use crate::diagnostics::SourceFile;
 
     /// What the recipes made of every change from `old` to `new` (model and enum blocks; the
     /// datasource is `provider`'s).
@@ -485,50 +484,21 @@ pub(super) mod test_support {
 
     /// `old` and `new` after a datasource of `provider`.
     pub fn plan(provider: &str, old: &str, new: &str) -> Planned {
-        let head = format!("datasource db {{\n  provider = \"{provider}\"\n}}\n\n");
-        plan_after(&head, old, new)
+        plan_after(&crate::test_support::datasource(provider), old, new)
     }
 
     /// `old` and `new` after `head` (a datasource block of one's own).
     pub fn plan_after(head: &str, old: &str, new: &str) -> Planned {
-        let sources = |text: &str| {
-            let mut s = Sources::default();
-            s.add(SourceFile::new("schema.prisma", format!("{head}{text}")));
-            s
-        };
-        let (old_sources, new_sources) = (sources(old), sources(new));
-        let (old_loaded, new_loaded) = (crate::load(&old_sources), crate::load(&new_sources));
-        assert!(
-            !old_loaded.has_errors() && !new_loaded.has_errors(),
-            "{:?}{:?}",
-            old_loaded.diagnostics,
-            new_loaded.diagnostics
-        );
-        let (classification, _) = crate::compare(
-            &old_loaded.schema,
-            &new_loaded.schema,
-            &new_sources,
-            &crate::CompareOptions::default(),
-        )
-        .expect("the schemas compare");
-        let old_db = crate::database::lower(&old_loaded.schema).expect("old lowers");
-        let new_db = crate::database::lower(&new_loaded.schema).expect("new lowers");
-        let input = PlanInput {
-            old: &old_loaded.schema,
-            old_sources: &old_sources,
-            new: &new_loaded.schema,
-            new_sources: &new_sources,
-            old_db: &old_db,
-            new_db: &new_db,
-            new_syntax: &[],
-            classification: &classification,
-        };
+        let compared = crate::test_support::Compared::after(head, old, new);
+        let input = compared.input();
+        let (old_db, new_db) = (&compared.old_db, &compared.new_db);
+        let (classification, new_sources) = (&compared.classification, &compared.new_sources);
         let provider = classification.provider;
         let (mut edits, mut recipes) = (SchemaEdits::default(), Recipes::default());
         let mut cx = Context {
             input: &input,
-            old_db: &old_db,
-            new_db: &new_db,
+            old_db,
+            new_db,
             provider,
             dialect: Dialect(provider),
             edits: &mut edits,
@@ -547,7 +517,7 @@ pub(super) mod test_support {
                 (kind, decide(f, &mut cx))
             })
             .collect();
-        let expand = edits.apply(&new_sources).expect("edits apply");
+        let expand = edits.apply(new_sources).expect("edits apply");
         let expand = expand.strip_prefix(head).unwrap_or(&expand).to_string();
         Planned {
             outcomes,

@@ -3,6 +3,7 @@
 //! contract.
 
 use super::*;
+use crate::changes::ChangedType;
 
 pub(in crate::plan) struct TypeChange;
 
@@ -12,13 +13,16 @@ impl Recipe for TypeChange {
             ChangeKind::ColumnTypeChanged {
                 model,
                 field,
-                change,
+                from,
+                to,
+                castable,
                 ..
             } if f.severity >= Severity::Breaking => (|| -> Outcome {
+                let types = (from, to, *castable);
                 type_swap(
-                    f, cx.input, cx.new_db, cx.edits, cx.recipes, model, field, change,
+                    f, cx.input, cx.new_db, cx.edits, cx.recipes, model, field, types,
                 )?;
-                Ok(Decision::contract(if change.castable {
+                Ok(Decision::contract(if *castable {
                     "expand adds a column of the new type beside the old one, kept in sync (casting) while old and new code run; the backfill converts the rest (a value that does not convert stops it, naming the row); the contract drops the old column and renames the new one into its place".into()
                 } else {
                     format!(
@@ -43,7 +47,7 @@ fn type_swap(
     recipes: &mut Recipes,
     model: &str,
     field: &str,
-    change: &crate::changes::TypeChange,
+    (from, to, castable): (&ChangedType, &ChangedType, bool),
 ) -> Result<(), Refusal> {
     let provider = input.classification.provider;
     let d = Dialect(provider);
@@ -63,7 +67,7 @@ fn type_swap(
             "the field is part of the primary key".into(),
         ));
     }
-    let (Some(old_type), Some(new_type)) = (&change.from, &change.to) else {
+    let (Some(old_type), Some(new_type)) = (from.column(), to.column()) else {
         return Err(Refusal::Unsupported(format!(
             "{}: no SQL types to convert between",
             f.rule.id
@@ -94,7 +98,7 @@ fn type_swap(
     edits.insert_line_after_fields(input.new_sources, nm, &line);
     let (old_sql, new_sql) = (old_type.sql(), new_type.sql());
     let (new_col, old_col) = (d.quote(&temporary), d.quote(&column));
-    let assignment = if change.castable {
+    let assignment = if castable {
         let rename = ColumnRename {
             table: TableRef::of(table),
             old_column: column.clone(),
@@ -137,9 +141,9 @@ fn type_swap(
         column,
         temporary,
         old_type: old_sql,
-        castable: change.castable,
+        castable,
     });
-    if change.castable {
+    if castable {
         let (to_new, to_old) = conversions(&of.field_type, &nf.field_type);
         recipes.dual_write(
             model,
