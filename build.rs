@@ -4,6 +4,8 @@
 //! binaries, the `sqlite3` shell. With `CI=true` nothing is ignored: there the tests must run,
 //! and fail when something is missing. The library and the binary do not read these flags.
 //!
+//! Only a checkout is probed (it has the tests' harness); a published crate is not.
+//!
 //! The corpus is looked for when the package is built: after adding `../shared`, run
 //! `touch build.rs` (or `cargo clean -p prisma-xc`) so that its tests are no longer ignored.
 
@@ -27,6 +29,14 @@ fn main() {
         return;
     }
     let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default();
+    // A published crate (`cargo install`) holds no test harness: nothing to probe for, and no
+    // process to start while installing.
+    if !Path::new(&manifest)
+        .join("tests/harness/package.json")
+        .is_file()
+    {
+        return;
+    }
     let corpus = Path::new(&manifest).join("../shared/corpus/README.md");
     if corpus.is_file() {
         println!("cargo:rerun-if-changed={}", corpus.display());

@@ -152,14 +152,97 @@ pub fn render_statements(description: &str, statements: &[String]) -> String {
     out
 }
 
-/// `CREATE [UNIQUE] INDEX CONCURRENTLY`: PostgreSQL builds it without blocking writes. It
-/// cannot run inside a transaction, so it must be the only statement of its migration.
-pub fn create_index_concurrently(table: &TableRef, index: &DbIndex) -> String {
-    create_index(Dialect(Provider::PostgreSql), table, index).replacen(
-        " INDEX ",
-        " INDEX CONCURRENTLY ",
-        1,
-    )
+/// The plan's own operations, beside the differ's steps: what the phases do that a one-step
+/// migration never does. PostgreSQL's (the only database whose phases use them today).
+#[derive(Debug, Clone)]
+pub enum Operation<'a> {
+    /// `CREATE [UNIQUE] INDEX CONCURRENTLY`: built without blocking writes. It cannot run
+    /// inside a transaction, so it is the only statement of its migration.
+    CreateIndexConcurrently {
+        table: &'a TableRef,
+        index: &'a DbIndex,
+    },
+    /// What a failed concurrent build leaves (an `INVALID` index under the name) removed.
+    DropIndexConcurrentlyIfExists {
+        schema: &'a Option<String>,
+        index: &'a str,
+    },
+    /// A foreign key that checks new rows at once, and the rows already there only when
+    /// validated.
+    AddForeignKeyNotValid {
+        table: &'a TableRef,
+        foreign_key: &'a ForeignKey,
+    },
+    /// `CHECK (column IS NOT NULL)` added `NOT VALID`: instant; once validated, `SET NOT NULL`
+    /// uses it instead of a scan under the table's lock.
+    AddNotNullCheck {
+        table: &'a TableRef,
+        check: &'a str,
+        column: &'a str,
+    },
+    /// Checks the rows already there without blocking writes.
+    ValidateConstraint {
+        table: &'a TableRef,
+        name: &'a str,
+    },
+    DropConstraint {
+        table: &'a TableRef,
+        name: &'a str,
+    },
+    /// `LOCK TABLE` in `mode` (`ACCESS EXCLUSIVE`, ...); `NOWAIT` fails at once when the table
+    /// is busy instead of queueing.
+    LockTable {
+        table: &'a TableRef,
+        mode: &'a str,
+        nowait: bool,
+    },
+}
+
+/// One plan operation as a statement, without its `;`.
+pub fn operation(d: Dialect, op: &Operation) -> String {
+    match op {
+        Operation::CreateIndexConcurrently { table, index } => create_index(d, table, index, true),
+        Operation::DropIndexConcurrentlyIfExists { schema, index } => {
+            format!(
+                "DROP INDEX CONCURRENTLY IF EXISTS {}",
+                d.qualified(schema, index)
+            )
+        }
+        Operation::AddForeignKeyNotValid { table, foreign_key } => format!(
+            "ALTER TABLE {} ADD {} NOT VALID",
+            d.table(table),
+            foreign_key_clause(d, foreign_key)
+        ),
+        Operation::AddNotNullCheck {
+            table,
+            check,
+            column,
+        } => format!(
+            "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
+            d.table(table),
+            d.quote(check),
+            d.quote(column)
+        ),
+        Operation::ValidateConstraint { table, name } => format!(
+            "ALTER TABLE {} VALIDATE CONSTRAINT {}",
+            d.table(table),
+            d.quote(name)
+        ),
+        Operation::DropConstraint { table, name } => format!(
+            "ALTER TABLE {} DROP CONSTRAINT {}",
+            d.table(table),
+            d.quote(name)
+        ),
+        Operation::LockTable {
+            table,
+            mode,
+            nowait,
+        } => format!(
+            "LOCK TABLE {} IN {mode} MODE{}",
+            d.table(table),
+            if *nowait { " NOWAIT" } else { "" }
+        ),
+    }
 }
 
 fn render_step(d: Dialect, step: &Step) -> Vec<String> {
@@ -233,7 +316,7 @@ fn render_step(d: Dialect, step: &Step) -> Vec<String> {
         },
         Step::CreateTable(t) => vec![create_table(d, t, &t.name)],
         Step::RedefineTable { .. } => Vec::new(),
-        Step::CreateIndex { table, index } => vec![create_index(d, table, index)],
+        Step::CreateIndex { table, index } => vec![create_index(d, table, index, false)],
         Step::RenameForeignKey {
             table,
             previous,
@@ -263,8 +346,9 @@ fn render_step(d: Dialect, step: &Step) -> Vec<String> {
                 d.quote(next)
             )],
             Provider::SqlServer => vec![format!(
-                "EXEC SP_RENAME N'{}.{}', N'{}', N'INDEX'",
-                table.name, previous, next
+                "EXEC SP_RENAME N{}, N{}, N'INDEX'",
+                crate::escape::sql_string(d.0, &format!("{}.{previous}", table.name)),
+                crate::escape::sql_string(d.0, next)
             )],
             _ => vec![format!(
                 "ALTER INDEX {} RENAME TO {}",
@@ -328,7 +412,7 @@ fn index_columns(d: Dialect, index: &DbIndex) -> String {
     columns.join(", ")
 }
 
-fn create_index(d: Dialect, table: &TableRef, index: &DbIndex) -> String {
+fn create_index(d: Dialect, table: &TableRef, index: &DbIndex, concurrently: bool) -> String {
     let unique = match index.kind {
         DbIndexKind::Unique => "UNIQUE ",
         DbIndexKind::Fulltext => "FULLTEXT ",
@@ -345,14 +429,15 @@ fn create_index(d: Dialect, table: &TableRef, index: &DbIndex) -> String {
         _ => "",
     };
     let name = d.quote(&index.name);
+    let concurrently = if concurrently { "CONCURRENTLY " } else { "" };
     if using.is_empty() {
         format!(
-            "CREATE {unique}{clustered}INDEX {name} ON {}({columns})",
+            "CREATE {unique}{clustered}INDEX {concurrently}{name} ON {}({columns})",
             d.table(table)
         )
     } else {
         format!(
-            "CREATE {unique}INDEX {name} ON {}{using}({columns})",
+            "CREATE {unique}INDEX {concurrently}{name} ON {}{using}({columns})",
             d.table(table)
         )
     }
@@ -766,6 +851,7 @@ fn render_redefine(d: Dialect, tables: &[(&Table, &Table)]) -> Vec<String> {
                     name: next.name.clone(),
                 },
                 i,
+                false,
             ));
         }
     }

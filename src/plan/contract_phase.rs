@@ -5,14 +5,14 @@
 //! added `NOT VALID` and validated. The main migration checks again, drops what old code used
 //! and tightens; its foreign keys are validated after it.
 
-use super::phase::{PhaseWriter, TableLock};
+use super::phase::{ConcurrentIndex, PhaseWriter, TableLock};
 use super::{
     Migration, Recipes, SideSql, apply_swap, concurrent_index, contract_down, copies_guard_sql,
     guard_sql, locks, not_valid, rename_enum_type, table_exists, unswap_db,
 };
 use crate::database::{Database, DbIndexKind};
 use crate::migrate::{self, Step, TableChange, TableRef};
-use crate::sql::{self, Dialect};
+use crate::sql::{self, Dialect, Operation};
 
 pub(super) struct Contract {
     /// In the order they run.
@@ -137,9 +137,8 @@ fn prepare(
 
 /// The contract's steps, sorted by where they run.
 struct Sorted {
-    /// Indexes built CONCURRENTLY before the main contract: (name, qualified name, unique,
-    /// statement).
-    unique: Vec<(String, String, bool, String)>,
+    /// Indexes built CONCURRENTLY before the main contract, and whether each is unique.
+    unique: Vec<(ConcurrentIndex, bool)>,
     main_steps: Vec<Step>,
     /// Columns made NOT NULL through a CHECK: (table, column).
     not_null: Vec<(TableRef, String)>,
@@ -193,18 +192,20 @@ fn sort_steps(
                         c.name = w.temporary.clone();
                     }
                 }
-                let d = Dialect(provider);
-                index_renames.push(format!(
-                    "ALTER INDEX {} RENAME TO {}",
-                    d.qualified(&table.schema, &on_copy.name),
-                    d.quote(&index.name)
+                index_renames.extend(sql::step_statements(
+                    &Step::RenameIndex {
+                        table: table.clone(),
+                        previous: on_copy.name.clone(),
+                        next: index.name.clone(),
+                    },
+                    provider,
                 ));
-                unique.push((
-                    on_copy.name.clone(),
-                    d.qualified(&table.schema, &on_copy.name),
-                    on_copy.kind == DbIndexKind::Unique,
-                    sql::create_index_concurrently(table, &on_copy),
-                ));
+                let is_unique = on_copy.kind == DbIndexKind::Unique;
+                let built = ConcurrentIndex {
+                    table: table.clone(),
+                    index: on_copy,
+                };
+                unique.push((built, is_unique));
             }
             Step::AddForeignKey { table, .. } if postgres && table_exists(old_db, table) => {
                 not_valid(&step, &mut contract_foreign_keys, &mut contract_validate);
@@ -212,12 +213,11 @@ fn sort_steps(
             Step::CreateIndex { table, index }
                 if postgres && index.kind == DbIndexKind::Unique && table_exists(old_db, table) =>
             {
-                unique.push((
-                    index.name.clone(),
-                    Dialect(provider).qualified(&table.schema, &index.name),
-                    true,
-                    sql::create_index_concurrently(table, index),
-                ));
+                let built = ConcurrentIndex {
+                    table: table.clone(),
+                    index: index.clone(),
+                };
+                unique.push((built, true));
             }
             Step::AlterTable { table, changes } if postgres => {
                 // A new primary key on a table with rows: its unique index built CONCURRENTLY
@@ -229,24 +229,19 @@ fn sort_steps(
                     for c in changes.iter_mut() {
                         if let TableChange::AddPrimaryKey { name, columns } = c {
                             let index = crate::database::owned_name(name, "xc_new", provider);
-                            let d = Dialect(provider);
-                            unique.push((
-                                index.clone(),
-                                d.qualified(&table.schema, &index),
-                                true,
-                                sql::create_index_concurrently(
-                                    table,
-                                    &crate::database::DbIndex {
-                                        name: index.clone(),
-                                        kind: DbIndexKind::Unique,
-                                        columns: (columns.iter())
-                                            .map(|c| crate::database::IndexColumn::named(c))
-                                            .collect(),
-                                        algorithm: None,
-                                        clustered: None,
-                                    },
-                                ),
-                            ));
+                            let built = ConcurrentIndex {
+                                table: table.clone(),
+                                index: crate::database::DbIndex {
+                                    name: index.clone(),
+                                    kind: DbIndexKind::Unique,
+                                    columns: (columns.iter())
+                                        .map(|c| crate::database::IndexColumn::named(c))
+                                        .collect(),
+                                    algorithm: None,
+                                    clustered: None,
+                                },
+                            };
+                            unique.push((built, true));
                             *c = TableChange::AddPrimaryKeyUsingIndex {
                                 name: name.clone(),
                                 index,
@@ -321,27 +316,26 @@ fn assemble(
         });
         n += 1;
     }
-    for (index, qualified, is_unique, statement) in unique {
+    for (built, is_unique) in unique {
         // Built first: if duplicates make it fail, nothing has been dropped yet.
+        let index = &built.index.name;
         contract.push(if is_unique {
             concurrent_index(
                 stamp(&format!("contract_{n:02}_unique")),
                 format!("builds unique index \"{index}\" CONCURRENTLY before anything is dropped; fails, changing nothing, if rows hold duplicates"),
-                &statement,
-                &qualified,
+                &built,
             )
         } else {
             concurrent_index(
                 stamp(&format!("contract_{n:02}_index")),
                 format!("builds index \"{index}\" CONCURRENTLY on the new-typed copy before the swap"),
-                &statement,
-                &qualified,
+                &built,
             )
         });
         n += 1;
     }
     if !not_null.is_empty() {
-        let adds = on_checks(provider, &not_null, None);
+        let adds = on_checks(provider, &not_null, CheckVerb::Add);
         contract.push(Migration {
             folder: stamp(&format!("contract_{n:02}_check")),
             purpose: "adds NOT NULL checks NOT VALID (instant), so that SET NOT NULL later needs no long lock".into(),
@@ -349,7 +343,7 @@ fn assemble(
             before_retry: None,
         });
         n += 1;
-        let validates = on_checks(provider, &not_null, Some("VALIDATE"));
+        let validates = on_checks(provider, &not_null, CheckVerb::Validate);
         contract.push(Migration {
             folder: stamp(&format!("contract_{n:02}_validate")),
             purpose: "validates the NOT NULL checks while reads and writes go on".into(),
@@ -471,7 +465,7 @@ fn main_sql(
         main_sql.push_str(&sql::render_statements("AddForeignKey", parts.foreign_keys));
     }
     if !parts.not_null.is_empty() {
-        let drops = on_checks(provider, parts.not_null, Some("DROP"));
+        let drops = on_checks(provider, parts.not_null, CheckVerb::Drop);
         main_sql.push('\n');
         main_sql.push_str(&sql::render_statements(
             "DropCheck (SET NOT NULL above used it instead of a scan)",
@@ -481,30 +475,42 @@ fn main_sql(
     main_sql
 }
 
-/// `ALTER TABLE t ADD CONSTRAINT <check> CHECK (c IS NOT NULL) NOT VALID` (`verb` None), or
-/// `ALTER TABLE t VALIDATE|DROP CONSTRAINT <check>`, for every NOT NULL check.
+/// What the contract does with the NOT NULL checks.
+#[derive(Debug, Clone, Copy)]
+enum CheckVerb {
+    Add,
+    Validate,
+    Drop,
+}
+
+/// The statements that add (`NOT VALID`), validate or drop every NOT NULL check.
 fn on_checks(
     provider: crate::schema::Provider,
     not_null: &[(TableRef, String)],
-    verb: Option<&str>,
+    verb: CheckVerb,
 ) -> Vec<String> {
     let d = Dialect(provider);
     not_null
         .iter()
-        .map(|(t, c)| {
-            let check = d.quote(&crate::database::owned_name(
-                &format!("{}_{c}", t.name),
+        .map(|(table, column)| {
+            let check = crate::database::owned_name(
+                &format!("{}_{column}", table.name),
                 "not_null",
                 provider,
-            ));
-            match verb {
-                None => format!(
-                    "ALTER TABLE {} ADD CONSTRAINT {check} CHECK ({} IS NOT NULL) NOT VALID",
-                    d.table(t),
-                    d.quote(c)
-                ),
-                Some(verb) => format!("ALTER TABLE {} {verb} CONSTRAINT {check}", d.table(t)),
-            }
+            );
+            let name = &check;
+            sql::operation(
+                d,
+                &match verb {
+                    CheckVerb::Add => Operation::AddNotNullCheck {
+                        table,
+                        check: name,
+                        column,
+                    },
+                    CheckVerb::Validate => Operation::ValidateConstraint { table, name },
+                    CheckVerb::Drop => Operation::DropConstraint { table, name },
+                },
+            )
         })
         .collect()
 }

@@ -3,11 +3,11 @@
 //! enum values first (a value cannot be used in the transaction that adds it), indexes built
 //! `CONCURRENTLY`, foreign keys added `NOT VALID` and validated without blocking writes.
 
-use super::phase::{PhaseWriter, TableLock};
+use super::phase::{ConcurrentIndex, PhaseWriter, TableLock};
 use super::{Migration, SideSql, concurrent_index, not_valid, sections, statements, table_exists};
 use crate::database::Database;
 use crate::migrate::{self, Step, TableRef};
-use crate::sql::{self, Dialect};
+use crate::sql;
 
 /// The expand's migrations, in the order they run, and its `down.sql`. `deployed` is the old
 /// database as it is; `old_db` the same with the plan's table renames applied, which the
@@ -91,12 +91,14 @@ pub(super) fn migrations(
         }),
     }
     let mut n = expand.len() + 1;
-    for (index, qualified, statement) in concurrent {
+    for built in concurrent {
         expand.push(concurrent_index(
             stamp(&format!("expand_{n:02}_index")),
-            format!("builds index \"{index}\" CONCURRENTLY, which cannot run inside a transaction"),
-            &statement,
-            &qualified,
+            format!(
+                "builds index \"{}\" CONCURRENTLY, which cannot run inside a transaction",
+                built.index.name
+            ),
+            &built,
         ));
         n += 1;
     }
@@ -139,9 +141,8 @@ pub(super) fn migrations(
 
 /// The expand's steps, sorted by where they run.
 struct Sorted {
-    /// Indexes built CONCURRENTLY, each in a migration of its own: (name, qualified name,
-    /// statement).
-    concurrent: Vec<(String, String, String)>,
+    /// Indexes built CONCURRENTLY, each in a migration of its own.
+    concurrent: Vec<ConcurrentIndex>,
     /// Foreign keys added NOT VALID, and their validation.
     foreign_keys: Vec<String>,
     validate: Vec<String>,
@@ -153,7 +154,6 @@ struct Sorted {
 }
 
 fn sort_steps(writer: &PhaseWriter, old_db: &Database, expand_steps: Vec<Step>) -> Sorted {
-    let provider = writer.provider;
     let postgres = writer.postgres();
     let mut concurrent = Vec::new();
     let mut validate = Vec::new();
@@ -183,11 +183,10 @@ fn sort_steps(writer: &PhaseWriter, old_db: &Database, expand_steps: Vec<Step>) 
                 not_valid(&step, &mut replaced_foreign_keys, &mut validate);
             }
             Step::CreateIndex { table, index } if postgres && table_exists(old_db, table) => {
-                concurrent.push((
-                    index.name.clone(),
-                    Dialect(provider).qualified(&table.schema, &index.name),
-                    sql::create_index_concurrently(table, index),
-                ));
+                concurrent.push(ConcurrentIndex {
+                    table: table.clone(),
+                    index: index.clone(),
+                });
             }
             Step::AddForeignKey { table, .. } if postgres && table_exists(old_db, table) => {
                 // After the concurrent index builds: a key may reference a new unique index.

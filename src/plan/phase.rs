@@ -5,7 +5,7 @@ use super::{Migration, PlanOptions};
 use crate::database::Database;
 use crate::migrate::{Step, TableRef};
 use crate::schema::Provider;
-use crate::sql::{self, Dialect};
+use crate::sql::{self, Dialect, Operation};
 
 pub(super) struct PhaseWriter<'a> {
     pub provider: Provider,
@@ -70,9 +70,8 @@ impl PhaseWriter<'_> {
                         &unlocked,
                         &format!(
                             "-- LockTable (before its first change: the migration never waits to take a stronger lock)\n\
-                             LOCK TABLE {} IN {} MODE;\n\n{locked}",
-                            tables[0],
-                            mode.mode()
+                             {};\n\n{locked}",
+                            lock_table(&tables[0], mode, false)
                         ),
                     ),
                 ),
@@ -141,25 +140,37 @@ impl TableLock {
 /// Every statement a phase writes names its tables as [`Dialect::table`] quotes them, which
 /// makes the search exact for this SQL; a table named like a column is locked too, which
 /// costs nothing the migration's own statements would not.
-fn tables_named(before: &Database, sql: &str) -> Option<Vec<String>> {
+fn tables_named(before: &Database, sql: &str) -> Option<Vec<TableRef>> {
     let d = Dialect(before.provider);
-    let tables: Vec<String> = (before.tables.iter())
-        .map(|t| d.table(&TableRef::of(t)))
-        .filter(|quoted| sql.contains(quoted.as_str()))
+    let tables: Vec<TableRef> = (before.tables.iter())
+        .map(TableRef::of)
+        .filter(|t| sql.contains(d.table(t).as_str()))
         .collect();
     (!tables.is_empty()).then_some(tables)
+}
+
+/// `LOCK TABLE` of `table` in `mode`.
+fn lock_table(table: &TableRef, mode: TableLock, nowait: bool) -> String {
+    let d = Dialect(Provider::PostgreSql);
+    let mode = mode.mode();
+    sql::operation(
+        d,
+        &Operation::LockTable {
+            table,
+            mode,
+            nowait,
+        },
+    )
 }
 
 /// `sql` after a loop that locks every table of `tables`, the first waiting (up to the
 /// `lock_timeout`, holding nothing) and the others `NOWAIT`: when one is busy, every lock is
 /// given back and the loop tries again, so that the migration never waits while it holds a
 /// table. Past the `lock_timeout` it fails, having changed nothing.
-fn lock_together(mode: TableLock, tables: &[String], sql: &str) -> String {
-    let mode = mode.mode();
-    let mut locks = format!("    LOCK TABLE {} IN {mode} MODE;\n", tables[0]);
-    for table in &tables[1..] {
-        locks.push_str(&format!("    LOCK TABLE {table} IN {mode} MODE NOWAIT;\n"));
-    }
+fn lock_together(mode: TableLock, tables: &[TableRef], sql: &str) -> String {
+    let locks: String = (tables.iter().enumerate())
+        .map(|(i, table)| format!("    {};\n", lock_table(table, mode, i > 0)))
+        .collect();
     format!(
         "-- LockTables: all together or none, so that this migration never waits for a table while\n\
          -- it holds another (an application's write could be waiting for that one).\n\
@@ -181,23 +192,44 @@ fn lock_together(mode: TableLock, tables: &[String], sql: &str) -> String {
     )
 }
 
+/// An index built `CONCURRENTLY` in a migration of its own.
+#[derive(Debug, Clone)]
+pub(super) struct ConcurrentIndex {
+    pub table: TableRef,
+    pub index: crate::database::DbIndex,
+}
+
 /// A migration of one `CREATE [UNIQUE] INDEX CONCURRENTLY`: PostgreSQL refuses to run it inside
 /// the transaction `migrate deploy` wraps a migration in with others.
 pub(super) fn concurrent_index(
     folder: String,
     purpose: String,
-    statement: &str,
-    index: &str,
+    built: &ConcurrentIndex,
 ) -> Migration {
+    let d = Dialect(Provider::PostgreSql);
+    let statement = sql::operation(
+        d,
+        &Operation::CreateIndexConcurrently {
+            table: &built.table,
+            index: &built.index,
+        },
+    );
+    // A failed concurrent build leaves an INVALID index under the name, and deploying again
+    // would fail on "already exists".
+    let drop = sql::operation(
+        d,
+        &Operation::DropIndexConcurrentlyIfExists {
+            schema: &built.table.schema,
+            index: &built.index.name,
+        },
+    );
     Migration {
         folder,
         purpose,
         sql: format!(
             "-- CreateIndex (CONCURRENTLY: writes go on while it builds; it must be alone in its migration)\n{statement};\n"
         ),
-        // A failed concurrent build leaves an INVALID index under the name, and deploying
-        // again would fail on "already exists".
-        before_retry: Some(format!("DROP INDEX CONCURRENTLY IF EXISTS {index};")),
+        before_retry: Some(format!("{drop};")),
     }
 }
 
@@ -217,15 +249,17 @@ pub(super) fn not_valid(step: &Step, adds: &mut Vec<String>, validates: &mut Vec
     let Step::AddForeignKey { table, foreign_key } = step else {
         return;
     };
-    let name = &foreign_key.name;
     let d = Dialect(Provider::PostgreSql);
-    for s in sql::step_statements(step, Provider::PostgreSql) {
-        adds.push(format!("{s} NOT VALID"));
-    }
-    validates.push(format!(
-        "ALTER TABLE {} VALIDATE CONSTRAINT {}",
-        d.table(table),
-        d.quote(name)
+    adds.push(sql::operation(
+        d,
+        &Operation::AddForeignKeyNotValid { table, foreign_key },
+    ));
+    validates.push(sql::operation(
+        d,
+        &Operation::ValidateConstraint {
+            table,
+            name: &foreign_key.name,
+        },
     ));
 }
 

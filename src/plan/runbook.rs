@@ -84,7 +84,7 @@ pub fn rollout_of(f: &Finding, sync: SyncMode) -> Rollout {
         ChangeKind::FieldRenamed { .. } if sync == SyncMode::App => Rollout::Intermediate {
             why: "with --sync app only the application keeps the old and the new column in sync: every instance must write both before the backfill".into(),
         },
-        ChangeKind::FieldAdded { field, .. } if f.rule.id == "XC108" => Rollout::Intermediate {
+        ChangeKind::FieldAdded { field, .. } if f.rule.is(crate::rules::REQUIRED_FIELD_WITHOUT_DEFAULT) => Rollout::Intermediate {
             why: format!(
                 "old instances insert rows without `{field}` until they are gone, and a client built on the new schema fails reading such a row: a version that writes `{field}` but reads it as optional replaces the old one before the backfill"
             ),

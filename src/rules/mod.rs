@@ -146,6 +146,17 @@ pub struct Rule {
     pub check: fn(&Change, &Context) -> Option<Verdict>,
 }
 
+/// The rules other stages of the pipeline tell apart (the planner's recipes, the rollout).
+pub const RENAMED_TABLE: &Rule = &xc104_renamed_table::RULE;
+pub const REQUIRED_FIELD_WITHOUT_DEFAULT: &Rule = &xc108_required_field_without_default::RULE;
+
+impl Rule {
+    /// Whether this is `rule`.
+    pub fn is(&self, rule: &Rule) -> bool {
+        self.id == rule.id
+    }
+}
+
 /// Every rule, in id order.
 pub const RULES: &[&Rule] = &[
     &xc100_additive_change::RULE,

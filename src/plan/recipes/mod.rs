@@ -154,12 +154,13 @@ pub(in crate::plan) fn decide(f: &Finding, cx: &mut Context) -> Outcome {
         return outcome;
     }
     if f.severity >= Severity::Breaking {
-        return Err(Refusal::Unsupported(match f.rule.id {
-            "XC104" => {
+        return Err(Refusal::Unsupported(
+            if f.rule.is(crate::rules::RENAMED_TABLE) {
                 "a table rename: keep the table with `@@map(\"Old\")`, which is safe (XC105)".into()
-            }
-            _ => "no phased recipe covers this change yet".into(),
-        }));
+            } else {
+                "no phased recipe covers this change yet".into()
+            },
+        ));
     }
     Ok(Decision::expand(SHIPS_WITH_EXPAND))
 }

@@ -13,7 +13,7 @@ impl Recipe for NewRequiredField {
                 field,
                 column,
                 ..
-            } if f.rule.id == "XC108" => (|| -> Outcome {
+            } if f.rule.is(crate::rules::REQUIRED_FIELD_WITHOUT_DEFAULT) => (|| -> Outcome {
                 let nm = cx.new_model(model)?;
                 let nf = nm.field(field).ok_or(Refusal::bug("new field not found"))?;
                 let table = find_table(cx.new_db, nm).ok_or(Refusal::bug("table not found"))?;
