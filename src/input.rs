@@ -130,7 +130,8 @@ fn is_skipped_folder(name: &str) -> bool {
 /// holds a file: left inside a schema folder, its schema.expand.prisma would be read as part of
 /// the schema (prisma-xc writes plans outside the folder).
 fn is_plan_folder(holds: impl Fn(&str) -> bool) -> bool {
-    holds("plan.json") && holds("schema.expand.prisma")
+    use crate::plan::PlanPath;
+    holds(PlanPath::PlanJson.path()) && holds(PlanPath::ExpandSchema.path())
 }
 
 fn collect_prisma_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), InputError> {

@@ -1244,15 +1244,10 @@ fn promote(
         });
     let migrations = prisma_xc::paths::normalize(&migrations);
     let expand_is_empty = meta.expand.is_empty();
-    let applied_folders: Vec<String> = std::fs::read_dir(&migrations)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    let has_expand = prisma_xc::status::holds_any(&meta.expand, &applied_folders);
+    let has_expand = prisma_xc::status::holds_any(
+        &meta.expand,
+        &prisma_xc::input::Tree::WorkingTree.folders(&migrations),
+    );
     let (folder, label) = match phase {
         Phase::Expand => {
             if has_expand {

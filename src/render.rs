@@ -338,7 +338,7 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
         .flat_map(|t| t["fillIns"].as_array().cloned().unwrap_or_default())
         .collect();
     let dual: Vec<serde_json::Value> = plan.dual_write.iter().map(dual_write_view).collect();
-    let expand_schema_path = format!("{}/schema.expand.prisma", options.plan_dir);
+    let expand_schema_path = format!("{}/{}", options.plan_dir, PlanPath::ExpandSchema.path());
     let schema_of = |v: AppVersion| -> String {
         match v.schema() {
             "old" => options.old_schema.clone(),
@@ -420,9 +420,9 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
         "contract": view(&plan.contract),
         "planDir": options.plan_dir,
         "lockStatement": format!("SET lock_timeout = {}", escape::sql_string(provider, &plan.lock_timeout)),
-        "expandSchemaPath": format!("{}/schema.expand.prisma", options.plan_dir),
-        "backfillTsPath": format!("{}/3-backfill/backfill.ts", options.plan_dir),
-        "generateExpand": format!("npx prisma generate --schema {}", escape::shell_arg(&format!("{}/schema.expand.prisma", options.plan_dir))),
+        "expandSchemaPath": expand_schema_path,
+        "backfillTsPath": format!("{}/{}", options.plan_dir, PlanPath::BackfillTs.path()),
+        "generateExpand": format!("npx prisma generate --schema {}", escape::shell_arg(&expand_schema_path)),
         "expandRollback": run_file(format!("{}/{}", options.plan_dir, PlanPath::ExpandDown.path())),
         "contractRollback": run_file(format!("{}/{}", options.plan_dir, PlanPath::ContractDown.path())),
         "expandChanges": plan.changes.iter().filter(|c| c.phase == crate::plan::runbook::MigrationPhase::Expand && c.recipe != crate::plan::SHIPS_WITH_EXPAND).collect::<Vec<_>>(),

@@ -493,12 +493,11 @@ fn on_checks(
     not_null
         .iter()
         .map(|(table, column)| {
-            let check = crate::database::owned_name(
+            let name = &crate::database::owned_name(
                 &format!("{}_{column}", table.name),
                 "not_null",
                 provider,
             );
-            let name = &check;
             sql::operation(
                 d,
                 &match verb {

@@ -19,7 +19,7 @@ pub(super) fn schema(
         .map_err(|c| PlanError::Internal(format!("overlapping schema edits at {:?}", c.at)))?;
     let mut expand_sources = Sources::default();
     expand_sources.add(crate::diagnostics::SourceFile::new(
-        "schema.expand.prisma",
+        super::PlanPath::ExpandSchema.path(),
         expand_schema.clone(),
     ));
     let earlier: Vec<(&str, &crate::ast::SchemaAst)> =

@@ -209,12 +209,13 @@ pub const PLAN_FILE_VERSION: u32 = 1;
 
 /// plan.json: the plan without its files' contents (those are the files beside it), written by
 /// `diff` and read back by `status`, `promote` and the plan-aware check (docs/plan-format.md).
+/// Written from a borrowed plan (`PlanJson<&Plan>`), read into an owned one.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PlanJson {
+pub struct PlanJson<P = Plan> {
     pub version: u32,
     #[serde(flatten)]
-    pub plan: Plan,
+    pub plan: P,
     /// The migrations folder the plan was written for, from the plan folder.
     #[serde(default)]
     pub migrations: Option<String>,
@@ -235,9 +236,9 @@ pub struct PlanJsonFiles {
     pub contract_down: Option<String>,
 }
 
-impl PlanJson {
+impl<'a> PlanJson<&'a Plan> {
     /// The file of `plan`, whose migrations folder is `migrations` from the plan folder.
-    pub fn of(plan: &Plan, migrations: &str) -> PlanJson {
+    pub fn of(plan: &'a Plan, migrations: &str) -> PlanJson<&'a Plan> {
         let in_folder = |folder: PlanPath, migrations: &[Migration]| -> Vec<String> {
             (migrations.iter())
                 .map(|m| format!("{}/{}", folder.path(), m.folder))
@@ -246,7 +247,7 @@ impl PlanJson {
         let path = |present: bool, path: PlanPath| present.then(|| path.path().to_string());
         PlanJson {
             version: PLAN_FILE_VERSION,
-            plan: plan.clone(),
+            plan,
             migrations: Some(migrations.to_string()),
             files: PlanJsonFiles {
                 schema: PlanPath::ExpandSchema.path().into(),
@@ -266,14 +267,18 @@ impl PlanJson {
             },
         }
     }
+}
 
+impl<P: Serialize> PlanJson<P> {
     /// plan.json's text: keys sorted, so that a plan's diff in review shows what changed.
     pub fn to_json(&self) -> String {
         // Through a Value: serde_json's maps sort their keys.
         let value = serde_json::to_value(self).expect("the plan serializes");
         serde_json::to_string_pretty(&value).expect("a value serializes") + "\n"
     }
+}
 
+impl PlanJson {
     /// A plan.json's text read back; a plan of another version is refused with what to do.
     pub fn from_json(text: &str) -> Result<PlanJson, String> {
         #[derive(Deserialize)]
