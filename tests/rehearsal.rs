@@ -617,6 +617,8 @@ struct Instance {
     child: Child,
     stop: PathBuf,
     out: PathBuf,
+    /// Created by the instance once its first round of queries has run.
+    ready: PathBuf,
 }
 
 /// What an instance did, from its summary.
@@ -637,6 +639,7 @@ struct Summary {
 fn start(env: &Env, version: &str, tag: &str, base: u64) -> Instance {
     let stop = env.dir.join(format!("{tag}.stop"));
     let out = env.dir.join(format!("{tag}.json"));
+    let ready = env.dir.join(format!("{tag}.ready"));
     let child = Command::new(&env.harness)
         .args(["bin", "tsx", "worker.ts"])
         .arg(env.dir.join(format!("gen-{}", client_of(version))))
@@ -644,6 +647,7 @@ fn start(env: &Env, version: &str, tag: &str, base: u64) -> Instance {
         .args([tag, &base.to_string()])
         .arg(&stop)
         .arg(&out)
+        .arg(&ready)
         .env("DATABASE_URL", &env.url)
         // The lock sampler tells the instances' sessions by it.
         .env("PGAPPNAME", "xc-worker")
@@ -659,6 +663,23 @@ fn start(env: &Env, version: &str, tag: &str, base: u64) -> Instance {
         child,
         stop,
         out,
+        ready,
+    }
+}
+
+/// Waits until each of `instances` has run its first round of queries, as a rolling deploy
+/// waits for a new instance's readiness probe before it stops an old one: on a busy machine
+/// starting tsx and a client can take longer than any fixed pause. An instance that exits, or
+/// is not ready within a minute, is left for its summary to tell.
+fn wait_ready(instances: &mut [Instance]) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    for instance in instances {
+        while !instance.ready.exists()
+            && instance.child.try_wait().unwrap().is_none()
+            && std::time::Instant::now() < deadline
+        {
+            pause(50);
+        }
     }
 }
 
@@ -1003,9 +1024,9 @@ fn rehearse(
     let mut running = vec![launch("old"), launch("old")];
     let mut done: Vec<Summary> = Vec::new();
     let mut walked = Vec::new();
-    // Long enough for the instances to start (tsx, the client) and run queries before the
-    // first step.
-    pause(3000);
+    wait_ready(&mut running);
+    // Traffic before the first step.
+    pause(1000);
     let mut stamp = 1;
     for step in &steps {
         let kind = step["kind"].as_str().unwrap_or("");
@@ -1052,7 +1073,8 @@ fn rehearse(
                 let before = std::mem::take(&mut running);
                 running.push(launch(&version));
                 running.push(launch(&version));
-                pause(2500);
+                wait_ready(&mut running);
+                pause(1000);
                 let mut before = before.into_iter();
                 if let Some(first) = before.next() {
                     done.push(stop(first));

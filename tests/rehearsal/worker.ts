@@ -13,16 +13,17 @@
 // another where the key changes with the plan). Every Prisma error is a failed query, and a read that does not
 // give back a `checks` field this instance just wrote is a wrong read. At the end it writes a
 // JSON summary: queries run, failed queries, wrong reads, and the rows it owns (key -> first
-// checked value it last wrote).
+// checked value it last wrote). Once its first round has run it creates READY_FILE: the
+// rehearsal goes on only then, as a rolling deploy waits for an instance's readiness probe.
 //
-//   tsx worker.ts CLIENT_DIR WORKLOAD TAG BASE STOP_FILE OUT_FILE
+//   tsx worker.ts CLIENT_DIR WORKLOAD TAG BASE STOP_FILE OUT_FILE READY_FILE
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 
-const [clientDir, workloadFile, tag, base, stopFile, outFile] = process.argv.slice(2);
+const [clientDir, workloadFile, tag, base, stopFile, outFile, readyFile] = process.argv.slice(2);
 const url = process.env.DATABASE_URL!;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { PrismaClient } = require(path.join(clientDir, "client"));
@@ -160,6 +161,7 @@ async function main(): Promise<void> {
   let i = 1;
   while (!existsSync(stopFile)) {
     await round(i++);
+    if (!warm) writeFileSync(readyFile, "");
     warm = true;
   }
   writeFileSync(outFile, summary());
