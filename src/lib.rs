@@ -356,6 +356,18 @@ pub(crate) mod test_support {
         }
     }
 
+    /// A column type that is no list.
+    pub fn column_type(
+        base: &'static str,
+        family: crate::database::TypeFamily,
+    ) -> crate::database::ColumnType {
+        crate::database::ColumnType {
+            base: base.into(),
+            family,
+            is_list: false,
+        }
+    }
+
     /// The plan `x` from `old` to `new` (bodies after a datasource of `provider`), through
     /// every stage as `prisma-xc diff` runs them.
     pub fn plan(provider: &str, old: &str, new: &str) -> crate::plan::Plan {

@@ -1198,6 +1198,13 @@ fn write_plan(
             for why in &plan.long_locks {
                 let _ = writeln!(out, "Long lock: {}", prisma_xc::escape::one_line(why));
             }
+            if plan.unguarded_contract {
+                let _ = writeln!(
+                    out,
+                    "No contract guard on {}: deploy the contract only once the backfill's verification counts 0 rows (PLAN.md).",
+                    plan.provider.name()
+                );
+            }
             if plan.has_fill_ins() {
                 let _ = writeln!(
                     out,

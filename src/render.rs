@@ -438,6 +438,7 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
         "versions": versions,
         "notZeroDowntime": plan.not_zero_downtime,
         "longLocks": plan.long_locks,
+        "unguardedContract": plan.unguarded_contract,
         "hasContract": !plan.contract.is_empty(),
         "expandRetries": retries(&plan.expand),
         "contractRetries": retries(&plan.contract),

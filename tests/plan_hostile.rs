@@ -342,10 +342,7 @@ fn hostile_case(case: &Case, sqlite: bool) -> PlanCase {
     let new = hostile_schema(case.new, &mut twins);
     // Checks that read the catalog name indexes and tables by their plain names: the drift
     // checks already compare every name.
-    let reads_catalog = ["pg_index", "sqlite_master", "information_schema", "pragma_"]
-        .iter()
-        .any(|t| case.check.0.contains(t));
-    let check = if reads_catalog {
+    let check = if common::plan::reads_catalog(case.check.0) {
         ("SELECT 1".to_string(), "1".to_string())
     } else {
         (

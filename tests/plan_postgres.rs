@@ -9,12 +9,16 @@
 //! contract, checks the migrations against `new.prisma` and that every seeded value arrived
 //! where it belongs, and finally applies the contract's down.sql (the live database must be the
 //! intermediate schema again).
+//!
+//! `tests/plan_hostile.rs` runs every case that way under hostile names; this file runs the
+//! cases whose check reads the catalog by plain names, and all of them with
+//! `XC_PLAN_CATALOG=all`.
 
 mod common;
 
 use std::path::Path;
 
-use common::plan::{CASES, Env, PlanCase, SQLITE_CASES, run_catalog};
+use common::plan::{CASES, Env, SQLITE_CASES, plain_cases, run_catalog};
 
 #[test]
 #[cfg_attr(
@@ -25,11 +29,7 @@ fn every_recipe_deploys_phase_by_phase_on_postgres() {
     let Some(harness) = common::harness_with_postgres() else {
         return;
     };
-    run_catalog(
-        &harness,
-        &CASES.iter().map(PlanCase::from).collect::<Vec<_>>(),
-        false,
-    );
+    run_catalog(&harness, &plain_cases(CASES), false);
 }
 
 #[test]
@@ -50,11 +50,7 @@ fn every_recipe_deploys_phase_by_phase_on_sqlite() {
     let Some(harness) = common::harness_with_sqlite3() else {
         return;
     };
-    run_catalog(
-        &harness,
-        &SQLITE_CASES.iter().map(PlanCase::from).collect::<Vec<_>>(),
-        true,
-    );
+    run_catalog(&harness, &plain_cases(SQLITE_CASES), true);
 }
 
 /// Old and new application versions write at the same time while the expand is deployed (old

@@ -4,10 +4,11 @@
 //! come back. Data the contract dropped does not.
 
 use super::phase::{PhaseWriter, TableLock};
-use super::{ColumnRename, Recipes, SideSql, cast, changes_value, refuse_if_any};
+use super::{ColumnRename, Recipes, SideSql};
 use crate::database::Database;
 use crate::migrate::{Step, TableChange, TableRef};
-use crate::sql::{self, Dialect};
+use crate::sql::flavour::{Flavour, cast, cast_to};
+use crate::sql::{self, Dialect, Operation};
 
 /// `down.sql` of the contract. `type_renames_back` renames each enum type back;
 /// `down_steps` is the differ's way from the new database (its types named back, its swapped
@@ -20,14 +21,15 @@ pub(super) fn script(
     type_renames_back: &[String],
     down_steps: Vec<Step>,
 ) -> String {
-    let provider = writer.provider;
+    let flavour = writer.flavour;
+    let provider = flavour.provider();
     let d = Dialect(provider);
     let mut contract_down = String::from(
         "-- Restores the intermediate schema's structure. Data the contract dropped is not restored:\n-- take a backup before the contract if you may need to come back.\n",
     );
     // A renamed column's old column comes back filled from the new one, then tightened.
     // A swapped column goes back to being the copy, and the old column comes back from it.
-    let unswap = unswap(provider, recipes, new_db);
+    let unswap = unswap(d, recipes, new_db);
     if !unswap.is_empty() {
         contract_down.push_str(&sql::render_statements("UnswapColumn", &unswap));
         contract_down.push('\n');
@@ -42,29 +44,20 @@ pub(super) fn script(
     // redefines the table.
     let mut refill = Vec::new();
     let fill_back = |table: &TableRef, r: &ColumnRename, refill: &mut Vec<String>| {
+        refill.extend(refuse_lossy_refill(flavour, table, r));
         let source = d.quote(&r.new_column);
-        if let Some(lossy) = changes_value(provider, &source, &r.new_type, &r.old_type) {
-            refill.push(refuse_if_any(
-                provider,
-                &d.table(table),
-                &lossy,
-                &format!(
-                    "prisma-xc: values of \"{}\".\"{}\" change when converted back to {}: fix them first",
-                    table.name,
-                    r.new_column,
-                    r.old_type.sql()
-                ),
-            ));
-        }
         let source = if r.converts() {
             cast(&source, &r.old_type)
         } else {
             source
         };
-        refill.push(format!(
-            "UPDATE {} SET {} = {source}",
-            d.table(table),
-            d.quote(&r.old_column)
+        refill.push(sql::operation(
+            d,
+            &Operation::SetEveryRow {
+                table,
+                column: &r.old_column,
+                value: &source,
+            },
         ));
     };
     let rename_of = |table: &TableRef, column: &str| {
@@ -86,10 +79,12 @@ pub(super) fn script(
                     fill_back(table, r, &mut refill);
                     if !column.nullable {
                         column.nullable = true;
-                        refill.push(format!(
-                            "ALTER TABLE {} ALTER COLUMN {} SET NOT NULL",
-                            d.table(table),
-                            d.quote(&r.old_column)
+                        refill.push(sql::operation(
+                            d,
+                            &Operation::SetNotNull {
+                                table,
+                                column: &r.old_column,
+                            },
                         ));
                     }
                 }
@@ -146,36 +141,70 @@ pub(super) fn script(
     )
 }
 
+/// Before a renamed column's old column is filled back from the new one: a statement that
+/// stops the way back while a value would change on the way (a cast that cuts or rounds). A
+/// database that cannot stop a script gets the check as a comment to run first.
+fn refuse_lossy_refill(flavour: &dyn Flavour, table: &TableRef, r: &ColumnRename) -> Vec<String> {
+    let d = flavour.dialect();
+    let source = d.quote(&r.new_column);
+    let Some(lossy) = flavour.changes_value(&source, &r.new_type, &r.old_type) else {
+        return Vec::new();
+    };
+    let message = format!(
+        "prisma-xc: values of \"{}\".\"{}\" change when converted back to {}: fix them first",
+        table.name,
+        r.new_column,
+        r.old_type.sql()
+    );
+    match flavour.refuse_if_any(table, &lossy, &message) {
+        Some(refusal) => vec![refusal],
+        None => vec![format!(
+            "-- {}\n-- Check first that this counts 0: SELECT COUNT(*) FROM {} WHERE {}",
+            crate::escape::line_comment(&message),
+            d.table(table),
+            crate::escape::line_comment(&lossy)
+        )],
+    }
+}
+
 /// A swapped column goes back to being the copy, and the old column comes back from it (cast
 /// back, or through the conversion the user fills in where no cast exists).
-fn unswap(provider: crate::schema::Provider, recipes: &Recipes, new_db: &Database) -> Vec<String> {
+fn unswap(d: Dialect, recipes: &Recipes, new_db: &Database) -> Vec<String> {
     let mut unswap = Vec::new();
     for swap in &recipes.swaps {
-        let dd = Dialect(provider);
-        let t = dd.table(&swap.table);
+        let table = &swap.table;
         // The column's indexes would follow it to the copy's name, which has none in the
         // intermediate schema: they go, and the differ builds the old column's again.
         let new_table = new_db.tables.iter().find(|x| TableRef::of(x) == swap.table);
         for index in new_table.into_iter().flat_map(|x| &x.indexes) {
             if index.columns.iter().any(|c| c.name == swap.column) {
-                unswap.push(format!(
-                    "DROP INDEX {}",
-                    dd.qualified(&swap.table.schema, &index.name)
+                unswap.push(sql::operation(
+                    d,
+                    &Operation::DropIndex {
+                        schema: &swap.table.schema,
+                        index: &index.name,
+                    },
                 ));
             }
         }
-        unswap.push(format!(
-            "ALTER TABLE {t} RENAME COLUMN {} TO {}",
-            dd.quote(&swap.column),
-            dd.quote(&swap.temporary)
+        unswap.push(sql::operation(
+            d,
+            &Operation::RenameColumn {
+                table,
+                from: &swap.column,
+                to: &swap.temporary,
+            },
         ));
-        unswap.push(format!(
-            "ALTER TABLE {t} ADD COLUMN {} {}",
-            dd.quote(&swap.column),
-            swap.old_type
+        unswap.push(sql::operation(
+            d,
+            &Operation::AddColumn {
+                table,
+                column: &swap.column,
+                sql_type: &swap.old_type,
+            },
         ));
         let back = if swap.castable {
-            format!("CAST({} AS {})", dd.quote(&swap.temporary), swap.old_type)
+            cast_to(&d.quote(&swap.temporary), &swap.old_type)
         } else {
             // Fails as an unknown column until replaced: nothing runs half-converted.
             format!(
@@ -185,13 +214,17 @@ fn unswap(provider: crate::schema::Provider, recipes: &Recipes, new_db: &Databas
                 crate::escape::block_comment(&format!(
                     "the {} value computed from {}",
                     swap.old_type,
-                    dd.quote(&swap.temporary)
+                    d.quote(&swap.temporary)
                 ))
             )
         };
-        unswap.push(format!(
-            "UPDATE {t} SET {} = {back}",
-            dd.quote(&swap.column)
+        unswap.push(sql::operation(
+            d,
+            &Operation::SetEveryRow {
+                table,
+                column: &swap.column,
+                value: &back,
+            },
         ));
     }
     unswap

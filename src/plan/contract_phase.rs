@@ -7,11 +7,12 @@
 
 use super::phase::{ConcurrentIndex, PhaseWriter, TableLock};
 use super::{
-    Migration, Recipes, SideSql, apply_swap, concurrent_index, contract_down, copies_guard_sql,
-    guard_sql, locks, not_valid, rename_enum_type, table_exists, unswap_db,
+    Migration, Recipes, SideSql, apply_swap, concurrent_index, contract_down, locks, not_valid,
+    rename_enum_type, table_exists, unswap_db,
 };
 use crate::database::{Database, DbIndexKind};
 use crate::migrate::{self, Step, TableChange, TableRef};
+use crate::sql::flavour::PendingRows;
 use crate::sql::{self, Dialect, Operation};
 
 pub(super) struct Contract {
@@ -23,6 +24,8 @@ pub(super) struct Contract {
     pub down_fill_ins: bool,
     /// Statements that hold a table's lock while they work through its rows.
     pub long_locks: Vec<String>,
+    /// Rows must be backfilled before the contract, and the database has no guard for it.
+    pub unguarded: bool,
 }
 
 pub(super) fn migrations(
@@ -33,16 +36,33 @@ pub(super) fn migrations(
     recipes: &Recipes,
     side: &SideSql,
 ) -> Contract {
-    let provider = writer.provider;
+    let provider = writer.provider();
     let prepared = prepare(writer, expand_db, new_db, recipes);
     let (contract_steps, contract_down_steps) = crate::both(
         || migrate::diff(&prepared.renamed_expand_db, new_db),
         || migrate::diff(&prepared.renamed_new_db, expand_db),
     );
+    let pending: Vec<PendingRows> = (recipes.backfill.iter())
+        .map(|t| PendingRows {
+            table: TableRef {
+                schema: t.schema.clone(),
+                name: t.table.clone(),
+            },
+            conditions: (t.assignments.iter())
+                .map(|a| (a.pending.as_str(), a.why.as_str()))
+                .collect(),
+        })
+        .collect();
+    let backfill_guard = if pending.is_empty() {
+        None
+    } else {
+        writer.flavour.contract_guard(&pending)
+    };
+    let unguarded = !pending.is_empty() && backfill_guard.is_none();
     let guard = format!(
         "{}{}",
-        guard_sql(provider, &recipes.backfill),
-        copies_guard_sql(&side.table_copies.out_of_sync)
+        backfill_guard.unwrap_or_default(),
+        side.table_copies.guard.as_deref().unwrap_or_default()
     );
     let long_locks = locks::long_locks(provider, &contract_steps);
     let sorted = sort_steps(writer, old_db, recipes, contract_steps);
@@ -60,6 +80,7 @@ pub(super) fn migrations(
         down,
         down_fill_ins: recipes.swaps.iter().any(|s| !s.castable),
         long_locks,
+        unguarded,
     }
 }
 
@@ -82,39 +103,44 @@ fn prepare(
     new_db: &Database,
     recipes: &Recipes,
 ) -> Prepared {
-    let provider = writer.provider;
     // Type renames run first, as renames: the differ then compares like with like.
     let mut renamed_expand_db = expand_db.clone();
     let mut type_renames_sql = Vec::new();
     let mut type_renames_back = Vec::new();
+    let d = writer.flavour.dialect();
     for (schema, from, to) in &recipes.type_renames {
         rename_enum_type(&mut renamed_expand_db, schema, from, to);
-        let d = Dialect(provider);
-        type_renames_sql.push(format!(
-            "ALTER TYPE {} RENAME TO {}",
-            d.qualified(schema, from),
-            d.quote(to)
+        type_renames_sql.push(sql::operation(
+            d,
+            &Operation::RenameType { schema, from, to },
         ));
-        type_renames_back.push(format!(
-            "ALTER TYPE {} RENAME TO {}",
-            d.qualified(schema, to),
-            d.quote(from)
+        type_renames_back.push(sql::operation(
+            d,
+            &Operation::RenameType {
+                schema,
+                from: to,
+                to: from,
+            },
         ));
     }
     let mut swap_sql = Vec::new();
     for swap in &recipes.swaps {
         apply_swap(&mut renamed_expand_db, swap);
-        let d = Dialect(provider);
-        swap_sql.push(format!(
-            "ALTER TABLE {} DROP COLUMN {}",
-            d.table(&swap.table),
-            d.quote(&swap.column)
+        let table = &swap.table;
+        swap_sql.push(sql::operation(
+            d,
+            &Operation::DropColumn {
+                table,
+                column: &swap.column,
+            },
         ));
-        swap_sql.push(format!(
-            "ALTER TABLE {} RENAME COLUMN {} TO {}",
-            d.table(&swap.table),
-            d.quote(&swap.temporary),
-            d.quote(&swap.column)
+        swap_sql.push(sql::operation(
+            d,
+            &Operation::RenameColumn {
+                table,
+                from: &swap.temporary,
+                to: &swap.column,
+            },
         ));
     }
     // The database the contract's down.sql starts from: the new one with its renamed types
@@ -155,8 +181,8 @@ fn sort_steps(
     recipes: &Recipes,
     contract_steps: Vec<Step>,
 ) -> Sorted {
-    let provider = writer.provider;
-    let postgres = writer.postgres();
+    let provider = writer.provider();
+    let online = writer.flavour.builds_online();
     // Indexes built CONCURRENTLY before the main contract: (name, unique, statement).
     let mut unique = Vec::new();
     let mut main_steps = Vec::new();
@@ -178,7 +204,7 @@ fn sort_steps(
     for step in contract_steps {
         match &step {
             Step::CreateIndex { table, index }
-                if postgres
+                if online
                     && table_exists(old_db, table)
                     && index
                         .columns
@@ -207,11 +233,11 @@ fn sort_steps(
                 };
                 unique.push((built, is_unique));
             }
-            Step::AddForeignKey { table, .. } if postgres && table_exists(old_db, table) => {
+            Step::AddForeignKey { table, .. } if online && table_exists(old_db, table) => {
                 not_valid(&step, &mut contract_foreign_keys, &mut contract_validate);
             }
             Step::CreateIndex { table, index }
-                if postgres && index.kind == DbIndexKind::Unique && table_exists(old_db, table) =>
+                if online && index.kind == DbIndexKind::Unique && table_exists(old_db, table) =>
             {
                 let built = ConcurrentIndex {
                     table: table.clone(),
@@ -219,7 +245,7 @@ fn sort_steps(
                 };
                 unique.push((built, true));
             }
-            Step::AlterTable { table, changes } if postgres => {
+            Step::AlterTable { table, changes } if online => {
                 // A new primary key on a table with rows: its unique index built CONCURRENTLY
                 // before the contract, then made the key under the lock in an instant.
                 let mut step = step.clone();
@@ -288,7 +314,7 @@ fn assemble(
     sorted: Sorted,
     guard: &str,
 ) -> Vec<Migration> {
-    let provider = writer.provider;
+    let provider = writer.provider();
     let stamp = |suffix: &str| writer.folder(suffix);
     let lock = |sql: String| writer.atomic(sql);
     // The guard reads before the tables are locked: it scans them.

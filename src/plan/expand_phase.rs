@@ -19,7 +19,7 @@ pub(super) fn migrations(
     expand_db: &Database,
     side: &SideSql,
 ) -> (Vec<Migration>, String) {
-    let provider = writer.provider;
+    let provider = writer.provider();
     let stamp = |suffix: &str| writer.folder(suffix);
     let lock = |sql: String| writer.atomic(sql);
     // The main migration starts from the database as it is; the later ones from it with the
@@ -154,7 +154,8 @@ struct Sorted {
 }
 
 fn sort_steps(writer: &PhaseWriter, old_db: &Database, expand_steps: Vec<Step>) -> Sorted {
-    let postgres = writer.postgres();
+    let online = writer.flavour.builds_online();
+    let enum_values_apart = writer.flavour.adds_enum_values_apart();
     let mut concurrent = Vec::new();
     let mut validate = Vec::new();
     let mut foreign_keys = Vec::new();
@@ -175,26 +176,28 @@ fn sort_steps(writer: &PhaseWriter, old_db: &Database, expand_steps: Vec<Step>) 
     for step in expand_steps {
         match &step {
             Step::AddForeignKey { table, foreign_key }
-                if postgres
+                if online
                     && replaced
                         .iter()
                         .any(|(t, n)| t == table && *n == foreign_key.name) =>
             {
                 not_valid(&step, &mut replaced_foreign_keys, &mut validate);
             }
-            Step::CreateIndex { table, index } if postgres && table_exists(old_db, table) => {
+            Step::CreateIndex { table, index } if online && table_exists(old_db, table) => {
                 concurrent.push(ConcurrentIndex {
                     table: table.clone(),
                     index: index.clone(),
                 });
             }
-            Step::AddForeignKey { table, .. } if postgres && table_exists(old_db, table) => {
+            Step::AddForeignKey { table, .. } if online && table_exists(old_db, table) => {
                 // After the concurrent index builds: a key may reference a new unique index.
                 not_valid(&step, &mut foreign_keys, &mut validate);
             }
             // PostgreSQL refuses a new enum value in the transaction that adds it, and the
             // expand may use it (a default): the values come first, in a migration of their own.
-            Step::AlterEnum(a) if postgres && a.removed.is_empty() => enum_values.push(step),
+            Step::AlterEnum(a) if enum_values_apart && a.removed.is_empty() => {
+                enum_values.push(step)
+            }
             _ => main_steps.push(step),
         }
     }

@@ -2,13 +2,12 @@
 //! type swaps, table renames and copies, enum type renames, backfill assignments, dual-write
 //! pairs; and the SQL of what stands beside the database the differ sees.
 
-use super::{
-    BackfillTable, DualWrite, FieldPair, SyncMode, SyncTriggers, table_copy, table_rename,
-};
+use super::{BackfillTable, DualWrite, FieldPair, SyncMode, table_rename};
 use crate::database::{ColumnType, DbIndexKind, Table};
 use crate::migrate::TableRef;
 use crate::schema::Model;
-use table_copy::TableCopy;
+use crate::sql::flavour::{ColumnSync, TriggerSql};
+use crate::sql::sqlite::{CopySql, TableCopy};
 use table_rename::TableRename;
 
 /// A column rename the phases carry: old and new columns of one table, kept in sync.
@@ -25,6 +24,17 @@ impl ColumnRename {
     /// Whether values are cast between the two columns.
     pub fn converts(&self) -> bool {
         self.old_type.sql() != self.new_type.sql()
+    }
+
+    /// The two columns as the database's sync trigger sees them.
+    pub fn sync(&self) -> ColumnSync<'_> {
+        ColumnSync {
+            table: &self.table,
+            old_column: &self.old_column,
+            new_column: &self.new_column,
+            old_type: &self.old_type,
+            new_type: &self.new_type,
+        }
     }
 }
 
@@ -124,6 +134,6 @@ impl Recipes {
 /// their views, table copies and their triggers, sync triggers. Each phase places its part.
 pub(super) struct SideSql<'a> {
     pub table_renames: &'a table_rename::RenameSql,
-    pub table_copies: &'a table_copy::CopySql,
-    pub triggers: &'a SyncTriggers,
+    pub table_copies: &'a CopySql,
+    pub triggers: &'a TriggerSql,
 }

@@ -19,12 +19,12 @@ use crate::expand::SchemaEdits;
 
 use crate::schema::{Provider, Schema};
 use crate::sql::Dialect;
+use crate::sql::flavour::TriggerSql;
 
 mod contract_down;
 mod contract_phase;
 mod expand_phase;
 mod gathered;
-mod guard;
 mod intermediate;
 mod locks;
 mod output;
@@ -32,19 +32,16 @@ mod phase;
 mod recipes;
 pub mod runbook;
 mod swap;
-mod sync;
 mod table_copy;
 mod table_rename;
 mod values;
 
 use gathered::{ColumnRename, Recipes, SideSql, TypeSwap};
-use guard::{copies_guard_sql, guard_sql, refuse_if_any};
 pub use output::*;
 use phase::{concurrent_index, not_valid, sections, statements, table_exists};
 use swap::{apply_swap, rename_enum_type, unswap_db};
-use sync::{SyncTriggers, sync_triggers};
 use table_rename::TableRename;
-use values::{cast, changes_value, conversions, distinct};
+use values::conversions;
 
 /// How rows written by old code reach the new columns while both versions run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, Default)]
@@ -117,8 +114,6 @@ pub struct PlanInput<'a> {
 /// The recipe of a change that needs no phases of its own.
 pub const SHIPS_WITH_EXPAND: &str = "ships with the expand migration";
 
-const GUARD_HINT: &str = "run the backfill (3-backfill) and deploy the contract again";
-
 pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError> {
     let provider = input.classification.provider;
     if matches!(provider, Provider::MongoDb) {
@@ -127,9 +122,17 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         ));
     }
     let (old_db, new_db) = (input.old_db, input.new_db);
+    let flavour = crate::sql::flavour::of(provider);
+    // A database without sync triggers leaves the syncing to the application: the dual-write
+    // extension writes both columns, and the backfill catches what old code wrote.
+    let sync = if flavour.syncs_columns() {
+        options.sync
+    } else {
+        SyncMode::App
+    };
 
     let mut recipes = Recipes {
-        sync: options.sync,
+        sync,
         ..Recipes::default()
     };
     let mut edits = SchemaEdits::default();
@@ -141,6 +144,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         old_db,
         new_db,
         provider,
+        flavour,
         dialect: Dialect(provider),
         edits: &mut edits,
         recipes: &mut recipes,
@@ -163,7 +167,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
             reason: f.reason.clone(),
             phase: decision.phase,
             recipe: decision.recipe,
-            rollout: runbook::rollout_of(f, options.sync),
+            rollout: runbook::rollout_of(f, sync),
         });
     }
     if !bugs.is_empty() {
@@ -185,13 +189,15 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         renamed_old_db = db;
         (&renamed_old_db, sql)
     };
-    let table_copies = table_copy::sql(&recipes.table_copies);
+    let table_copies = crate::sql::sqlite::table_copies(&recipes.table_copies);
 
-    let writer = phase::PhaseWriter { provider, options };
-    let triggers = if options.sync == SyncMode::Trigger {
-        sync_triggers(provider, &recipes.renames, &options.name)
+    let writer = phase::PhaseWriter { flavour, options };
+    let triggers: TriggerSql = if sync == SyncMode::Trigger {
+        (recipes.renames.iter())
+            .filter_map(|r| flavour.sync_trigger(&r.sync(), &options.name))
+            .collect()
     } else {
-        SyncTriggers::default()
+        TriggerSql::default()
     };
 
     let side = SideSql {
@@ -206,7 +212,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
 
     let rollouts: Vec<runbook::Rollout> = changes.iter().map(|c| c.rollout.clone()).collect();
     let dual_write_needed = !recipes.dual_write.is_empty()
-        && (options.sync == SyncMode::App
+        && (sync == SyncMode::App
             || rollouts
                 .iter()
                 .any(|r| !matches!(r, runbook::Rollout::NewDirectly)));
@@ -228,7 +234,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         name: options.name.clone(),
         timestamp: options.timestamp.clone(),
         provider,
-        sync: options.sync,
+        sync,
         lock_timeout: options.lock_timeout.clone(),
         changes,
         schemas: crate::coverage::SchemaFingerprints {
@@ -252,5 +258,52 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         steps,
         not_zero_downtime,
         long_locks: contract.long_locks,
+        unguarded_contract: contract.unguarded,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A renamed column on each database: where the database has sync triggers they keep the
+    /// columns equal and the contract is guarded; elsewhere the application writes both
+    /// (forced, whatever `--sync` says) and the plan says its contract has no guard.
+    #[test]
+    fn each_database_syncs_and_guards_what_it_can() {
+        let old = "model User {\n  id Int @id\n  name String\n}\n";
+        let new =
+            "model User {\n  id Int @id\n  fullName String // prisma-xc: renamed from name\n}\n";
+        // (provider, sync, dual-write extension, guarded, trigger in the expand)
+        let cases = [
+            (
+                "postgresql",
+                SyncMode::Trigger,
+                false,
+                true,
+                "CREATE TRIGGER",
+            ),
+            ("sqlite", SyncMode::Trigger, false, true, "CREATE TRIGGER"),
+            ("mysql", SyncMode::App, true, false, ""),
+            ("sqlserver", SyncMode::App, true, false, ""),
+        ];
+        for (provider, sync, dual_write, guarded, trigger) in cases {
+            let plan = crate::test_support::plan(provider, old, new);
+            assert_eq!(plan.sync, sync, "{provider}");
+            assert_eq!(!plan.dual_write.is_empty(), dual_write, "{provider}");
+            assert_eq!(plan.unguarded_contract, !guarded, "{provider}");
+            let expand: String = plan.expand.iter().map(|m| m.sql.as_str()).collect();
+            assert_eq!(
+                expand.contains("CREATE TRIGGER"),
+                !trigger.is_empty(),
+                "{provider}: {expand}"
+            );
+            let contract: String = plan.contract.iter().map(|m| m.sql.as_str()).collect();
+            assert_eq!(
+                contract.contains("ContractGuard"),
+                guarded,
+                "{provider}: {contract}"
+            );
+        }
+    }
 }

@@ -188,6 +188,10 @@ pub struct Plan {
     /// Contract statements that hold a table's lock while they work through its rows.
     #[serde(default)]
     pub long_locks: Vec<String>,
+    /// The contract drops what old code used, but the database cannot stop it while rows
+    /// are not backfilled (no guard): the user checks the backfill's count first.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unguarded_contract: bool,
 }
 
 impl Plan {

@@ -9,23 +9,11 @@
 //! Each trigger acts only where the other table differs, so the echo of a write stops after one
 //! round. The relations stay on the old table until the contract, which checks the two tables
 //! hold the same rows, drops the triggers and the old table, and points the foreign keys at the
-//! new one.
+//! new one. The SQL of all this is SQLite's flavour's (`crate::sql::sqlite::table_copies`).
 
 use crate::database::Table;
 use crate::migrate::TableRef;
-use crate::schema::Provider;
-use crate::sql::Dialect;
-
-/// One table copied, and kept in sync, by the plan.
-#[derive(Debug, Clone)]
-pub(super) struct TableCopy {
-    pub from: TableRef,
-    pub to: TableRef,
-    /// The columns both tables have, in the new table's order.
-    pub columns: Vec<String>,
-    /// The new table's primary key: how a row of one table finds itself in the other.
-    pub key: Vec<String>,
-}
+use crate::sql::sqlite::TableCopy;
 
 /// What a new table needs to be a copy of the old one, or why it cannot be.
 pub(super) fn copy_of(old: &Table, new: &Table) -> Result<TableCopy, String> {
@@ -61,91 +49,6 @@ pub(super) fn copy_of(old: &Table, new: &Table) -> Result<TableCopy, String> {
     })
 }
 
-/// The SQL of a set of table copies.
-#[derive(Debug, Default)]
-pub(super) struct CopySql {
-    /// Fills the new tables; runs in the expand, after they are created.
-    pub copy: Vec<String>,
-    /// Fills the old tables again from the new ones; the contract's way back.
-    pub copy_back: Vec<String>,
-    /// The sync triggers, each a whole `CREATE TRIGGER ... END` statement.
-    pub create_triggers: Vec<String>,
-    pub drop_triggers: Vec<String>,
-    /// Counts the rows one table has and the other lacks; the contract's guard wants 0.
-    pub out_of_sync: Vec<String>,
-}
-
-pub(super) fn sql(copies: &[TableCopy]) -> CopySql {
-    let d = Dialect(Provider::Sqlite);
-    let mut out = CopySql::default();
-    for c in copies {
-        let (from, to) = (d.table(&c.from), d.table(&c.to));
-        let columns: Vec<String> = c.columns.iter().map(|n| d.quote(n)).collect();
-        let list = columns.join(", ");
-        out.copy.push(format!(
-            "INSERT INTO {to} ({list}) SELECT {list} FROM {from}"
-        ));
-        out.copy_back.push(format!(
-            "INSERT INTO {from} ({list}) SELECT {list} FROM {to}"
-        ));
-        let same_key = |a: &str, b: &str| -> String {
-            c.key
-                .iter()
-                .map(|k| format!("{a}.{k} = {b}.{k}", k = d.quote(k)))
-                .collect::<Vec<_>>()
-                .join(" AND ")
-        };
-        for (source, target, source_ref, target_ref) in
-            [(&from, &to, &c.from, &c.to), (&to, &from, &c.to, &c.from)]
-        {
-            let name = |event: &str| {
-                d.quote(&crate::database::constraint_name(
-                    &source_ref.name,
-                    &[&target_ref.name],
-                    &format!("xc_copy_{event}"),
-                    Provider::Sqlite,
-                ))
-            };
-            let values: Vec<String> = columns.iter().map(|c| format!("NEW.{c}")).collect();
-            let differs: Vec<String> = columns
-                .iter()
-                .map(|col| format!("{target}.{col} IS NOT NEW.{col}"))
-                .collect();
-            let sets: Vec<String> = columns
-                .iter()
-                .map(|col| format!("{col} = NEW.{col}"))
-                .collect();
-            out.create_triggers.push(format!(
-                "CREATE TRIGGER {} AFTER INSERT ON {source}\nWHEN NOT EXISTS (SELECT 1 FROM {target} WHERE {})\nBEGIN\n  INSERT INTO {target} ({list}) VALUES ({});\nEND",
-                name("insert"),
-                same_key(target, "NEW"),
-                values.join(", ")
-            ));
-            out.create_triggers.push(format!(
-                "CREATE TRIGGER {} AFTER UPDATE ON {source}\nBEGIN\n  UPDATE {target} SET {} WHERE {} AND ({});\nEND",
-                name("update"),
-                sets.join(", "),
-                same_key(target, "OLD"),
-                differs.join(" OR ")
-            ));
-            out.create_triggers.push(format!(
-                "CREATE TRIGGER {} AFTER DELETE ON {source}\nBEGIN\n  DELETE FROM {target} WHERE {};\nEND",
-                name("delete"),
-                same_key(target, "OLD")
-            ));
-            for event in ["insert", "update", "delete"] {
-                out.drop_triggers
-                    .push(format!("DROP TRIGGER IF EXISTS {}", name(event)));
-            }
-            out.out_of_sync.push(format!(
-                "(SELECT COUNT(*) FROM {source} AS a WHERE NOT EXISTS (SELECT 1 FROM {target} AS b WHERE {}))",
-                same_key("b", "a")
-            ));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,7 +74,7 @@ mod tests {
     const DS: &str = "datasource db {\n  provider = \"sqlite\"\n  url = \"file:dev.db\"\n}\n";
 
     #[test]
-    fn triggers_echo_each_write_once_and_the_guard_counts_both_ways() {
+    fn a_copy_takes_the_columns_both_tables_have_matched_by_the_key() {
         let old = table(
             &format!(
                 "{DS}model Person {{\n  id Int @id @default(autoincrement())\n  email String @unique\n}}\n"
@@ -186,28 +89,7 @@ mod tests {
         );
         let copy = copy_of(&old, &new).unwrap();
         assert_eq!(copy.columns, ["id", "email"]);
-        let sql = sql(&[copy]);
-        assert_eq!(
-            sql.copy,
-            ["INSERT INTO \"User\" (\"id\", \"email\") SELECT \"id\", \"email\" FROM \"Person\""]
-        );
-        assert_eq!(sql.create_triggers.len(), 6);
-        assert_eq!(sql.drop_triggers.len(), 6);
-        // An insert is repeated only where the row is missing: the echo stops there.
-        assert!(
-            sql.create_triggers[0].contains(
-                "WHEN NOT EXISTS (SELECT 1 FROM \"User\" WHERE \"User\".\"id\" = NEW.\"id\")"
-            ),
-            "{}",
-            sql.create_triggers[0]
-        );
-        // An update only where something differs.
-        assert!(
-            sql.create_triggers[1].contains("\"User\".\"email\" IS NOT NEW.\"email\""),
-            "{}",
-            sql.create_triggers[1]
-        );
-        assert_eq!(sql.out_of_sync.len(), 2);
+        assert_eq!(copy.key, ["id"]);
         // A new required column without a default cannot be copied into.
         let strict = table(
             &format!("{DS}model User {{\n  id Int @id\n  email String\n  nick String\n}}\n"),

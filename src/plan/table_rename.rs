@@ -10,7 +10,7 @@
 use crate::database::{Database, Table};
 use crate::migrate::TableRef;
 use crate::schema::Provider;
-use crate::sql::Dialect;
+use crate::sql::{self, Dialect, Operation};
 
 /// One table renamed or moved (or both) by the plan.
 #[derive(Debug, Clone)]
@@ -85,6 +85,7 @@ pub(super) fn apply(db: &mut Database, new_db: &Database, renames: &[TableRename
 /// its key, indexes, foreign keys and sequences renamed in `table` as the expand leaves them.
 fn rename_table(table: &mut Table, new_table: &Table, r: &TableRename, out: &mut RenameSql) {
     let d = Dialect(Provider::PostgreSql);
+    let op = |op: Operation| sql::operation(d, &op);
     // Indexes and owned sequences move with their table.
     let moved = TableRef {
         schema: r.to.schema.clone(),
@@ -94,37 +95,33 @@ fn rename_table(table: &mut Table, new_table: &Table, r: &TableRename, out: &mut
     // Undone last, in reverse order.
     let mut undo_table = Vec::new();
     if moved.schema != r.from.schema {
-        let schema = |s: &Option<String>| d.quote(s.as_deref().unwrap_or("public"));
+        let schema = |s: &Option<String>| s.clone().unwrap_or_else(|| "public".into());
+        let (to_schema, from_schema) = (schema(&r.to.schema), schema(&r.from.schema));
         // Prisma creates a listed schema only once a table or an enum lives in it: the
         // table may be the first.
-        forward.push(format!(
-            "CREATE SCHEMA IF NOT EXISTS {}",
-            schema(&r.to.schema)
-        ));
-        forward.push(format!(
-            "ALTER TABLE {} SET SCHEMA {}",
-            d.table(&r.from),
-            schema(&r.to.schema)
-        ));
-        undo_table.push(format!(
-            "ALTER TABLE {} SET SCHEMA {}",
-            d.table(&moved),
-            schema(&r.from.schema)
-        ));
+        forward.push(op(Operation::CreateSchemaIfNotExists {
+            schema: &to_schema,
+        }));
+        forward.push(op(Operation::SetSchema {
+            table: &r.from,
+            schema: &to_schema,
+        }));
+        undo_table.push(op(Operation::SetSchema {
+            table: &moved,
+            schema: &from_schema,
+        }));
     }
     if moved.name != r.to.name {
-        forward.push(format!(
-            "ALTER TABLE {} RENAME TO {}",
-            d.table(&moved),
-            d.quote(&r.to.name)
-        ));
+        forward.push(op(Operation::RenameTable {
+            table: &moved,
+            to: &r.to.name,
+        }));
         undo_table.insert(
             0,
-            format!(
-                "ALTER TABLE {} RENAME TO {}",
-                d.table(&r.to),
-                d.quote(&moved.name)
-            ),
+            op(Operation::RenameTable {
+                table: &r.to,
+                to: &moved.name,
+            }),
         );
     }
     let mut back = Vec::new();
@@ -133,28 +130,17 @@ fn rename_table(table: &mut Table, new_table: &Table, r: &TableRename, out: &mut
         forward.push(statement(from, to));
         back.push(statement(to, from));
     };
-    let on_table = d.table(&r.to);
-    let rename_index = |a: &str, b: &str| {
-        format!(
-            "ALTER INDEX {} RENAME TO {}",
-            d.qualified(&r.to.schema, a),
-            d.quote(b)
-        )
+    let schema = &r.to.schema;
+    let rename_index = |from: &str, to: &str| op(Operation::RenameIndex { schema, from, to });
+    let rename_constraint = |from: &str, to: &str| {
+        op(Operation::RenameConstraint {
+            table: &r.to,
+            from,
+            to,
+        })
     };
-    let rename_constraint = |a: &str, b: &str| {
-        format!(
-            "ALTER TABLE {on_table} RENAME CONSTRAINT {} TO {}",
-            d.quote(a),
-            d.quote(b)
-        )
-    };
-    let rename_sequence = |a: &str, b: &str| {
-        format!(
-            "ALTER SEQUENCE IF EXISTS {} RENAME TO {}",
-            d.qualified(&r.to.schema, a),
-            d.quote(b)
-        )
-    };
+    let rename_sequence =
+        |from: &str, to: &str| op(Operation::RenameSequenceIfExists { schema, from, to });
     let mut constraint = |from: &mut String, to: &str, index: bool| {
         if from == to {
             return;
@@ -217,13 +203,12 @@ fn rename_table(table: &mut Table, new_table: &Table, r: &TableRename, out: &mut
     back.extend(undo_table);
     out.rename.extend(forward);
     out.rename_back.splice(0..0, back);
-    out.create_views.push(format!(
-        "CREATE VIEW {} AS SELECT * FROM {}",
-        d.table(&r.from),
-        d.table(&r.to)
-    ));
+    out.create_views.push(op(Operation::CreateView {
+        view: &r.from,
+        table: &r.to,
+    }));
     out.drop_views
-        .push(format!("DROP VIEW IF EXISTS {}", d.table(&r.from)));
+        .push(op(Operation::DropViewIfExists { view: &r.from }));
 }
 
 fn same_columns(a: &[crate::database::IndexColumn], b: &[crate::database::IndexColumn]) -> bool {

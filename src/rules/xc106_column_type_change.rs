@@ -90,13 +90,7 @@ mod tests {
     use crate::database::{ColumnType, TypeFamily};
     use crate::rules::test_support::change;
 
-    fn ty(base: &'static str, family: TypeFamily) -> ColumnType {
-        ColumnType {
-            base: base.into(),
-            family,
-            is_list: false,
-        }
-    }
+    use crate::test_support::column_type as ty;
 
     fn type_change(from: ColumnType, to: ColumnType, castable: bool) -> Change {
         change(ChangeKind::ColumnTypeChanged {

@@ -10,6 +10,16 @@ use crate::database::{
 use crate::migrate::{AlterEnum, Step, TableChange, TableRef};
 use crate::schema::{Provider, ReferentialAction, SortOrder};
 
+pub mod flavour;
+mod mssql;
+mod mysql;
+mod operation;
+mod postgres;
+pub mod sqlite;
+
+pub use flavour::Flavour;
+pub use operation::{Operation, operation};
+
 /// How one provider spells things.
 #[derive(Debug, Clone, Copy)]
 pub struct Dialect(pub Provider);
@@ -150,99 +160,6 @@ pub fn render_statements(description: &str, statements: &[String]) -> String {
         out.push_str(";\n");
     }
     out
-}
-
-/// The plan's own operations, beside the differ's steps: what the phases do that a one-step
-/// migration never does. PostgreSQL's (the only database whose phases use them today).
-#[derive(Debug, Clone)]
-pub enum Operation<'a> {
-    /// `CREATE [UNIQUE] INDEX CONCURRENTLY`: built without blocking writes. It cannot run
-    /// inside a transaction, so it is the only statement of its migration.
-    CreateIndexConcurrently {
-        table: &'a TableRef,
-        index: &'a DbIndex,
-    },
-    /// What a failed concurrent build leaves (an `INVALID` index under the name) removed.
-    DropIndexConcurrentlyIfExists {
-        schema: &'a Option<String>,
-        index: &'a str,
-    },
-    /// A foreign key that checks new rows at once, and the rows already there only when
-    /// validated.
-    AddForeignKeyNotValid {
-        table: &'a TableRef,
-        foreign_key: &'a ForeignKey,
-    },
-    /// `CHECK (column IS NOT NULL)` added `NOT VALID`: instant; once validated, `SET NOT NULL`
-    /// uses it instead of a scan under the table's lock.
-    AddNotNullCheck {
-        table: &'a TableRef,
-        check: &'a str,
-        column: &'a str,
-    },
-    /// Checks the rows already there without blocking writes.
-    ValidateConstraint {
-        table: &'a TableRef,
-        name: &'a str,
-    },
-    DropConstraint {
-        table: &'a TableRef,
-        name: &'a str,
-    },
-    /// `LOCK TABLE` in `mode` (`ACCESS EXCLUSIVE`, ...); `NOWAIT` fails at once when the table
-    /// is busy instead of queueing.
-    LockTable {
-        table: &'a TableRef,
-        mode: &'a str,
-        nowait: bool,
-    },
-}
-
-/// One plan operation as a statement, without its `;`.
-pub fn operation(d: Dialect, op: &Operation) -> String {
-    match op {
-        Operation::CreateIndexConcurrently { table, index } => create_index(d, table, index, true),
-        Operation::DropIndexConcurrentlyIfExists { schema, index } => {
-            format!(
-                "DROP INDEX CONCURRENTLY IF EXISTS {}",
-                d.qualified(schema, index)
-            )
-        }
-        Operation::AddForeignKeyNotValid { table, foreign_key } => format!(
-            "ALTER TABLE {} ADD {} NOT VALID",
-            d.table(table),
-            foreign_key_clause(d, foreign_key)
-        ),
-        Operation::AddNotNullCheck {
-            table,
-            check,
-            column,
-        } => format!(
-            "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
-            d.table(table),
-            d.quote(check),
-            d.quote(column)
-        ),
-        Operation::ValidateConstraint { table, name } => format!(
-            "ALTER TABLE {} VALIDATE CONSTRAINT {}",
-            d.table(table),
-            d.quote(name)
-        ),
-        Operation::DropConstraint { table, name } => format!(
-            "ALTER TABLE {} DROP CONSTRAINT {}",
-            d.table(table),
-            d.quote(name)
-        ),
-        Operation::LockTable {
-            table,
-            mode,
-            nowait,
-        } => format!(
-            "LOCK TABLE {} IN {mode} MODE{}",
-            d.table(table),
-            if *nowait { " NOWAIT" } else { "" }
-        ),
-    }
 }
 
 fn render_step(d: Dialect, step: &Step) -> Vec<String> {

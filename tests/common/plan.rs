@@ -65,6 +65,33 @@ impl From<&Case> for PlanCase {
     }
 }
 
+/// Whether a case's check reads the database's catalog (index and table names): a check the
+/// hostile run cannot repeat, since it renames everything.
+pub fn reads_catalog(check: &str) -> bool {
+    ["pg_index", "sqlite_master", "information_schema", "pragma_"]
+        .iter()
+        .any(|t| check.contains(t))
+}
+
+/// The cases to deploy under their plain names. `tests/plan_hostile.rs` deploys every case
+/// again under hostile names, with a sentinel table and, on PostgreSQL, the plan's TypeScript
+/// type-checked: only the cases whose check reads the catalog by plain names run here too,
+/// unless `XC_PLAN_CATALOG=all` (or `XC_PLAN_CASE` names some).
+pub fn plain_cases(cases: &[Case]) -> Vec<PlanCase> {
+    let all = std::env::var("XC_PLAN_CATALOG").as_deref() == Ok("all")
+        || std::env::var("XC_PLAN_CASE").is_ok();
+    let plain: Vec<PlanCase> = (cases.iter())
+        .filter(|c| all || reads_catalog(c.check.0))
+        .map(PlanCase::from)
+        .collect();
+    eprintln!(
+        "{} of {} cases under plain names; plan_hostile deploys every case under hostile names (XC_PLAN_CATALOG=all runs them all here)",
+        plain.len(),
+        cases.len()
+    );
+    plain
+}
+
 pub const DS: &str =
     "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n\n";
 

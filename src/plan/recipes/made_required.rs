@@ -45,7 +45,7 @@ impl Recipe for MadeRequired {
                     });
                 Ok(Decision::contract(format!(
                     "the application always writes `{field}`; the backfill fills the nulls; the contract makes \"{column}\" NOT NULL{}",
-                    cx.on_postgres(" through a CHECK validated first")
+                    cx.online(" through a CHECK validated first")
                 )))
             })(),
             _ => return None,

@@ -31,7 +31,7 @@ mod type_change;
 
 pub(super) use super::{
     Assignment, ColumnRename, FieldPair, PlanInput, Recipes, SHIPS_WITH_EXPAND, SyncMode, TypeSwap,
-    ValueSource, cast, changes_value, conversions, distinct,
+    ValueSource, conversions,
 };
 pub(super) use crate::changes::ChangeKind;
 pub(super) use crate::classify::Finding;
@@ -43,6 +43,8 @@ pub(super) use crate::plan::runbook::MigrationPhase;
 pub(super) use crate::rules::Severity;
 pub(super) use crate::schema::{Model, Provider, Schema};
 pub(super) use crate::sql::Dialect;
+pub(super) use crate::sql::Flavour;
+use crate::sql::flavour::cast;
 
 /// What a recipe reads, and what it adds to.
 pub(in crate::plan) struct Context<'a> {
@@ -50,6 +52,8 @@ pub(in crate::plan) struct Context<'a> {
     pub old_db: &'a Database,
     pub new_db: &'a Database,
     pub provider: Provider,
+    /// What the database can do, and how it spells the plan's SQL.
+    pub flavour: &'static dyn Flavour,
     pub dialect: Dialect,
     /// Edits of the new schema's text that make the intermediate schema.
     pub edits: &'a mut SchemaEdits,
@@ -58,9 +62,10 @@ pub(in crate::plan) struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    /// `text` on PostgreSQL, nothing elsewhere: the words of a step only PostgreSQL takes.
-    fn on_postgres(&self, text: &'static str) -> &'static str {
-        if self.provider == Provider::PostgreSql {
+    /// `text` where the database builds indexes and checks keys while writes go on, nothing
+    /// elsewhere: the words of a step only such a database takes.
+    fn online(&self, text: &'static str) -> &'static str {
+        if self.flavour.builds_online() {
             text
         } else {
             ""
@@ -184,16 +189,16 @@ fn foreign_keys_to<'a>(
 /// The backfill of a column copied from another one of the same row (a renamed column, or the
 /// new-typed copy of a column): rows where it differs from the converted source are pending,
 /// and rows whose value the conversion would change are left for the user, never cut.
-fn copy_assignment(provider: Provider, rename: &ColumnRename, why: String) -> Assignment {
-    let d = Dialect(provider);
+fn copy_assignment(flavour: &dyn Flavour, rename: &ColumnRename, why: String) -> Assignment {
+    let d = flavour.dialect();
     let (source, target) = (d.quote(&rename.old_column), d.quote(&rename.new_column));
     let converted = if rename.converts() {
         cast(&source, &rename.new_type)
     } else {
         source.clone()
     };
-    let lossy = changes_value(provider, &source, &rename.old_type, &rename.new_type);
-    let differs = distinct(provider, &target, &converted, &rename.new_type);
+    let lossy = flavour.changes_value(&source, &rename.old_type, &rename.new_type);
+    let differs = flavour.distinct(&target, &converted, &rename.new_type);
     Assignment {
         column: rename.new_column.clone(),
         sql_type: rename.new_type.sql(),
@@ -415,7 +420,7 @@ fn relax(edits: &mut SchemaEdits, sources: &Sources, model: &Model, field: &crat
 /// one: recorded once, however many findings (rename, move) lead here.
 fn move_table(cx: &mut Context, nm: &Model, how: impl Fn(&str, &str) -> String) -> Outcome {
     let (input, old_db, new_db) = (cx.input, cx.old_db, cx.new_db);
-    if input.classification.provider != Provider::PostgreSql {
+    if !cx.flavour.renames_table_behind_view() {
         return Err(Refusal::Unsupported(
             "a table rename is phased on PostgreSQL (a view stands in for the old table) and SQLite (the table is copied and kept in sync), a move between schemas on PostgreSQL only".into(),
         ));
@@ -501,6 +506,7 @@ pub(super) mod test_support {
             old_db,
             new_db,
             provider,
+            flavour: crate::sql::flavour::of(provider),
             dialect: Dialect(provider),
             edits: &mut edits,
             recipes: &mut recipes,

@@ -9,7 +9,7 @@ impl Recipe for NewForeignKey {
     fn plan(&self, f: &Finding, cx: &mut Context) -> Option<Outcome> {
         let outcome = match &f.change.kind {
             ChangeKind::ForeignKeyAdded { foreign_key, .. } => {
-                Ok(Decision::expand(if cx.provider == Provider::PostgreSql {
+                Ok(Decision::expand(if cx.flavour.builds_online() {
                     format!(
                         "expand adds \"{foreign_key}\" NOT VALID (new rows are checked at once) and validates it in a migration of its own"
                     )

@@ -8,7 +8,7 @@ impl Recipe for NewIndex {
     fn plan(&self, f: &Finding, cx: &mut Context) -> Option<Outcome> {
         let outcome = match &f.change.kind {
             ChangeKind::IndexAdded { index, .. } => {
-                Ok(Decision::expand(if cx.provider == Provider::PostgreSql {
+                Ok(Decision::expand(if cx.flavour.builds_online() {
                     format!("expand builds \"{index}\" CONCURRENTLY in a migration of its own")
                 } else {
                     format!("expand creates \"{index}\"")

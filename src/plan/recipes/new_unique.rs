@@ -18,7 +18,7 @@ impl Recipe for NewUnique {
                 // and so do relations that reference these fields.
                 Ok(Decision::expand(format!(
                     "expand builds \"{index}\"{} before any version that relies on it runs; it fails, changing nothing, if rows hold duplicates (remove them and deploy again)",
-                    cx.on_postgres(" CONCURRENTLY in a migration of its own")
+                    cx.online(" CONCURRENTLY in a migration of its own")
                 )))
             }
             _ => return None,

@@ -89,7 +89,7 @@ impl Recipe for RenamedColumn {
                     .backfill_table(nm, table)
                     .assignments
                     .push(copy_assignment(
-                        cx.provider,
+                        cx.flavour,
                         &rename,
                         format!("`{to}` is the renamed `{from}`"),
                     ));
@@ -97,9 +97,7 @@ impl Recipe for RenamedColumn {
                 cx.recipes
                     .dual_write(model, FieldPair::renamed(&old_name, to));
                 let sync = match cx.recipes.sync {
-                    SyncMode::Trigger
-                        if matches!(cx.provider, Provider::PostgreSql | Provider::Sqlite) =>
-                    {
+                    SyncMode::Trigger if cx.flavour.syncs_columns() => {
                         "a trigger keeps the two equal while old and new code run"
                     }
                     _ => {

@@ -13,7 +13,7 @@ impl Recipe for SqliteTableRename {
                 table_from,
                 table_to,
                 ..
-            } if table_from != table_to && cx.provider == Provider::Sqlite => (|| -> Outcome {
+            } if table_from != table_to && cx.flavour.renames_table_by_copy() => (|| -> Outcome {
                 copy_table(
                     cx.input,
                     cx.old_db,

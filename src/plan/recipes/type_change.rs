@@ -107,7 +107,7 @@ fn type_swap(
             new_type: new_type.clone(),
         };
         let assignment = copy_assignment(
-            provider,
+            crate::sql::flavour::of(provider),
             &rename,
             format!("`{field}` changes type from {old_sql} to {new_sql}"),
         );
