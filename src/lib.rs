@@ -356,6 +356,14 @@ pub(crate) mod test_support {
         }
     }
 
+    /// A table of the default schema.
+    pub fn table_ref(name: &str) -> crate::migrate::TableRef {
+        crate::migrate::TableRef {
+            schema: None,
+            name: name.into(),
+        }
+    }
+
     /// A column type that is no list.
     pub fn column_type(
         base: &'static str,

@@ -257,12 +257,7 @@ mod tests {
 
     use crate::test_support::column_type as ty;
 
-    fn table(name: &str) -> TableRef {
-        TableRef {
-            schema: None,
-            name: name.into(),
-        }
-    }
+    use crate::test_support::table_ref as table;
 
     #[test]
     fn values_without_equality_compare_as_text() {

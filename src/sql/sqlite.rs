@@ -276,12 +276,7 @@ DROP TABLE \"prisma_xc_copy_guard\";\n",
 mod tests {
     use super::*;
 
-    fn table(name: &str) -> TableRef {
-        TableRef {
-            schema: None,
-            name: name.into(),
-        }
-    }
+    use crate::test_support::table_ref as table;
 
     #[test]
     fn copy_triggers_echo_each_write_once_and_the_guard_counts_both_ways() {
