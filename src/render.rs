@@ -113,72 +113,6 @@ fn registry(markdown: bool) -> Handlebars<'static> {
     h
 }
 
-/// Marks a fill-in inside generated SQL until the target language decides how to show it.
-const FILL: char = '\u{1}';
-
-/// The FILL IN key of assignment `i` of a table: `Table.column`, and `Table.column.2`, ... for
-/// a column with several (two values removed from one enum).
-fn fill_key(t: &BackfillTable, i: usize) -> String {
-    let column = &t.assignments[i].column;
-    let nth = t.assignments[..i]
-        .iter()
-        .filter(|a| &a.column == column)
-        .count();
-    if nth == 0 {
-        format!("{}.{column}", t.table)
-    } else {
-        format!("{}.{column}.{}", t.table, nth + 1)
-    }
-}
-
-/// The `SET` clauses of a table's batch (each column changes only where it is pending, one
-/// clause per column however many assignments it has) and the condition of rows still pending.
-fn assignments_sql(t: &BackfillTable, provider: Provider) -> (Vec<String>, Vec<String>) {
-    let d = Dialect(provider);
-    let mut columns: indexmap::IndexMap<&str, Vec<String>> = indexmap::IndexMap::new();
-    for (i, a) in t.assignments.iter().enumerate() {
-        let value = match &a.source {
-            ValueSource::Column {
-                column,
-                cast: Some(ty),
-            } => format!("CAST({} AS {ty})", d.quote(column)),
-            ValueSource::Column { column, cast: None } => d.quote(column),
-            ValueSource::Constant { sql } => sql.clone(),
-            ValueSource::FillIn { .. } => format!("{FILL}{}{FILL}", fill_key(t, i)),
-        };
-        columns
-            .entry(&a.column)
-            .or_default()
-            .push(format!("WHEN {} THEN {value}", to_do(a)));
-    }
-    let sets: Vec<String> = columns
-        .iter()
-        .map(|(column, cases)| {
-            format!(
-                "{} = CASE {} ELSE {} END",
-                d.quote(column),
-                cases.join(" "),
-                d.quote(column)
-            )
-        })
-        .collect();
-    let pending: Vec<String> = t
-        .assignments
-        .iter()
-        .map(|a| format!("({})", to_do(a)))
-        .collect();
-    (sets, pending)
-}
-
-/// The rows a batch updates: pending, less those whose value the conversion would change
-/// (left as they are, and still counted as pending by the verification and the guard).
-fn to_do(a: &crate::plan::Assignment) -> String {
-    match &a.lossy {
-        Some(lossy) => format!("({}) AND NOT ({lossy})", a.pending),
-        None => a.pending.clone(),
-    }
-}
-
 fn has_line_break(t: &BackfillTable) -> bool {
     let names = std::iter::once(&t.table)
         .chain(&t.schema)
@@ -195,81 +129,10 @@ fn has_line_break(t: &BackfillTable) -> bool {
             .any(|a| a.pending.contains(['\n', '\r']))
 }
 
-/// Rows the conversion cannot take unchanged, for the backfill to name.
-fn lossy_count_sql(t: &BackfillTable, provider: Provider) -> Option<String> {
-    let lossy: Vec<&str> = t
-        .assignments
-        .iter()
-        .filter_map(|a| a.lossy.as_deref())
-        .collect();
-    (!lossy.is_empty()).then(|| count_sql(t, provider, "lossy", &lossy))
-}
-
-/// `SELECT COUNT(*) AS "<label>"` of the rows of a table that match any of `conditions`.
-fn count_sql(t: &BackfillTable, provider: Provider, label: &str, conditions: &[&str]) -> String {
-    format!(
-        "SELECT COUNT(*) AS \"{label}\" {}",
-        sql::rows_matching_any(Dialect(provider), &t.schema, &t.table, conditions)
-    )
-}
-
-/// The keyset batch of one table: take the next `limit` keys after the last one, update the
-/// rows among them that are still pending, return the batch's last key and the counts.
-/// `param(i)` is how the last key's i-th column is written, `limit` the batch size.
-fn batch_sql(
-    t: &BackfillTable,
-    provider: Provider,
-    param: &dyn Fn(usize) -> String,
-    limit: &str,
-) -> String {
-    let d = Dialect(provider);
-    let table = d.qualified(&t.schema, &t.table);
-    let keys: Vec<String> = t.key.iter().map(|(c, _)| d.quote(c)).collect();
-    let key_list = keys.join(", ");
-    let params: Vec<String> = (0..t.key.len()).map(param).collect();
-    let order_desc: Vec<String> = keys.iter().map(|k| format!("{k} DESC")).collect();
-    let (sets, pending) = assignments_sql(t, provider);
-    let last_key: Vec<String> = keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| format!("k.{k} AS \"k{i}\""))
-        .collect();
-    format!(
-        "WITH batch AS (\n  SELECT {key_list} FROM {table}\n  WHERE {first} IS NULL OR ({key_list}) > ({params})\n  ORDER BY {key_list}\n  LIMIT {limit}\n), updated AS (\n  UPDATE {table} SET\n    {sets}\n  WHERE ({key_list}) IN (SELECT {key_list} FROM batch)\n    AND ({pending})\n  RETURNING 1\n)\nSELECT {last_key}, (SELECT COUNT(*) FROM batch) AS \"scanned\", (SELECT COUNT(*) FROM updated) AS \"updated\"\nFROM (SELECT 1) AS one LEFT JOIN (SELECT {key_list} FROM batch ORDER BY {order_desc} LIMIT 1) AS k ON TRUE",
-        first = params.first().cloned().unwrap_or_else(|| "NULL".into()),
-        params = params.join(", "),
-        sets = sets.join(",\n    "),
-        pending = pending.join(" OR "),
-        last_key = last_key.join(", "),
-        order_desc = order_desc.join(", "),
-    )
-}
-
-/// One batch of the next pending rows, for databases without data-modifying CTEs: repeated until
-/// it updates nothing. `limit` is the batch size.
-fn pending_batch_sql(t: &BackfillTable, provider: Provider, limit: &str) -> String {
-    let d = Dialect(provider);
-    let table = d.qualified(&t.schema, &t.table);
-    let keys: Vec<String> = t.key.iter().map(|(c, _)| d.quote(c)).collect();
-    let key_list = keys.join(", ");
-    let (sets, pending) = assignments_sql(t, provider);
-    // The derived table lets MySQL read the table it updates.
-    format!(
-        "UPDATE {table} SET\n    {}\nWHERE ({key_list}) IN (\n  SELECT {key_list} FROM (SELECT {key_list} FROM {table} WHERE {} ORDER BY {key_list} LIMIT {limit}) AS xc_batch\n)",
-        sets.join(",\n    "),
-        pending.join(" OR "),
-    )
-}
-
-fn pending_count_sql(t: &BackfillTable, provider: Provider) -> String {
-    let pending: Vec<&str> = t.assignments.iter().map(|a| a.pending.as_str()).collect();
-    count_sql(t, provider, "pending", &pending)
-}
-
 /// A string with fill-in marks as a TypeScript expression: `"..." + fill("User.email") + "..."`.
 fn ts_expression(sql: &str) -> String {
     let mut parts = Vec::new();
-    for (i, part) in sql.split(FILL).enumerate() {
+    for (i, part) in sql.split(sql::backfill::FILL).enumerate() {
         if i % 2 == 1 {
             parts.push(format!(
                 "fill({})",
@@ -280,23 +143,6 @@ fn ts_expression(sql: &str) -> String {
         }
     }
     parts.join(" +\n    ")
-}
-
-/// Fill-ins in SQL become an identifier that fails until replaced: the script refuses to run.
-fn sql_with_placeholders(sql: &str) -> String {
-    let mut out = String::new();
-    for (i, part) in sql.split(FILL).enumerate() {
-        if i % 2 == 1 {
-            out.push_str(&format!(
-                "FILL_IN_{} /* <- FILL IN: an SQL expression for {} */",
-                escape::token(part),
-                escape::block_comment(part)
-            ));
-        } else {
-            out.push_str(part);
-        }
-    }
-    out
 }
 
 fn camel_model(name: &str) -> String {
@@ -383,22 +229,7 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
         ),
         _ => format!("psql \"$DATABASE_URL\" -c {}", escape::shell_arg(&sql)),
     };
-    // The rows `migrate deploy` wrote for a phase's folders, whatever timestamp `promote` gave
-    // them: the plan's name and the phase are in every folder name. `\` escapes LIKE's `_`, as
-    // in PostgreSQL by default and in SQLite once named.
-    let forget = |phase: &str| {
-        let pattern = escape::sql_string(
-            provider,
-            &format!("%\\_{}\\_{phase}%", plan.name.replace('_', "\\_")),
-        );
-        let escape_clause = match provider {
-            Provider::Sqlite => format!(" ESCAPE {}", escape::sql_string(provider, "\\")),
-            _ => String::new(),
-        };
-        run_sql(format!(
-            "DELETE FROM _prisma_migrations WHERE migration_name LIKE {pattern}{escape_clause}"
-        ))
-    };
+    let forget = |phase: &str| run_sql(sql::forget_migrations(provider, &plan.name, phase));
     let project = project_view(plan.provider, options, &expand_schema_path);
     let mut data = json!({
         "name": plan.name,
@@ -419,7 +250,7 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
         "expand": view(&plan.expand),
         "contract": view(&plan.contract),
         "planDir": options.plan_dir,
-        "lockStatement": format!("SET lock_timeout = {}", escape::sql_string(provider, &plan.lock_timeout)),
+        "lockStatement": sql::set_lock_timeout(&plan.lock_timeout),
         "expandSchemaPath": expand_schema_path,
         "backfillTsPath": format!("{}/{}", options.plan_dir, PlanPath::BackfillTs.path()),
         "generateExpand": format!("npx prisma generate --schema {}", escape::shell_arg(&expand_schema_path)),
@@ -511,30 +342,14 @@ fn project_view(
 /// One table of the backfill, as backfill.ts and backfill.sql use it: its batches, counts and
 /// fill-ins, each written for the place it lands.
 fn backfill_table_view(t: &crate::plan::BackfillTable, provider: Provider) -> serde_json::Value {
-    let ts_param = |i: usize| match provider {
-        Provider::PostgreSql | Provider::CockroachDb => format!("${}::{}", i + 1, t.key[i].1),
-        _ => "?".into(),
-    };
-    let limit = match provider {
-        Provider::PostgreSql | Provider::CockroachDb => format!("${}", t.key.len() + 1),
-        _ => "?".into(),
-    };
-    // PostgreSQL walks the key (keyset); elsewhere each batch takes the next pending rows.
-    let keyset = matches!(provider, Provider::PostgreSql | Provider::CockroachDb);
-    let ts_batch = if keyset {
-        batch_sql(t, provider, &ts_param, &limit)
-    } else {
-        pending_batch_sql(t, provider, "?")
-    };
-    let plpgsql_batch = batch_sql(t, provider, &|i| format!("xc_last_{i}"), "xc_batch_size");
-    let one_batch = pending_batch_sql(t, provider, "1000");
+    let batches = sql::backfill::batches(t, provider);
     let fill_ins: Vec<serde_json::Value> = t
         .assignments
         .iter()
         .enumerate()
         .filter_map(|(i, a)| match &a.source {
             ValueSource::FillIn { hint } => Some(json!({
-                "key": escape::ts_string(&fill_key(t, i)),
+                "key": escape::ts_string(&sql::backfill::fill_key(t, i)),
                 "hint": hint,
                 "sqlType": a.sql_type,
             })),
@@ -550,15 +365,8 @@ fn backfill_table_view(t: &crate::plan::BackfillTable, provider: Provider) -> se
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let notice = escape::sql_string(
-        Provider::PostgreSql,
-        &format!(
-            "{}: % rows updated",
-            escape::one_line(&t.table).replace('%', "%%")
-        ),
-    );
-    let plpgsql_body = sql_with_placeholders(&plpgsql_batch);
-    let count = pending_count_sql(t, provider);
+    let plpgsql_body = &batches.plpgsql;
+    let (notice, count) = (&batches.notice, &batches.pending_count);
     json!({
         "model": t.model,
         "table": t.table,
@@ -567,20 +375,20 @@ fn backfill_table_view(t: &crate::plan::BackfillTable, provider: Provider) -> se
         "notice": notice,
         // The DO block's dollar quote: a tag that no name in its body holds.
         "tag": escape::dollar_tag(&format!("{plpgsql_body}{notice}{count}")),
-        "lossyCount": lossy_count_sql(t, provider).map_or("undefined".to_string(), |q| escape::ts_string(&q)),
+        "lossyCount": batches.lossy_count.as_deref().map_or("undefined".to_string(), escape::ts_string),
         "quotedTable": Dialect(provider).qualified(&t.schema, &t.table),
         "keyColumns": t.key.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>().join(", "),
         "keyCount": t.key.len(),
-        "keyset": keyset,
+        "keyset": batches.keyset,
         "hasKey": !t.key.is_empty(),
         "keys": t.key.iter().enumerate().map(|(i, (c, ty))| json!({"index": i, "column": c, "sqlType": ty})).collect::<Vec<_>>(),
         "assignments": t.assignments.iter().map(|a| json!({"column": a.column, "why": a.why})).collect::<Vec<_>>(),
-        "tsBatch": ts_expression(&ts_batch),
-        "tsCount": serde_json::to_string(&pending_count_sql(t, provider)).expect("a string"),
+        "tsBatch": ts_expression(&batches.client),
+        "tsCount": serde_json::to_string(count).expect("a string"),
         // Indented to sit in its loop, unless a name holds a line break (an indent
         // there would change the name).
         "sqlBatch": if has_line_break(t) { plpgsql_body.clone() } else { plpgsql_body.replace('\n', "\n    ") },
-        "sqlOneBatch": sql_with_placeholders(&one_batch),
+        "sqlOneBatch": batches.one,
         "sqlCount": count,
         "fillIns": fill_ins,
     })

@@ -153,6 +153,11 @@ pub trait Flavour: Sync {
         false
     }
 
+    /// An enum value as text, to compare with a string literal.
+    fn as_text(&self, value: &str) -> String {
+        value.to_string()
+    }
+
     /// `a` and `b` (values of `ty`) differ, NULL counting as a value.
     fn distinct(&self, a: &str, b: &str, ty: &ColumnType) -> String;
 

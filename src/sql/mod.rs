@@ -10,6 +10,8 @@ use crate::database::{
 use crate::migrate::{AlterEnum, Step, TableChange, TableRef};
 use crate::schema::{Provider, ReferentialAction, SortOrder};
 
+pub mod backfill;
+pub mod condition;
 pub mod flavour;
 mod mssql;
 mod mysql;
@@ -19,6 +21,7 @@ pub mod sqlite;
 
 pub use flavour::Flavour;
 pub use operation::{Operation, operation};
+pub use postgres::set_lock_timeout;
 
 /// How one provider spells things.
 #[derive(Debug, Clone, Copy)]
@@ -83,6 +86,21 @@ pub fn rows_matching_any(
         d.qualified(schema, table),
         conditions.join(" OR ")
     )
+}
+
+/// Deletes the rows `migrate deploy` wrote for a plan's phase, whatever timestamp `promote` gave
+/// its folders: the plan's name and the phase are in every folder name. `\` escapes LIKE's `_`,
+/// as in PostgreSQL by default and in SQLite once named.
+pub fn forget_migrations(provider: Provider, plan: &str, phase: &str) -> String {
+    let pattern = crate::escape::sql_string(
+        provider,
+        &format!("%\\_{}\\_{phase}%", plan.replace('_', "\\_")),
+    );
+    let escape_clause = match provider {
+        Provider::Sqlite => format!(" ESCAPE {}", crate::escape::sql_string(provider, "\\")),
+        _ => String::new(),
+    };
+    format!("DELETE FROM _prisma_migrations WHERE migration_name LIKE {pattern}{escape_clause}")
 }
 
 /// Prisma's words above a step that adds several values to one enum.

@@ -47,6 +47,10 @@ impl Flavour for Cockroach {
         Provider::CockroachDb
     }
 
+    fn as_text(&self, value: &str) -> String {
+        format!("{value}::text")
+    }
+
     fn distinct(&self, a: &str, b: &str, ty: &ColumnType) -> String {
         distinct(a, b, ty)
     }
@@ -55,6 +59,10 @@ impl Flavour for Cockroach {
 impl Flavour for Postgres {
     fn provider(&self) -> Provider {
         Provider::PostgreSql
+    }
+
+    fn as_text(&self, value: &str) -> String {
+        format!("{value}::text")
     }
 
     fn builds_online(&self) -> bool {
@@ -151,11 +159,19 @@ impl Flavour for Postgres {
             "-- One statement: a failed deploy applies nothing, and deploying again starts afresh.\n\
              DO {tag}\n#variable_conflict use_column\n{declare}BEGIN\n\
              -- Fail fast instead of queueing all traffic behind a blocked ALTER.\n\
-             SET lock_timeout = {};\n\n{}\nEND\n{tag};\n",
-            crate::escape::sql_string(Provider::PostgreSql, m.lock_timeout),
+             {};\n\n{}\nEND\n{tag};\n",
+            set_lock_timeout(m.lock_timeout),
             body.trim_end()
         )
     }
+}
+
+/// How long a statement of the migration waits for a lock before it fails.
+pub fn set_lock_timeout(timeout: &str) -> String {
+    format!(
+        "SET lock_timeout = {}",
+        crate::escape::sql_string(Provider::PostgreSql, timeout)
+    )
 }
 
 /// `LOCK TABLE` of `table` in `mode`.

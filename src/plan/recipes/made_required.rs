@@ -38,9 +38,9 @@ impl Recipe for MadeRequired {
                             .map(|c| c.column_type.sql())
                             .unwrap_or_default(),
                         source,
-                        pending: format!("{} IS NULL", cx.dialect.quote(column)),
+                        pending: condition::is_null(cx.dialect, column),
                         lossy: None,
-                        done_when: format!("{} IS NOT NULL", cx.dialect.quote(column)),
+                        done_when: condition::is_not_null(cx.dialect, column),
                         why: format!("`{field}` becomes required"),
                     });
                 Ok(Decision::contract(format!(

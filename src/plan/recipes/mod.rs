@@ -44,6 +44,7 @@ pub(super) use crate::rules::Severity;
 pub(super) use crate::schema::{Model, Provider, Schema};
 pub(super) use crate::sql::Dialect;
 pub(super) use crate::sql::Flavour;
+pub(super) use crate::sql::condition;
 use crate::sql::flavour::cast;
 
 /// What a recipe reads, and what it adds to.
@@ -207,10 +208,10 @@ fn copy_assignment(flavour: &dyn Flavour, rename: &ColumnRename, why: String) ->
             cast: rename.converts().then(|| rename.new_type.sql()),
         },
         pending: match &lossy {
-            Some(lossy) => format!("{differs} OR {lossy}"),
+            Some(lossy) => condition::or(&differs, lossy),
             None => differs.clone(),
         },
-        done_when: format!("NOT ({differs})"),
+        done_when: condition::not(&differs),
         lossy,
         why,
     }
@@ -361,7 +362,7 @@ fn move_rows_off_value(
     insert_enum_value(cx.edits, cx.input, ne, cx.input.old_sources.text(ov.span));
     let literal = crate::escape::sql_string(cx.provider, ov.database_name());
     for (model, table, column) in enum_columns(cx.input.new, cx.new_db, ne) {
-        let text = as_text(cx.provider, &column);
+        let text = cx.flavour.as_text(&cx.dialect.quote(&column));
         cx.recipes
             .backfill_table(model, table)
             .assignments
@@ -371,9 +372,9 @@ fn move_rows_off_value(
                     .map(|c| c.column_type.sql())
                     .unwrap_or_default(),
                 source: source(table, &column),
-                pending: format!("{text} = {literal}"),
+                pending: condition::equals(&text, &literal),
                 lossy: None,
-                done_when: format!("{text} <> {literal}"),
+                done_when: condition::not_equals(&text, &literal),
                 why: why.to_string(),
                 column,
             });
@@ -444,15 +445,6 @@ fn move_table(cx: &mut Context, nm: &Model, how: impl Fn(&str, &str) -> String) 
             .push(super::TableRename { from, to });
     }
     Ok(decision)
-}
-
-/// An enum column compared with a string literal: PostgreSQL compares the enum's text.
-fn as_text(provider: Provider, column: &str) -> String {
-    let d = Dialect(provider);
-    match provider {
-        Provider::PostgreSql | Provider::CockroachDb => format!("{}::text", d.quote(column)),
-        _ => d.quote(column),
-    }
 }
 
 /// Recipes run on two schemas, for the recipes' unit tests.

@@ -24,9 +24,9 @@ impl Recipe for NewRequiredField {
                 source: ValueSource::FillIn {
                     hint: format!("the value of the new required field `{model}.{field}` for existing rows"),
                 },
-                pending: format!("{} IS NULL", cx.dialect.quote(&column.name)),
+                pending: condition::is_null(cx.dialect, &column.name),
                 lossy: None,
-                done_when: format!("{} IS NOT NULL", cx.dialect.quote(&column.name)),
+                done_when: condition::is_not_null(cx.dialect, &column.name),
                 why: format!("`{field}` is a new required field without a default"),
             });
                 Ok(Decision::contract(format!(

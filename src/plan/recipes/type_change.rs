@@ -97,7 +97,7 @@ fn type_swap(
     );
     edits.insert_line_after_fields(input.new_sources, nm, &line);
     let (old_sql, new_sql) = (old_type.sql(), new_type.sql());
-    let (new_col, old_col) = (d.quote(&temporary), d.quote(&column));
+    let old_col = d.quote(&column);
     let assignment = if castable {
         let rename = ColumnRename {
             table: TableRef::of(table),
@@ -126,9 +126,15 @@ fn type_swap(
                     "the {new_sql} value of `{field}` computed from the {old_sql} column {old_col} of the same row (a SQL expression)"
                 ),
             },
-            pending: format!("{new_col} IS NULL AND {old_col} IS NOT NULL"),
+            pending: condition::and(
+                &condition::is_null(d, &temporary),
+                &condition::is_not_null(d, &column),
+            ),
             lossy: None,
-            done_when: format!("{new_col} IS NOT NULL OR {old_col} IS NULL"),
+            done_when: condition::or(
+                &condition::is_not_null(d, &temporary),
+                &condition::is_null(d, &column),
+            ),
             why: format!("`{field}` changes type from {old_sql} to {new_sql}, which has no cast"),
         }
     };
