@@ -9,7 +9,6 @@
 use crate::plan::runbook::{MigrationPhase, Step};
 use crate::plan::{Migration, Plan};
 use crate::schema::Provider;
-use crate::sql::Dialect;
 
 /// A row of `_prisma_migrations`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,18 +41,7 @@ pub fn parse_migrations(text: &str) -> Vec<AppliedMigration> {
 /// One count of the rows the backfill has still to fill, summed over its tables; `None` when
 /// the plan has no backfill.
 pub fn backfill_query(plan: &Plan, provider: Provider) -> Option<String> {
-    let d = Dialect(provider);
-    let counts: Vec<String> = (plan.backfill.iter())
-        .filter(|t| !t.assignments.is_empty())
-        .map(|t| {
-            let pending: Vec<&str> = (t.assignments.iter()).map(|a| a.pending.as_str()).collect();
-            format!(
-                "(SELECT count(*) {})",
-                crate::sql::rows_matching_any(d, &t.schema, &t.table, &pending)
-            )
-        })
-        .collect();
-    (!counts.is_empty()).then(|| format!("SELECT {}", counts.join(" + ")))
+    crate::sql::backfill::pending_total(&plan.backfill, provider)
 }
 
 /// What the database shows of one step.

@@ -104,8 +104,9 @@ pub(super) fn concurrent_index(
     Migration {
         folder,
         purpose,
-        sql: format!(
-            "-- CreateIndex (CONCURRENTLY: writes go on while it builds; it must be alone in its migration)\n{statement};\n"
+        sql: sql::render_statements(
+            "CreateIndex (CONCURRENTLY: writes go on while it builds; it must be alone in its migration)",
+            &[statement],
         ),
         before_retry: Some(format!("{drop};")),
     }

@@ -211,3 +211,20 @@ fn sql_with_placeholders(sql: &str) -> String {
     }
     out
 }
+
+/// One count of the rows the backfill has still to fill, summed over `tables`; `None` when
+/// there is nothing to fill.
+pub fn pending_total(tables: &[BackfillTable], provider: Provider) -> Option<String> {
+    let d = Dialect(provider);
+    let counts: Vec<String> = (tables.iter())
+        .filter(|t| !t.assignments.is_empty())
+        .map(|t| {
+            let pending: Vec<&str> = (t.assignments.iter()).map(|a| a.pending.as_str()).collect();
+            format!(
+                "(SELECT count(*) {})",
+                super::rows_matching_any(d, &t.schema, &t.table, &pending)
+            )
+        })
+        .collect();
+    (!counts.is_empty()).then(|| format!("SELECT {}", counts.join(" + ")))
+}
