@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::changes::Change;
 use crate::schema::Provider;
 
+mod type_change;
 mod xc100_additive_change;
 mod xc101_dropped_field;
 mod xc102_dropped_model;
@@ -41,7 +42,7 @@ mod xc126_foreign_key_actions;
 mod xc127_enum_renamed;
 mod xc128_metadata_change;
 
-pub use xc107_in_place_type_change::in_place;
+pub use type_change::TypeChange;
 
 /// How a change can ship, from harmless to data-losing.
 /// Also `--fail-on`'s values, by the same lowercase names.

@@ -1,6 +1,6 @@
 //! XC106: a column's type changes in a way the database cannot do in place.
 
-use super::{Context, Rule, Severity, Verdict};
+use super::{Context, Rule, Severity, TypeChange, Verdict};
 use crate::changes::{Change, ChangeKind};
 use crate::schema::Provider;
 
@@ -43,12 +43,7 @@ fn check(change: &Change, context: &Context) -> Option<Verdict> {
     else {
         return None;
     };
-    if super::xc121_json_jsonb::is_json_switch(from, to) {
-        return None;
-    }
-    if let (Some(a), Some(b)) = (from.column(), to.column())
-        && super::in_place(context.provider, a, b)
-    {
+    if TypeChange::of(context.provider, from, to) != TypeChange::Rewrite {
         return None;
     }
     if context.provider == Provider::MongoDb {

@@ -1,6 +1,6 @@
 //! XC107: a type change the database makes without touching the rows.
 
-use super::{Context, Rule, Severity, Verdict};
+use super::{Context, Rule, Severity, TypeChange, Verdict};
 use crate::changes::{Change, ChangeKind};
 use crate::database::{ColumnType, TypeFamily};
 use crate::schema::Provider;
@@ -28,57 +28,6 @@ that a long-running transaction holding the table cannot make the brief lock que
     check,
 };
 
-/// Whether changing `from` to `to` leaves every row as it is on this provider.
-pub fn in_place(provider: Provider, from: &ColumnType, to: &ColumnType) -> bool {
-    use TypeFamily::{Decimal, Text};
-    if from.is_list != to.is_list {
-        return false;
-    }
-    match (provider, &from.family, &to.family) {
-        (
-            Provider::PostgreSql | Provider::CockroachDb,
-            Text {
-                fixed: false,
-                length: a,
-            },
-            Text {
-                fixed: false,
-                length: b,
-            },
-        ) => match (a, b) {
-            (_, None) => true,
-            (Some(a), Some(b)) => b >= a,
-            (None, Some(_)) => false,
-        },
-        (
-            Provider::PostgreSql | Provider::CockroachDb,
-            Decimal {
-                precision: Some(p1),
-                scale: s1,
-            },
-            Decimal {
-                precision: p2,
-                scale: s2,
-            },
-        ) => match p2 {
-            None => s2.is_none(),
-            Some(p2) => p2 >= p1 && s1.unwrap_or(0) == s2.unwrap_or(0),
-        },
-        (
-            Provider::MySql | Provider::SqlServer,
-            Text {
-                fixed: false,
-                length: Some(a),
-            },
-            Text {
-                fixed: false,
-                length: Some(b),
-            },
-        ) => b >= a && from.base.split('(').next() == to.base.split('(').next(),
-        _ => false,
-    }
-}
-
 /// MySQL keeps a one-byte length prefix up to 255 bytes (utf8mb4: 63 characters).
 fn mysql_same_prefix(from: &ColumnType, to: &ColumnType) -> bool {
     let bytes = |t: &ColumnType| match t.family {
@@ -101,12 +50,12 @@ fn check(change: &Change, context: &Context) -> Option<Verdict> {
     else {
         return None;
     };
+    if TypeChange::of(context.provider, from, to) != TypeChange::InPlace {
+        return None;
+    }
     let (Some(a), Some(b)) = (from.column(), to.column()) else {
         return None;
     };
-    if !in_place(context.provider, a, b) {
-        return None;
-    }
     Some(match context.provider {
         Provider::MySql if !mysql_same_prefix(a, b) => Verdict::new(
             Severity::Caution,
@@ -132,6 +81,7 @@ fn check(change: &Change, context: &Context) -> Option<Verdict> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::changes::ChangedType;
 
     fn ty(base: &str, family: TypeFamily) -> ColumnType {
         ColumnType {
@@ -182,7 +132,11 @@ mod tests {
         ];
         for (provider, from, to, expected) in cases {
             assert_eq!(
-                in_place(provider, &from, &to),
+                TypeChange::of(
+                    provider,
+                    &ChangedType::Column(from.clone()),
+                    &ChangedType::Column(to.clone())
+                ) == TypeChange::InPlace,
                 expected,
                 "{provider:?} {} -> {}",
                 from.base,

@@ -1,8 +1,7 @@
 //! XC121: a column switches between `json` and `jsonb`.
 
-use super::{Context, Rule, Severity, Verdict};
-use crate::changes::{Change, ChangeKind, ChangedType};
-use crate::database::TypeFamily;
+use super::{Context, Rule, Severity, TypeChange, Verdict};
+use crate::changes::{Change, ChangeKind};
 
 pub const RULE: Rule = Rule {
     id: "XC121",
@@ -24,20 +23,7 @@ Add a new column of the target type, dual-write, backfill in batches with the ca
     check,
 };
 
-/// `json` to `jsonb` or back: same Prisma type, different storage.
-pub fn is_json_switch(from: &ChangedType, to: &ChangedType) -> bool {
-    match (from.column(), to.column()) {
-        (Some(a), Some(b)) => {
-            a.family == TypeFamily::Json
-                && b.family == TypeFamily::Json
-                && a.base != b.base
-                && a.is_list == b.is_list
-        }
-        _ => false,
-    }
-}
-
-fn check(change: &Change, _: &Context) -> Option<Verdict> {
+fn check(change: &Change, context: &Context) -> Option<Verdict> {
     let ChangeKind::ColumnTypeChanged {
         table,
         column,
@@ -48,7 +34,7 @@ fn check(change: &Change, _: &Context) -> Option<Verdict> {
     else {
         return None;
     };
-    is_json_switch(from, to).then(|| {
+    (TypeChange::of(context.provider, from, to) == TypeChange::JsonSwitch).then(|| {
         Verdict::new(
             Severity::Breaking,
             format!("\"{table}\".\"{column}\" changes from {from} to {to}: every row is parsed and rewritten under an exclusive lock"),
@@ -59,7 +45,8 @@ fn check(change: &Change, _: &Context) -> Option<Verdict> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::database::ColumnType;
+    use crate::changes::ChangedType;
+    use crate::database::{ColumnType, TypeFamily};
     use crate::rules::test_support::change;
     use crate::schema::Provider;
 
