@@ -256,7 +256,7 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
         "generateExpand": format!("npx prisma generate --schema {}", escape::shell_arg(&expand_schema_path)),
         "expandRollback": run_file(format!("{}/{}", options.plan_dir, PlanPath::ExpandDown.path())),
         "contractRollback": run_file(format!("{}/{}", options.plan_dir, PlanPath::ContractDown.path())),
-        "expandChanges": plan.changes.iter().filter(|c| c.phase == crate::plan::runbook::MigrationPhase::Expand && c.recipe != crate::plan::SHIPS_WITH_EXPAND).collect::<Vec<_>>(),
+        "expandChanges": plan.changes.iter().filter(|c| c.phase == crate::plan::runbook::MigrationPhase::Expand && c.recipe != crate::plan::ChangeRecipe::ShipsWithExpand).collect::<Vec<_>>(),
         "contractChanges": plan.changes.iter().filter(|c| c.phase == crate::plan::runbook::MigrationPhase::Contract).collect::<Vec<_>>(),
         "dualWrite": dual,
         "hasDualWrite": !plan.dual_write.is_empty(),

@@ -111,9 +111,6 @@ pub struct PlanInput<'a> {
     pub classification: &'a Classification,
 }
 
-/// The recipe of a change that needs no phases of its own.
-pub const SHIPS_WITH_EXPAND: &str = "ships with the expand migration";
-
 pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError> {
     let provider = input.classification.provider;
     if matches!(provider, Provider::MongoDb) {

@@ -130,6 +130,49 @@ pub struct DualWrite {
     pub pairs: Vec<FieldPair>,
 }
 
+/// What the plan does for one change, in words (plan.json keeps the words).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeRecipe {
+    /// A safe change: the expand migration makes it as Prisma would.
+    ShipsWithExpand,
+    /// A recipe's phases, as the recipe tells them.
+    Phased(String),
+}
+
+impl ChangeRecipe {
+    const SHIPS_WITH_EXPAND: &str = "ships with the expand migration";
+
+    pub fn text(&self) -> &str {
+        match self {
+            ChangeRecipe::ShipsWithExpand => Self::SHIPS_WITH_EXPAND,
+            ChangeRecipe::Phased(text) => text,
+        }
+    }
+}
+
+impl std::fmt::Display for ChangeRecipe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.text())
+    }
+}
+
+impl Serialize for ChangeRecipe {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.text())
+    }
+}
+
+impl<'de> Deserialize<'de> for ChangeRecipe {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Ok(if text == Self::SHIPS_WITH_EXPAND {
+            ChangeRecipe::ShipsWithExpand
+        } else {
+            ChangeRecipe::Phased(text)
+        })
+    }
+}
+
 /// A change of the diff and what the plan does with it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -139,7 +182,7 @@ pub struct PlannedChange {
     pub reason: String,
     /// Which phase makes the change in the database.
     pub phase: runbook::MigrationPhase,
-    pub recipe: String,
+    pub recipe: ChangeRecipe,
     /// What the rollout of the application needs for it.
     pub rollout: runbook::Rollout,
 }

@@ -43,7 +43,11 @@ mod tests {
         );
         let d = p.decision("FieldRemoved");
         assert_eq!(d.phase, MigrationPhase::Contract);
-        assert!(d.recipe.contains("makes it optional"), "{}", d.recipe);
+        assert!(
+            d.recipe.text().contains("makes it optional"),
+            "{}",
+            d.recipe
+        );
         assert!(p.expand.contains("bio String?"), "{}", p.expand);
     }
 }

@@ -69,7 +69,7 @@ mod tests {
         let d = p.decision("ColumnMadeRequired");
         assert_eq!(d.phase, MigrationPhase::Contract);
         assert!(
-            d.recipe.contains("through a CHECK validated first"),
+            d.recipe.text().contains("through a CHECK validated first"),
             "{}",
             d.recipe
         );

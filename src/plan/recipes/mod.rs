@@ -30,8 +30,8 @@ mod sqlite_table_rename;
 mod type_change;
 
 pub(super) use super::{
-    Assignment, ColumnRename, FieldPair, PlanInput, Recipes, SHIPS_WITH_EXPAND, SyncMode, TypeSwap,
-    ValueSource, conversions,
+    Assignment, ColumnRename, FieldPair, PlanInput, Recipes, SyncMode, TypeSwap, ValueSource,
+    conversions,
 };
 pub(super) use crate::changes::ChangeKind;
 pub(super) use crate::classify::Finding;
@@ -39,6 +39,7 @@ pub(super) use crate::database::{Database, Table};
 pub(super) use crate::diagnostics::Sources;
 pub(super) use crate::expand::SchemaEdits;
 pub(super) use crate::migrate::TableRef;
+pub(super) use crate::plan::ChangeRecipe;
 pub(super) use crate::plan::runbook::MigrationPhase;
 pub(super) use crate::rules::Severity;
 pub(super) use crate::schema::{Model, Provider, Schema};
@@ -85,21 +86,21 @@ impl<'a> Context<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(in crate::plan) struct Decision {
     pub phase: MigrationPhase,
-    pub recipe: String,
+    pub recipe: ChangeRecipe,
 }
 
 impl Decision {
     fn expand(recipe: impl Into<String>) -> Decision {
         Decision {
             phase: MigrationPhase::Expand,
-            recipe: recipe.into(),
+            recipe: ChangeRecipe::Phased(recipe.into()),
         }
     }
 
     fn contract(recipe: impl Into<String>) -> Decision {
         Decision {
             phase: MigrationPhase::Contract,
-            recipe: recipe.into(),
+            recipe: ChangeRecipe::Phased(recipe.into()),
         }
     }
 }
@@ -168,7 +169,10 @@ pub(in crate::plan) fn decide(f: &Finding, cx: &mut Context) -> Outcome {
             },
         ));
     }
-    Ok(Decision::expand(SHIPS_WITH_EXPAND))
+    Ok(Decision {
+        phase: MigrationPhase::Expand,
+        recipe: ChangeRecipe::ShipsWithExpand,
+    })
 }
 
 /// The foreign keys, of any table of `db`, that reference `column` of `table`.

@@ -116,6 +116,7 @@ mod tests {
         assert_eq!(d.phase, MigrationPhase::Contract);
         assert!(
             d.recipe
+                .text()
                 .contains("the contract moves the key to \"Person\""),
             "{}",
             d.recipe

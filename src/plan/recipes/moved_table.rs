@@ -42,6 +42,6 @@ mod tests {
         );
         let d = p.decision("TableMoved");
         assert_eq!(d.phase, MigrationPhase::Expand);
-        assert!(d.recipe.contains("`SET SCHEMA`"), "{}", d.recipe);
+        assert!(d.recipe.text().contains("`SET SCHEMA`"), "{}", d.recipe);
     }
 }

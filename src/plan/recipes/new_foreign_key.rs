@@ -37,6 +37,6 @@ mod tests {
         );
         let d = p.decision("ForeignKeyAdded");
         assert_eq!(d.phase, MigrationPhase::Expand);
-        assert!(d.recipe.contains("NOT VALID"), "{}", d.recipe);
+        assert!(d.recipe.text().contains("NOT VALID"), "{}", d.recipe);
     }
 }

@@ -33,8 +33,8 @@ mod tests {
         );
         let d = plan("postgresql", old, new).decision("IndexAdded").clone();
         assert_eq!(d.phase, MigrationPhase::Expand);
-        assert!(d.recipe.contains("CONCURRENTLY"), "{}", d.recipe);
+        assert!(d.recipe.text().contains("CONCURRENTLY"), "{}", d.recipe);
         let d = plan("sqlite", old, new).decision("IndexAdded").clone();
-        assert_eq!(d.recipe, "expand creates \"User_name_idx\"");
+        assert_eq!(d.recipe.text(), "expand creates \"User_name_idx\"");
     }
 }

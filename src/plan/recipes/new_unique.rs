@@ -42,7 +42,7 @@ mod tests {
         let d = p.decision("IndexAdded");
         assert_eq!(d.phase, MigrationPhase::Expand);
         assert!(
-            d.recipe.contains("\"User_email_key\" CONCURRENTLY"),
+            d.recipe.text().contains("\"User_email_key\" CONCURRENTLY"),
             "{}",
             d.recipe
         );

@@ -134,7 +134,7 @@ mod tests {
         let d = p.decision("FieldRenamed");
         assert_eq!(d.phase, MigrationPhase::Contract);
         assert!(
-            d.recipe.contains("a trigger keeps the two equal"),
+            d.recipe.text().contains("a trigger keeps the two equal"),
             "{}",
             d.recipe
         );

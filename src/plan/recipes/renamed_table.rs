@@ -37,7 +37,11 @@ mod tests {
         let p = plan("postgresql", old, new);
         let d = p.decision("ModelRenamed");
         assert_eq!(d.phase, MigrationPhase::Expand);
-        assert!(d.recipe.contains("leaves a view \"User\""), "{}", d.recipe);
+        assert!(
+            d.recipe.text().contains("leaves a view \"User\""),
+            "{}",
+            d.recipe
+        );
         assert_eq!(p.recipes.table_renames.len(), 1);
         let why = plan("mysql", old, new).refusal("ModelRenamed").to_string();
         assert!(why.contains("phased on PostgreSQL"), "{why}");
