@@ -1181,42 +1181,47 @@ fn write_plan(
         .collect();
     match prisma_xc::write::write_plan(&target, &files) {
         Ok(dir) => {
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(
-                out,
-                "\nWrote the plan to {}: follow {} phase by phase.",
-                dir.display(),
-                dir.join("PLAN.md").display()
-            );
-            for why in &plan.not_zero_downtime {
-                let _ = writeln!(
-                    out,
-                    "Not zero-downtime: {}",
-                    prisma_xc::escape::one_line(why)
-                );
-            }
-            for why in &plan.long_locks {
-                let _ = writeln!(out, "Long lock: {}", prisma_xc::escape::one_line(why));
-            }
-            if plan.unguarded_contract {
-                let _ = writeln!(
-                    out,
-                    "No contract guard on {}: deploy the contract only once the backfill's verification counts 0 rows (PLAN.md).",
-                    plan.provider.name()
-                );
-            }
-            if plan.has_fill_ins() {
-                let _ = writeln!(
-                    out,
-                    "The backfill needs values only you know: fill in the FILL IN block of 3-backfill/backfill.ts."
-                );
-            }
+            print_plan_summary(&dir, &plan);
             ExitCode::SUCCESS
         }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// Where the plan went, and what in it needs the user's attention before anything else.
+fn print_plan_summary(dir: &Path, plan: &prisma_xc::plan::Plan) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "\nWrote the plan to {}: follow {} phase by phase.",
+        dir.display(),
+        dir.join("PLAN.md").display()
+    );
+    for why in &plan.not_zero_downtime {
+        let _ = writeln!(
+            out,
+            "Not zero-downtime: {}",
+            prisma_xc::escape::one_line(why)
+        );
+    }
+    for why in &plan.long_locks {
+        let _ = writeln!(out, "Long lock: {}", prisma_xc::escape::one_line(why));
+    }
+    if plan.unguarded_contract {
+        let _ = writeln!(
+            out,
+            "No contract guard on {}: deploy the contract only once the backfill's verification counts 0 rows (PLAN.md).",
+            plan.provider.name()
+        );
+    }
+    if plan.has_fill_ins() {
+        let _ = writeln!(
+            out,
+            "The backfill needs values only you know: fill in the FILL IN block of 3-backfill/backfill.ts."
+        );
     }
 }
 
