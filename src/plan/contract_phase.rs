@@ -5,7 +5,8 @@
 //! added `NOT VALID` and validated. The main migration checks again, drops what old code used
 //! and tightens; its foreign keys are validated after it.
 
-use super::phase::{ConcurrentIndex, PhaseWriter, TableLock};
+use super::phase::{ConcurrentIndex, MigrationKind, PhaseWriter, TableLock};
+use super::runbook::MigrationPhase;
 use super::{
     Migration, Recipes, SideSql, apply_swap, concurrent_index, contract_down, locks, not_valid,
     rename_enum_type, table_exists, unswap_db,
@@ -315,7 +316,7 @@ fn assemble(
     guard: &str,
 ) -> Vec<Migration> {
     let provider = writer.provider();
-    let stamp = |suffix: &str| writer.folder(suffix);
+    let stamp = |place, kind| writer.folder(MigrationPhase::Contract, place, kind);
     let lock = |sql: String| writer.atomic(sql);
     // The guard reads before the tables are locked: it scans them.
     let lock_tables = |sql: String| {
@@ -335,7 +336,7 @@ fn assemble(
         // The index builds cannot share a migration with anything: the guard first, alone, so
         // that a contract deployed too early stops before it changes anything.
         contract.push(Migration {
-            folder: stamp(&format!("contract_{n:02}_guard")),
+            folder: stamp(Some(n), MigrationKind::Guard),
             purpose: "checks every row is in sync before anything is built or dropped".into(),
             sql: lock(guard.to_string()),
             before_retry: None,
@@ -347,13 +348,13 @@ fn assemble(
         let index = &built.index.name;
         contract.push(if is_unique {
             concurrent_index(
-                stamp(&format!("contract_{n:02}_unique")),
+                stamp(Some(n), MigrationKind::UniqueIndex),
                 format!("builds unique index \"{index}\" CONCURRENTLY before anything is dropped; fails, changing nothing, if rows hold duplicates"),
                 &built,
             )
         } else {
             concurrent_index(
-                stamp(&format!("contract_{n:02}_index")),
+                stamp(Some(n), MigrationKind::Index),
                 format!("builds index \"{index}\" CONCURRENTLY on the new-typed copy before the swap"),
                 &built,
             )
@@ -363,7 +364,7 @@ fn assemble(
     if !not_null.is_empty() {
         let adds = on_checks(provider, &not_null, CheckVerb::Add);
         contract.push(Migration {
-            folder: stamp(&format!("contract_{n:02}_check")),
+            folder: stamp(Some(n), MigrationKind::Check),
             purpose: "adds NOT NULL checks NOT VALID (instant), so that SET NOT NULL later needs no long lock".into(),
             sql: lock_tables(sql::render_statements("AddCheckNotValid", &adds)),
             before_retry: None,
@@ -371,7 +372,7 @@ fn assemble(
         n += 1;
         let validates = on_checks(provider, &not_null, CheckVerb::Validate);
         contract.push(Migration {
-            folder: stamp(&format!("contract_{n:02}_validate")),
+            folder: stamp(Some(n), MigrationKind::Validate),
             purpose: "validates the NOT NULL checks while reads and writes go on".into(),
             sql: lock(sql::render_statements("ValidateCheck", &validates)),
             before_retry: None,
@@ -397,7 +398,7 @@ fn assemble(
             "the contract migration: checks every row is in sync, tightens, drops the old structures"
         };
         contract.push(Migration {
-            folder: stamp("contract"),
+            folder: stamp(None, MigrationKind::Main),
             purpose: purpose.into(),
             sql: lock_tables(main_sql),
             before_retry: None,
@@ -407,7 +408,7 @@ fn assemble(
         let main = contract.len() - 1;
         if !contract_validate.is_empty() {
             contract.push(Migration {
-                folder: stamp(&format!("contract_{:02}_validate_foreign_keys", main + 2)),
+                folder: stamp(Some(main + 2), MigrationKind::ValidateForeignKeys),
                 purpose:
                     "validates the foreign keys the contract added NOT VALID, without blocking writes"
                         .into(),
@@ -419,9 +420,9 @@ fn assemble(
             });
         }
         contract[main].folder = if contract.len() == 1 {
-            stamp("contract")
+            stamp(None, MigrationKind::Main)
         } else {
-            stamp(&format!("contract_{:02}", main + 1))
+            stamp(Some(main + 1), MigrationKind::Main)
         };
     }
     contract

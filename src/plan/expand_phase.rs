@@ -3,7 +3,8 @@
 //! enum values first (a value cannot be used in the transaction that adds it), indexes built
 //! `CONCURRENTLY`, foreign keys added `NOT VALID` and validated without blocking writes.
 
-use super::phase::{ConcurrentIndex, PhaseWriter, TableLock};
+use super::phase::{ConcurrentIndex, MigrationKind, PhaseWriter, TableLock};
+use super::runbook::MigrationPhase;
 use super::{Migration, SideSql, concurrent_index, not_valid, sections, statements, table_exists};
 use crate::database::Database;
 use crate::migrate::{self, Step, TableRef};
@@ -20,7 +21,7 @@ pub(super) fn migrations(
     side: &SideSql,
 ) -> (Vec<Migration>, String) {
     let provider = writer.provider();
-    let stamp = |suffix: &str| writer.folder(suffix);
+    let stamp = |place, kind| writer.folder(MigrationPhase::Expand, place, kind);
     let lock = |sql: String| writer.atomic(sql);
     // The main migration starts from the database as it is; the later ones from it with the
     // tables renamed.
@@ -66,13 +67,13 @@ pub(super) fn migrations(
         (false, false) => {
             // Folders sort in the order they run.
             expand.push(Migration {
-                folder: stamp("expand_01_enum_values"),
+                folder: stamp(Some(1), MigrationKind::EnumValues),
                 purpose: "adds the new enum values first: PostgreSQL cannot use a value in the transaction that adds it".into(),
                 sql: lock(enum_sql),
                 before_retry: None,
             });
             expand.push(Migration {
-                folder: stamp("expand_02"),
+                folder: stamp(Some(2), MigrationKind::Main),
                 purpose: main_purpose.into(),
                 sql: lock_tables(main_sql, TableLock::AccessExclusive),
                 before_retry: None,
@@ -80,7 +81,7 @@ pub(super) fn migrations(
         }
         (true, true) => {}
         (_, _) => expand.push(Migration {
-            folder: stamp("expand"),
+            folder: stamp(None, MigrationKind::Main),
             purpose: main_purpose.into(),
             sql: if main_sql.is_empty() {
                 lock(enum_sql)
@@ -93,7 +94,7 @@ pub(super) fn migrations(
     let mut n = expand.len() + 1;
     for built in concurrent {
         expand.push(concurrent_index(
-            stamp(&format!("expand_{n:02}_index")),
+            stamp(Some(n), MigrationKind::Index),
             format!(
                 "builds index \"{}\" CONCURRENTLY, which cannot run inside a transaction",
                 built.index.name
@@ -104,7 +105,7 @@ pub(super) fn migrations(
     }
     if !foreign_keys.is_empty() {
         expand.push(Migration {
-            folder: stamp(&format!("expand_{n:02}_foreign_keys")),
+            folder: stamp(Some(n), MigrationKind::ForeignKeys),
             purpose:
                 "adds the foreign keys NOT VALID: instant, and new rows are checked from then on"
                     .into(),
@@ -118,7 +119,7 @@ pub(super) fn migrations(
     }
     if !validate.is_empty() {
         expand.push(Migration {
-            folder: stamp(&format!("expand_{n:02}_validate")),
+            folder: stamp(Some(n), MigrationKind::Validate),
             purpose: "validates the foreign keys added NOT VALID, without blocking writes".into(),
             sql: lock(sql::render_statements("ValidateForeignKey", &validate)),
             before_retry: None,

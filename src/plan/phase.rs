@@ -1,6 +1,7 @@
 //! How a phase's migrations are written: their folder names, and each one applied whole or not
 //! at all.
 
+use super::runbook::MigrationPhase;
 use super::{Migration, PlanOptions};
 use crate::database::Database;
 use crate::migrate::{Step, TableRef};
@@ -14,11 +15,66 @@ pub(super) struct PhaseWriter<'a> {
     pub options: &'a PlanOptions,
 }
 
+/// What one migration of a phase does, as the end of its folder name says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum MigrationKind {
+    /// The phase's main migration.
+    Main,
+    /// New enum values, before the migration that uses them.
+    EnumValues,
+    /// One index built `CONCURRENTLY`.
+    Index,
+    /// One unique index built `CONCURRENTLY`.
+    UniqueIndex,
+    /// Foreign keys added `NOT VALID`.
+    ForeignKeys,
+    /// Constraints validated.
+    Validate,
+    /// The contract's guard, alone before the index builds.
+    Guard,
+    /// `NOT NULL` checks added `NOT VALID`.
+    Check,
+    /// The contract's foreign keys validated, after it.
+    ValidateForeignKeys,
+}
+
+impl MigrationKind {
+    fn suffix(self) -> &'static str {
+        match self {
+            MigrationKind::Main => "",
+            MigrationKind::EnumValues => "_enum_values",
+            MigrationKind::Index => "_index",
+            MigrationKind::UniqueIndex => "_unique",
+            MigrationKind::ForeignKeys => "_foreign_keys",
+            MigrationKind::Validate => "_validate",
+            MigrationKind::Guard => "_guard",
+            MigrationKind::Check => "_check",
+            MigrationKind::ValidateForeignKeys => "_validate_foreign_keys",
+        }
+    }
+}
+
 impl PhaseWriter<'_> {
-    /// A migration folder's name: the plan's timestamp and name, then the phase's `suffix`.
-    /// Folder names sort in the order the migrations run.
-    pub fn folder(&self, suffix: &str) -> String {
-        format!("{}_{}_{suffix}", self.options.timestamp, self.options.name)
+    /// A migration folder's name: the plan's timestamp and name, the phase, then the
+    /// migration's place (`_01`, when the phase has several) and kind. Folder names sort in the
+    /// order the migrations run.
+    pub fn folder(
+        &self,
+        phase: MigrationPhase,
+        place: Option<usize>,
+        kind: MigrationKind,
+    ) -> String {
+        let phase = match phase {
+            MigrationPhase::Expand => "expand",
+            MigrationPhase::Contract => "contract",
+        };
+        let place = place.map(|n| format!("_{n:02}")).unwrap_or_default();
+        format!(
+            "{}_{}_{phase}{place}{}",
+            self.options.timestamp,
+            self.options.name,
+            kind.suffix()
+        )
     }
 
     pub fn provider(&self) -> Provider {
