@@ -15,7 +15,7 @@ use crate::plan::runbook::{AppVersion, MigrationPhase, Step};
 use crate::plan::{BackfillTable, Plan, PlanJson, PlanPath, ValueSource};
 use crate::project::Major;
 use crate::schema::Provider;
-use crate::sql::{self, Dialect};
+use crate::sql;
 
 /// One file of the plan folder: its path relative to the folder, and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,22 +111,6 @@ fn registry(markdown: bool) -> Handlebars<'static> {
         }
     }
     h
-}
-
-fn has_line_break(t: &BackfillTable) -> bool {
-    let names = std::iter::once(&t.table)
-        .chain(&t.schema)
-        .chain(t.key.iter().map(|(c, _)| c))
-        .chain(t.assignments.iter().flat_map(|a| {
-            std::iter::once(&a.column).chain(match &a.source {
-                ValueSource::Column { column, .. } => Some(column),
-                _ => None,
-            })
-        }));
-    names.into_iter().any(|n| n.contains(['\n', '\r']))
-        || t.assignments
-            .iter()
-            .any(|a| a.pending.contains(['\n', '\r']))
 }
 
 /// A string with fill-in marks as a TypeScript expression: `"..." + fill("User.email") + "..."`.
@@ -341,7 +325,7 @@ fn project_view(
 
 /// One table of the backfill, as backfill.ts and backfill.sql use it: its batches, counts and
 /// fill-ins, each written for the place it lands.
-fn backfill_table_view(t: &crate::plan::BackfillTable, provider: Provider) -> serde_json::Value {
+fn backfill_table_view(t: &BackfillTable, provider: Provider) -> serde_json::Value {
     let batches = sql::backfill::batches(t, provider);
     let fill_ins: Vec<serde_json::Value> = t
         .assignments
@@ -365,29 +349,20 @@ fn backfill_table_view(t: &crate::plan::BackfillTable, provider: Provider) -> se
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let plpgsql_body = &batches.plpgsql;
-    let (notice, count) = (&batches.notice, &batches.pending_count);
+    let count = &batches.pending_count;
     json!({
         "model": t.model,
         "table": t.table,
         "tableTs": escape::ts_string(&t.table),
         "comment": comment,
-        "notice": notice,
-        // The DO block's dollar quote: a tag that no name in its body holds.
-        "tag": escape::dollar_tag(&format!("{plpgsql_body}{notice}{count}")),
         "lossyCount": batches.lossy_count.as_deref().map_or("undefined".to_string(), escape::ts_string),
-        "quotedTable": Dialect(provider).qualified(&t.schema, &t.table),
-        "keyColumns": t.key.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>().join(", "),
         "keyCount": t.key.len(),
         "keyset": batches.keyset,
-        "hasKey": !t.key.is_empty(),
         "keys": t.key.iter().enumerate().map(|(i, (c, ty))| json!({"index": i, "column": c, "sqlType": ty})).collect::<Vec<_>>(),
         "assignments": t.assignments.iter().map(|a| json!({"column": a.column, "why": a.why})).collect::<Vec<_>>(),
         "tsBatch": ts_expression(&batches.client),
         "tsCount": serde_json::to_string(count).expect("a string"),
-        // Indented to sit in its loop, unless a name holds a line break (an indent
-        // there would change the name).
-        "sqlBatch": if has_line_break(t) { plpgsql_body.clone() } else { plpgsql_body.replace('\n', "\n    ") },
+        "sqlLoop": batches.plpgsql_loop,
         "sqlOneBatch": batches.one,
         "sqlCount": count,
         "fillIns": fill_ins,

@@ -158,12 +158,7 @@ fn refuse_lossy_refill(flavour: &dyn Flavour, table: &TableRef, r: &ColumnRename
     );
     match flavour.refuse_if_any(table, &lossy, &message) {
         Some(refusal) => vec![refusal],
-        None => vec![format!(
-            "-- {}\n-- Check first that this counts 0: SELECT COUNT(*) FROM {} WHERE {}",
-            crate::escape::line_comment(&message),
-            d.table(table),
-            crate::escape::line_comment(&lossy)
-        )],
+        None => vec![sql::check_first(d, &message, table, &lossy)],
     }
 }
 
@@ -206,16 +201,13 @@ fn unswap(d: Dialect, recipes: &Recipes, new_db: &Database) -> Vec<String> {
         let back = if swap.castable {
             cast_to(&d.quote(&swap.temporary), &swap.old_type)
         } else {
-            // Fails as an unknown column until replaced: nothing runs half-converted.
-            format!(
-                "FILL_IN_{}_{}_back /* <- FILL IN: {} */",
-                crate::escape::token(&swap.table.name),
-                crate::escape::token(&swap.column),
-                crate::escape::block_comment(&format!(
+            sql::fill_in(
+                &format!("{}_{}_back", swap.table.name, swap.column),
+                &format!(
                     "the {} value computed from {}",
                     swap.old_type,
                     d.quote(&swap.temporary)
-                ))
+                ),
             )
         };
         unswap.push(sql::operation(

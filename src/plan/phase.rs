@@ -164,7 +164,7 @@ pub(super) fn concurrent_index(
             "CreateIndex (CONCURRENTLY: writes go on while it builds; it must be alone in its migration)",
             &[statement],
         ),
-        before_retry: Some(format!("{drop};")),
+        before_retry: Some(sql::terminated(&drop)),
     }
 }
 

@@ -17,17 +17,15 @@ pub struct Batches {
     pub keyset: bool,
     /// The batch `backfill.ts` sends, with its parameters (`$1`, `?`) and [`FILL`] marks.
     pub client: String,
-    /// PostgreSQL's keyset batch inside `backfill.sql`'s loop (its last key in `xc_last_<i>`,
-    /// its size in `xc_batch_size`), fill-ins as placeholders that fail until replaced.
-    pub plpgsql: String,
+    /// PostgreSQL's `backfill.sql` block for the table: a loop of keyset batches, each its own
+    /// transaction, fill-ins as placeholders that fail until replaced.
+    pub plpgsql_loop: String,
     /// One batch of 1000 pending rows, for databases `backfill.sql` runs again until done.
     pub one: String,
     /// `SELECT COUNT(*) AS "pending"` of the rows still out of sync.
     pub pending_count: String,
     /// `SELECT COUNT(*) AS "lossy"` of the rows a conversion would change, if any can be.
     pub lossy_count: Option<String>,
-    /// The progress notice of `backfill.sql`'s loop, an SQL string.
-    pub notice: String,
 }
 
 /// Every statement of `t`'s backfill on `provider`.
@@ -40,22 +38,66 @@ pub fn batches(t: &BackfillTable, provider: Provider) -> Batches {
     } else {
         pending_batch_sql(t, provider, "?")
     };
-    let plpgsql = batch_sql(t, provider, &|i| format!("xc_last_{i}"), "xc_batch_size");
+    let pending_count = pending_count_sql(t, provider);
     Batches {
         keyset,
         client,
-        plpgsql: sql_with_placeholders(&plpgsql),
+        plpgsql_loop: plpgsql_loop(t, provider, &pending_count),
         one: sql_with_placeholders(&pending_batch_sql(t, provider, "1000")),
-        pending_count: pending_count_sql(t, provider),
+        pending_count,
         lossy_count: lossy_count_sql(t, provider),
-        notice: crate::escape::sql_string(
-            Provider::PostgreSql,
-            &format!(
-                "{}: % rows updated",
-                crate::escape::one_line(&t.table).replace('%', "%%")
-            ),
-        ),
     }
+}
+
+/// PostgreSQL's loop over `t`'s keyset batches (the last key in `xc_last_<i>`, the size in
+/// `xc_batch_size`), each batch committed on its own, with a notice of the rows updated so far.
+fn plpgsql_loop(t: &BackfillTable, provider: Provider, pending_count: &str) -> String {
+    let batch = sql_with_placeholders(&batch_sql(
+        t,
+        provider,
+        &|i| format!("xc_last_{i}"),
+        "xc_batch_size",
+    ));
+    let notice = crate::escape::sql_string(
+        Provider::PostgreSql,
+        &format!(
+            "{}: % rows updated",
+            crate::escape::one_line(&t.table).replace('%', "%%")
+        ),
+    );
+    // The DO block's dollar quote: a tag that no name in its body holds.
+    let tag = crate::escape::dollar_tag(&format!("{batch}{notice}{pending_count}"));
+    // Indented to sit in its loop, unless a name holds a line break (an indent there would
+    // change the name).
+    let batch = if has_line_break(t) {
+        batch
+    } else {
+        batch.replace('\n', "\n    ")
+    };
+    let declare: String = (t.key.iter().enumerate())
+        .map(|(i, (_, ty))| format!("  xc_last_{i} {};\n", crate::escape::one_line(ty)))
+        .collect();
+    let into: String = (0..t.key.len()).map(|i| format!("xc_last_{i}, ")).collect();
+    format!(
+        "DO {tag}\nDECLARE\n  xc_batch_size integer := 5000;\n{declare}  xc_scanned bigint;\n  xc_updated bigint;\n  xc_total bigint := 0;\nBEGIN\n  LOOP\n    {batch}\n    INTO {into}xc_scanned, xc_updated;\n    EXIT WHEN xc_scanned = 0;\n    xc_total := xc_total + xc_updated;\n    RAISE NOTICE {notice}, xc_total;\n    COMMIT;\n  END LOOP;\nEND\n{tag};"
+    )
+}
+
+/// Whether a name the batch writes holds a line break.
+fn has_line_break(t: &BackfillTable) -> bool {
+    let names = std::iter::once(&t.table)
+        .chain(&t.schema)
+        .chain(t.key.iter().map(|(c, _)| c))
+        .chain(t.assignments.iter().flat_map(|a| {
+            std::iter::once(&a.column).chain(match &a.source {
+                ValueSource::Column { column, .. } => Some(column),
+                _ => None,
+            })
+        }));
+    names.into_iter().any(|n| n.contains(['\n', '\r']))
+        || t.assignments
+            .iter()
+            .any(|a| a.pending.contains(['\n', '\r']))
 }
 
 /// Marks a fill-in inside generated SQL until the target language decides how to show it.
@@ -200,10 +242,9 @@ fn sql_with_placeholders(sql: &str) -> String {
     let mut out = String::new();
     for (i, part) in sql.split(FILL).enumerate() {
         if i % 2 == 1 {
-            out.push_str(&format!(
-                "FILL_IN_{} /* <- FILL IN: an SQL expression for {} */",
-                crate::escape::token(part),
-                crate::escape::block_comment(part)
+            out.push_str(&super::fill_in(
+                part,
+                &format!("an SQL expression for {part}"),
             ));
         } else {
             out.push_str(part);

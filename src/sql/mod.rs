@@ -88,6 +88,33 @@ pub fn rows_matching_any(
     )
 }
 
+/// A value only the user can write: an identifier that fails as an unknown column until it is
+/// replaced (nothing runs half-converted), named `FILL_IN_<name>`, and a comment saying what
+/// goes there.
+pub fn fill_in(name: &str, what: &str) -> String {
+    format!(
+        "FILL_IN_{} /* <- FILL IN: {} */",
+        crate::escape::token(name),
+        crate::escape::block_comment(what)
+    )
+}
+
+/// For a database that cannot stop a script on a condition: comment lines that say why, and the
+/// count to run first, which must be 0.
+pub fn check_first(d: Dialect, why: &str, table: &TableRef, condition: &str) -> String {
+    format!(
+        "-- {}\n-- Check first that this counts 0: SELECT COUNT(*) FROM {} WHERE {}",
+        crate::escape::line_comment(why),
+        crate::escape::line_comment(&d.table(table)),
+        crate::escape::line_comment(condition)
+    )
+}
+
+/// One statement with its terminator.
+pub fn terminated(statement: &str) -> String {
+    format!("{statement};")
+}
+
 /// Deletes the rows `migrate deploy` wrote for a plan's phase, whatever timestamp `promote` gave
 /// its folders: the plan's name and the phase are in every folder name. `\` escapes LIKE's `_`,
 /// as in PostgreSQL by default and in SQLite once named.
