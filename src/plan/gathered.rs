@@ -23,7 +23,7 @@ pub(super) struct ColumnRename {
 impl ColumnRename {
     /// Whether values are cast between the two columns.
     pub fn converts(&self) -> bool {
-        self.old_type.sql() != self.new_type.sql()
+        self.sync().converts()
     }
 
     /// The two columns as the database's sync trigger sees them.

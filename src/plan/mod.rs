@@ -18,7 +18,6 @@ use crate::diagnostics::Sources;
 use crate::expand::SchemaEdits;
 
 use crate::schema::{Provider, Schema};
-use crate::sql::Dialect;
 use crate::sql::flavour::TriggerSql;
 
 mod contract_down;
@@ -140,9 +139,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         input,
         old_db,
         new_db,
-        provider,
         flavour,
-        dialect: Dialect(provider),
         edits: &mut edits,
         recipes: &mut recipes,
     };

@@ -161,10 +161,15 @@ pub trait Flavour: Sync {
     /// `a` and `b` (values of `ty`) differ, NULL counting as a value.
     fn distinct(&self, a: &str, b: &str, ty: &ColumnType) -> String;
 
+    /// Whether casting a value from `from` to `to` (two different types) can change it.
+    fn cast_can_change(&self, _from: &ColumnType, _to: &ColumnType) -> bool {
+        true
+    }
+
     /// The condition under which converting `value` from `from` to `to` changes it: it does
-    /// not come back unchanged. `None` where no cast happens.
+    /// not come back unchanged. `None` where no cast happens, or none can change it.
     fn changes_value(&self, value: &str, from: &ColumnType, to: &ColumnType) -> Option<String> {
-        if from.sql() == to.sql() {
+        if from.sql() == to.sql() || !self.cast_can_change(from, to) {
             return None;
         }
         Some(self.distinct(&cast(&cast(value, to), from), value, from))

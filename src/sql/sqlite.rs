@@ -8,7 +8,7 @@ use crate::schema::Provider;
 
 use super::Dialect;
 use super::flavour::{
-    AtomicMigration, ColumnSync, Flavour, GUARD_HINT, PendingRows, TriggerSql, cast, join,
+    AtomicMigration, ColumnSync, Flavour, GUARD_HINT, PendingRows, TriggerSql, join,
 };
 
 pub struct Sqlite;
@@ -34,7 +34,7 @@ impl Flavour for Sqlite {
 
     /// SQLite stores a value as it is, whatever the column's type, except between numbers and
     /// text: its `CAST` turns text that is no number into 0.
-    fn changes_value(&self, value: &str, from: &ColumnType, to: &ColumnType) -> Option<String> {
+    fn cast_can_change(&self, from: &ColumnType, to: &ColumnType) -> bool {
         let plain = |t: &ColumnType| {
             matches!(
                 t.family,
@@ -44,10 +44,7 @@ impl Flavour for Sqlite {
                     | TypeFamily::Text { .. }
             )
         };
-        if from.sql() == to.sql() || !(plain(from) && plain(to)) {
-            return None;
-        }
-        Some(self.distinct(&cast(&cast(value, to), from), value, from))
+        plain(from) && plain(to)
     }
 
     fn sync_trigger(&self, r: &ColumnSync, plan: &str) -> Option<TriggerSql> {

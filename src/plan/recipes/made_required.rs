@@ -28,6 +28,7 @@ impl Recipe for MadeRequired {
                         hint: format!("the value of `{model}.{field}` for rows where it is null"),
                     },
                 };
+                let d = cx.dialect();
                 cx.recipes
                     .backfill_table(nm, table)
                     .assignments
@@ -38,9 +39,9 @@ impl Recipe for MadeRequired {
                             .map(|c| c.column_type.sql())
                             .unwrap_or_default(),
                         source,
-                        pending: condition::is_null(cx.dialect, column),
+                        pending: condition::is_null(d, column),
                         lossy: None,
-                        done_when: condition::is_not_null(cx.dialect, column),
+                        done_when: condition::is_not_null(d, column),
                         why: format!("`{field}` becomes required"),
                     });
                 Ok(Decision::contract(format!(

@@ -53,10 +53,8 @@ pub(in crate::plan) struct Context<'a> {
     pub input: &'a PlanInput<'a>,
     pub old_db: &'a Database,
     pub new_db: &'a Database,
-    pub provider: Provider,
     /// What the database can do, and how it spells the plan's SQL.
     pub flavour: &'static dyn Flavour,
-    pub dialect: Dialect,
     /// Edits of the new schema's text that make the intermediate schema.
     pub edits: &'a mut SchemaEdits,
     /// What the later phases need, gathered over every change.
@@ -64,6 +62,14 @@ pub(in crate::plan) struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
+    fn provider(&self) -> Provider {
+        self.flavour.provider()
+    }
+
+    fn dialect(&self) -> Dialect {
+        self.flavour.dialect()
+    }
+
     /// `text` where the database builds indexes and checks keys while writes go on, nothing
     /// elsewhere: the words of a step only such a database takes.
     fn online(&self, text: &'static str) -> &'static str {
@@ -364,9 +370,9 @@ fn move_rows_off_value(
         .find(|v| v.name == value)
         .ok_or(Refusal::bug("old value not found"))?;
     insert_enum_value(cx.edits, cx.input, ne, cx.input.old_sources.text(ov.span));
-    let literal = crate::escape::sql_string(cx.provider, ov.database_name());
+    let literal = crate::escape::sql_string(cx.provider(), ov.database_name());
     for (model, table, column) in enum_columns(cx.input.new, cx.new_db, ne) {
-        let text = cx.flavour.as_text(&cx.dialect.quote(&column));
+        let text = cx.flavour.as_text(&cx.dialect().quote(&column));
         cx.recipes
             .backfill_table(model, table)
             .assignments
@@ -437,7 +443,7 @@ fn move_table(cx: &mut Context, nm: &Model, how: impl Fn(&str, &str) -> String) 
         return Err(Refusal::Unsupported(why));
     }
     let (from, to) = (TableRef::of(old_table), TableRef::of(new_table));
-    let d = cx.dialect;
+    let d = cx.dialect();
     let (old_name, new_name) = (d.table(&from), d.table(&to));
     let decision = Decision::expand(format!(
         "expand {} and leaves a view {old_name} in its place, through which old code reads and writes the same rows; the contract drops the view",
@@ -501,9 +507,7 @@ pub(super) mod test_support {
             input: &input,
             old_db,
             new_db,
-            provider,
             flavour: crate::sql::flavour::of(provider),
-            dialect: Dialect(provider),
             edits: &mut edits,
             recipes: &mut recipes,
         };

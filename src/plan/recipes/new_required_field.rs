@@ -18,15 +18,16 @@ impl Recipe for NewRequiredField {
                 let nf = nm.field(field).ok_or(Refusal::bug("new field not found"))?;
                 let table = find_table(cx.new_db, nm).ok_or(Refusal::bug("table not found"))?;
                 relax(cx.edits, cx.input.new_sources, nm, nf);
+                let d = cx.dialect();
                 cx.recipes.backfill_table(nm, table).assignments.push(Assignment {
                 column: column.name.clone(),
                 sql_type: column.sql_type.clone(),
                 source: ValueSource::FillIn {
                     hint: format!("the value of the new required field `{model}.{field}` for existing rows"),
                 },
-                pending: condition::is_null(cx.dialect, &column.name),
+                pending: condition::is_null(d, &column.name),
                 lossy: None,
-                done_when: condition::is_not_null(cx.dialect, &column.name),
+                done_when: condition::is_not_null(d, &column.name),
                 why: format!("`{field}` is a new required field without a default"),
             });
                 Ok(Decision::contract(format!(

@@ -16,7 +16,7 @@ impl Recipe for RenamedEnumValue {
                 db_to,
                 ..
             } if db_from != db_to => (|| -> Outcome {
-                let new_literal = crate::escape::sql_string(cx.provider, db_to);
+                let new_literal = crate::escape::sql_string(cx.provider(), db_to);
                 move_rows_off_value(
                     cx,
                     enumeration,
