@@ -1,7 +1,7 @@
 //! Tells the tests what this machine lacks, so that a test that cannot run here is reported
 //! `ignored` with its reason instead of passing without doing anything: the shared corpus
 //! (`../shared/corpus`), Node.js with npm (the Prisma harnesses), PostgreSQL's server
-//! binaries, the `sqlite3` shell. With `CI=true` nothing is ignored: there the tests must run,
+//! binaries, the `sqlite3` shell, MariaDB's server. With `CI=true` nothing is ignored: there the tests must run,
 //! and fail when something is missing. The library and the binary do not read these flags.
 //!
 //! Only a checkout is probed (it has the tests' harness); a published crate is not.
@@ -21,6 +21,7 @@ fn main() {
         "xc_no_node",
         "xc_no_postgres",
         "xc_no_sqlite3",
+        "xc_no_mariadb",
     ] {
         println!("cargo:rustc-check-cfg=cfg({flag})");
     }
@@ -64,5 +65,8 @@ fn main() {
     }
     if !runs("sqlite3", "--version") {
         println!("cargo:rustc-cfg=xc_no_sqlite3");
+    }
+    if !(runs("mariadbd", "--version") || runs("/usr/sbin/mariadbd", "--version")) {
+        println!("cargo:rustc-cfg=xc_no_mariadb");
     }
 }

@@ -364,6 +364,27 @@ pub(crate) mod test_support {
         }
     }
 
+    /// A database of `provider` holding one empty table, `name`, of the default schema.
+    pub fn database_with_table(
+        provider: crate::schema::Provider,
+        name: &str,
+    ) -> crate::database::Database {
+        crate::database::Database {
+            provider,
+            namespaces: Vec::new(),
+            extensions: Vec::new(),
+            enums: Vec::new(),
+            tables: vec![crate::database::Table {
+                schema: None,
+                name: name.into(),
+                columns: Vec::new(),
+                primary_key: None,
+                indexes: Vec::new(),
+                foreign_keys: Vec::new(),
+            }],
+        }
+    }
+
     /// A column type that is no list.
     pub fn column_type(
         base: &'static str,

@@ -484,8 +484,13 @@ fn enums(previous_tables: &Tables, next: &Database, steps: &mut Vec<Step>) {
 /// Whether PostgreSQL can change a column's type in place without a USING clause; otherwise Prisma
 /// drops the column and adds it again.
 pub fn castable(previous: &Column, next: &Column) -> bool {
+    types_cast(&previous.column_type, &next.column_type)
+}
+
+/// Whether a value of type `p` converts to `n` by a cast that keeps what it means (see
+/// [`castable`]).
+pub fn types_cast(p: &crate::database::ColumnType, n: &crate::database::ColumnType) -> bool {
     use TypeFamily::*;
-    let (p, n) = (&previous.column_type, &next.column_type);
     if p.is_list != n.is_list {
         // Scalar <-> list needs an explicit conversion.
         return false;

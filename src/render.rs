@@ -204,11 +204,21 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
             "sqlite3 -bail -cmd '.timeout 10000' \"$DATABASE_FILE\" < {}",
             escape::shell_arg(&path)
         ),
+        // The mysql client takes no URL: it reads the server and user from ~/.my.cnf or
+        // MYSQL_HOST, MYSQL_TCP_PORT and MYSQL_PWD (PLAN.md says so).
+        Provider::MySql => format!(
+            "mysql --database=\"$MYSQL_DATABASE\" < {}",
+            escape::shell_arg(&path)
+        ),
         _ => format!("psql \"$DATABASE_URL\" -f {}", escape::shell_arg(&path)),
     };
     let run_sql = |sql: String| match provider {
         Provider::Sqlite => format!(
             "sqlite3 -bail -cmd '.timeout 10000' \"$DATABASE_FILE\" {}",
+            escape::shell_arg(&sql)
+        ),
+        Provider::MySql => format!(
+            "mysql --database=\"$MYSQL_DATABASE\" -e {}",
             escape::shell_arg(&sql)
         ),
         _ => format!("psql \"$DATABASE_URL\" -c {}", escape::shell_arg(&sql)),
@@ -260,6 +270,8 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
         "expandForget": forget("expand"),
         "contractForget": forget("contract"),
     });
+    data["mysql"] = json!(plan.provider == Provider::MySql);
+    data["mysqlLockWait"] = json!(crate::sql::mysql::lock_wait_seconds(&plan.lock_timeout));
     if let (Some(data), serde_json::Value::Object(project)) = (data.as_object_mut(), project) {
         data.extend(project);
     }

@@ -12,7 +12,7 @@ mod common;
 
 use std::collections::{HashMap, HashSet};
 
-use common::plan::{CASES, Case, PlanCase, SQLITE_CASES, run_catalog};
+use common::plan::{CASES, Case, Engine, PlanCase, SQLITE_CASES, run_catalog};
 
 /// What every hostile name and value holds, after the original name.
 const HOSTILE: &str = "\"'`$$%\\\n--*/${{üDROP TABLE sentinel;--";
@@ -430,7 +430,7 @@ fn every_recipe_deploys_with_hostile_names_on_postgres() {
         return;
     };
     let cases: Vec<PlanCase> = CASES.iter().map(|c| hostile_case(c, false)).collect();
-    run_catalog(&harness, &cases, false);
+    run_catalog(&harness, &cases, Engine::Postgres);
 }
 
 #[test]
@@ -443,5 +443,5 @@ fn every_recipe_deploys_with_hostile_names_on_sqlite() {
         return;
     };
     let cases: Vec<PlanCase> = SQLITE_CASES.iter().map(|c| hostile_case(c, true)).collect();
-    run_catalog(&harness, &cases, true);
+    run_catalog(&harness, &cases, Engine::Sqlite);
 }

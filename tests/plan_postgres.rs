@@ -18,7 +18,7 @@ mod common;
 
 use std::path::Path;
 
-use common::plan::{CASES, Env, SQLITE_CASES, plain_cases, run_catalog};
+use common::plan::{CASES, Engine, Env, SQLITE_CASES, plain_cases, run_catalog};
 
 #[test]
 #[cfg_attr(
@@ -29,7 +29,7 @@ fn every_recipe_deploys_phase_by_phase_on_postgres() {
     let Some(harness) = common::harness_with_postgres() else {
         return;
     };
-    run_catalog(&harness, &plain_cases(CASES), false);
+    run_catalog(&harness, &plain_cases(CASES), Engine::Postgres);
 }
 
 #[test]
@@ -50,7 +50,7 @@ fn every_recipe_deploys_phase_by_phase_on_sqlite() {
     let Some(harness) = common::harness_with_sqlite3() else {
         return;
     };
-    run_catalog(&harness, &plain_cases(SQLITE_CASES), true);
+    run_catalog(&harness, &plain_cases(SQLITE_CASES), Engine::Sqlite);
 }
 
 /// Old and new application versions write at the same time while the expand is deployed (old
@@ -87,7 +87,7 @@ fn mixed_fleet(harness: &Path, sqlite: bool) {
     let env = Env::with_old_deployed(
         harness,
         "mixed_fleet",
-        sqlite,
+        Engine::sqlite_if(sqlite),
         "model User {\n  id        Int    @id\n  user_name String\n}\n",
         "model User {\n  id       Int    @id\n  username String // prisma-xc: renamed from user_name\n}\n",
     )
@@ -239,7 +239,7 @@ fn narrowing(
     let env = Env::with_old_deployed(
         harness,
         &format!("narrowing_{name}"),
-        sqlite,
+        Engine::sqlite_if(sqlite),
         &format!("model Item {{\n  id    Int @id\n  value {old_type}\n}}\n"),
         &format!("model Item {{\n  id    Int @id\n  value {new_type}\n}}\n"),
     )?;

@@ -17,7 +17,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::plan::{CASES, Env};
+use common::plan::{CASES, Engine, Env};
 
 /// A fresh work folder with the catalog case's old schema deployed and its seed written, plus
 /// `extra_seed`, and its plan in `plan/`.
@@ -31,8 +31,14 @@ fn planned_on(harness: &Path, test: &str, case: &str, extra_seed: &str, sqlite: 
         .iter()
         .find(|c| c.name == case)
         .expect("a catalog case");
-    let env =
-        Env::with_old_deployed(harness, &format!("recovery_{test}"), sqlite, c.old, c.new).unwrap();
+    let env = Env::with_old_deployed(
+        harness,
+        &format!("recovery_{test}"),
+        Engine::sqlite_if(sqlite),
+        c.old,
+        c.new,
+    )
+    .unwrap();
     env.psql(&["-c", c.seed]).unwrap();
     if !extra_seed.is_empty() {
         env.psql(&["-c", extra_seed]).unwrap();
@@ -427,7 +433,8 @@ fn status_reads_a_sqlite_database_too() {
         return;
     };
     let c = &CASES[0];
-    let env = Env::with_old_deployed(&harness, "recovery_status", true, c.old, c.new).unwrap();
+    let env =
+        Env::with_old_deployed(&harness, "recovery_status", Engine::Sqlite, c.old, c.new).unwrap();
     env.psql(&["-c", c.seed]).unwrap();
     env.plan("x", &[]).unwrap();
     env.promote("expand", "20300101000001").unwrap();

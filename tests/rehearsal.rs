@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::Duration;
 
-use common::plan::{CASES, Env, SQLITE_CASES};
+use common::plan::{CASES, Engine, Env, SQLITE_CASES};
 
 /// A rehearsal: a catalog case (or the bundled example) and what each version's instances do.
 struct Rehearsal {
@@ -946,7 +946,7 @@ fn rehearse(
     let env = Env::with_old_deployed(
         harness,
         &format!("rehearsal_{}", r.case.replace(['/', '.', '-'], "_")),
-        sqlite,
+        Engine::sqlite_if(sqlite),
         &old,
         &new,
     )?;

@@ -7,7 +7,7 @@ use super::phase::{PhaseWriter, TableLock};
 use super::{ColumnRename, Recipes, SideSql};
 use crate::database::Database;
 use crate::migrate::{Step, TableChange, TableRef};
-use crate::sql::flavour::{Flavour, cast, cast_to};
+use crate::sql::flavour::Flavour;
 use crate::sql::{self, Dialect, Operation};
 
 /// `down.sql` of the contract. `type_renames_back` renames each enum type back;
@@ -29,7 +29,7 @@ pub(super) fn script(
     );
     // A renamed column's old column comes back filled from the new one, then tightened.
     // A swapped column goes back to being the copy, and the old column comes back from it.
-    let unswap = unswap(d, recipes, new_db);
+    let unswap = unswap(flavour, recipes, new_db);
     if !unswap.is_empty() {
         contract_down.push_str(&sql::render_statements("UnswapColumn", &unswap));
         contract_down.push('\n');
@@ -47,7 +47,7 @@ pub(super) fn script(
         refill.extend(refuse_lossy_refill(flavour, table, r));
         let source = d.quote(&r.new_column);
         let source = if r.converts() {
-            cast(&source, &r.old_type)
+            flavour.convert(&source, &r.old_type.sql())
         } else {
             source
         };
@@ -106,14 +106,14 @@ pub(super) fn script(
             _ => {}
         }
     }
-    contract_down.push_str(&sql::render_script(&down_steps, provider));
+    contract_down.push_str(&writer.render(&down_steps, new_db));
     if !refill.is_empty() {
         contract_down.push('\n');
         contract_down.push_str(&sql::render_statements("RefillRenamedColumn", &refill));
     }
-    if !side.triggers.create.is_empty() {
+    if !side.triggers.recreate.is_empty() {
         contract_down.push('\n');
-        contract_down.push_str(&side.triggers.create);
+        contract_down.push_str(&side.triggers.recreate);
     }
     if !side.table_copies.copy_back.is_empty() {
         contract_down.push('\n');
@@ -164,7 +164,8 @@ fn refuse_lossy_refill(flavour: &dyn Flavour, table: &TableRef, r: &ColumnRename
 
 /// A swapped column goes back to being the copy, and the old column comes back from it (cast
 /// back, or through the conversion the user fills in where no cast exists).
-fn unswap(d: Dialect, recipes: &Recipes, new_db: &Database) -> Vec<String> {
+fn unswap(flavour: &dyn Flavour, recipes: &Recipes, new_db: &Database) -> Vec<String> {
+    let d = flavour.dialect();
     let mut unswap = Vec::new();
     for swap in &recipes.swaps {
         let table = &swap.table;
@@ -176,7 +177,7 @@ fn unswap(d: Dialect, recipes: &Recipes, new_db: &Database) -> Vec<String> {
                 unswap.push(sql::operation(
                     d,
                     &Operation::DropIndex {
-                        schema: &swap.table.schema,
+                        table: &swap.table,
                         index: &index.name,
                     },
                 ));
@@ -199,7 +200,7 @@ fn unswap(d: Dialect, recipes: &Recipes, new_db: &Database) -> Vec<String> {
             },
         ));
         let back = if swap.castable {
-            cast_to(&d.quote(&swap.temporary), &swap.old_type)
+            flavour.convert(&d.quote(&swap.temporary), &swap.old_type)
         } else {
             sql::fill_in(
                 &format!("{}_{}_back", swap.table.name, swap.column),

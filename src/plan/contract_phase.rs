@@ -65,7 +65,7 @@ pub(super) fn migrations(
         backfill_guard.unwrap_or_default(),
         side.table_copies.guard.as_deref().unwrap_or_default()
     );
-    let long_locks = locks::long_locks(provider, &contract_steps);
+    let long_locks = locks::long_locks(provider, &contract_steps, expand_db);
     let sorted = sort_steps(writer, old_db, recipes, contract_steps);
     let migrations = assemble(writer, expand_db, side, &prepared, sorted, &guard);
     let down = contract_down::script(
@@ -379,7 +379,8 @@ fn assemble(
         });
     }
     let main_sql = main_sql(
-        provider,
+        writer,
+        expand_db,
         side,
         prepared,
         &MainParts {
@@ -440,7 +441,8 @@ struct MainParts<'a> {
 /// dropped: rows may have changed since the first check): the drops of what old code used, the
 /// renames into place, the differ's steps, the foreign keys NOT VALID and the checks' drops.
 fn main_sql(
-    provider: crate::schema::Provider,
+    writer: &PhaseWriter,
+    expand_db: &Database,
     side: &SideSql,
     prepared: &Prepared,
     parts: &MainParts,
@@ -486,13 +488,13 @@ fn main_sql(
         ));
         main_sql.push('\n');
     }
-    main_sql.push_str(&sql::render_script(parts.main_steps, provider));
+    main_sql.push_str(&writer.render(parts.main_steps, expand_db));
     if !parts.foreign_keys.is_empty() {
         main_sql.push('\n');
         main_sql.push_str(&sql::render_statements("AddForeignKey", parts.foreign_keys));
     }
     if !parts.not_null.is_empty() {
-        let drops = on_checks(provider, parts.not_null, CheckVerb::Drop);
+        let drops = on_checks(writer.provider(), parts.not_null, CheckVerb::Drop);
         main_sql.push('\n');
         main_sql.push_str(&sql::render_statements(
             "DropCheck (SET NOT NULL above used it instead of a scan)",

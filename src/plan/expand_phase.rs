@@ -19,7 +19,7 @@ pub(super) fn migrations(
     old_db: &Database,
     expand_db: &Database,
     side: &SideSql,
-) -> (Vec<Migration>, String) {
+) -> Expand {
     let provider = writer.provider();
     let stamp = |place, kind| writer.folder(MigrationPhase::Expand, place, kind);
     let lock = |sql: String| writer.atomic(sql);
@@ -43,9 +43,14 @@ pub(super) fn migrations(
         main_steps,
         replaced_foreign_keys,
     } = sort_steps(writer, old_db, expand_steps);
+    let long_locks = if provider == crate::schema::Provider::MySql {
+        super::locks::mysql_long_locks("expand", &main_steps, old_db)
+    } else {
+        Vec::new()
+    };
     let main_sql = sections(&[
         statements("RenameTable", &side.table_renames.rename),
-        sql::render_script(&main_steps, provider),
+        writer.render(&main_steps, old_db),
         statements(
             "AddForeignKey (the same key with its new actions, checked for new rows at once)",
             &replaced_foreign_keys,
@@ -129,7 +134,7 @@ pub(super) fn migrations(
         statements("DropView", &side.table_renames.drop_views),
         statements("DropCopyTrigger", &side.table_copies.drop_triggers),
         side.triggers.drop.clone(),
-        sql::render_script(&expand_down_steps, provider),
+        writer.render(&expand_down_steps, expand_db),
         statements("RenameTable", &side.table_renames.rename_back),
     ]);
     let expand_down = writer.atomic_locking(
@@ -137,7 +142,20 @@ pub(super) fn migrations(
         expand_down,
         Some((TableLock::AccessExclusive, expand_db)),
     );
-    (expand, expand_down)
+    Expand {
+        migrations: expand,
+        down: expand_down,
+        long_locks,
+    }
+}
+
+pub(super) struct Expand {
+    /// In the order they run.
+    pub migrations: Vec<Migration>,
+    /// `down.sql`.
+    pub down: String,
+    /// Statements that stop writes while they rebuild a table (MySQL).
+    pub long_locks: Vec<String>,
 }
 
 /// The expand's steps, sorted by where they run.

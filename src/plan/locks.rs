@@ -3,11 +3,16 @@
 //! `CONCURRENTLY` first): PLAN.md and the report name each, with why, so the
 //! moment can be chosen (`scripts/lock-bench` measures them on 1,000,000 rows).
 
+use crate::database::Database;
 use crate::migrate::{Step, TableRef};
 use crate::schema::Provider;
 
-/// One sentence per such statement of `steps` (a contract's), on `provider`.
-pub fn long_locks(provider: Provider, steps: &[Step]) -> Vec<String> {
+/// One sentence per such statement of `steps` (a contract's, starting from `before`), on
+/// `provider`.
+pub fn long_locks(provider: Provider, steps: &[Step], before: &Database) -> Vec<String> {
+    if provider == Provider::MySql {
+        return mysql_long_locks("contract", steps, before);
+    }
     if !matches!(provider, Provider::PostgreSql | Provider::CockroachDb) {
         return Vec::new();
     }
@@ -33,6 +38,62 @@ pub fn long_locks(provider: Provider, steps: &[Step]) -> Vec<String> {
             }
             _ => {}
         }
+    }
+    out
+}
+
+/// MySQL's: every `ALTER TABLE` of `steps` (a `phase`'s) that stops writes while it rebuilds
+/// or copies its table, with the tools MySQL users run such a change with instead.
+pub fn mysql_long_locks(phase: &str, steps: &[Step], before: &Database) -> Vec<String> {
+    use crate::migrate::TableChange;
+    use crate::sql::mysql::{BlockingAlter, copies_foreign_key, table_lock};
+    let mut out = Vec::new();
+    for step in steps {
+        if let Step::AddForeignKey { table, foreign_key } = step
+            && copies_foreign_key(foreign_key)
+            && super::table_exists(before, table)
+        {
+            out.push(format!(
+                "the {phase} adds foreign key `{}` to table `{}` by copying the table (`ALGORITHM=COPY, LOCK=SHARED`): MySQL adds a key in place only unchecked, and MariaDB then records its `Restrict` action as `NoAction`; reads go on and writes wait until it is done. On a large, busy table add it with gh-ost or pt-online-schema-change instead",
+                foreign_key.name, table.name
+            ));
+            continue;
+        }
+        let Step::AlterTable { table, changes } = step else {
+            continue;
+        };
+        let Some(lock) = table_lock(changes) else {
+            continue;
+        };
+        let columns: Vec<String> = (changes.iter())
+            .filter_map(|c| match c {
+                TableChange::AlterColumn { previous, next }
+                    if previous.column_type.sql() != next.column_type.sql() =>
+                {
+                    Some(format!(
+                        "`{}` from `{}` to `{}`",
+                        next.name,
+                        previous.column_type.sql(),
+                        next.column_type.sql()
+                    ))
+                }
+                TableChange::AddColumn(c) if c.autoincrement => {
+                    Some(format!("new `AUTO_INCREMENT` column `{}`", c.name))
+                }
+                _ => None,
+            })
+            .collect();
+        let how = match lock {
+            BlockingAlter::Copy => {
+                "copies the table's rows into a new table (`ALGORITHM=COPY, LOCK=SHARED`)"
+            }
+            BlockingAlter::Rebuild => "rebuilds the table (`ALGORITHM=INPLACE, LOCK=SHARED`)",
+        };
+        out.push(format!(
+            "the {phase} changes table `{}` ({}), which MySQL cannot do beside writes: it {how}; reads go on and writes wait until it is done. On a large, busy table run that statement with gh-ost or pt-online-schema-change instead",
+            table.name,
+            columns.join(", ")
+        ));
     }
     out
 }

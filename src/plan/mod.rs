@@ -199,8 +199,11 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         table_copies: &table_copies,
         triggers: &triggers,
     };
-    let (expand, expand_down) =
-        expand_phase::migrations(&writer, input.old_db, old_db, &expand_db, &side);
+    let expand_phase::Expand {
+        migrations: expand,
+        down: expand_down,
+        long_locks: expand_long_locks,
+    } = expand_phase::migrations(&writer, input.old_db, old_db, &expand_db, &side);
 
     let contract = contract_phase::migrations(&writer, old_db, &expand_db, new_db, &recipes, &side);
 
@@ -251,7 +254,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         contract_down_fill_ins: contract.down_fill_ins,
         steps,
         not_zero_downtime,
-        long_locks: contract.long_locks,
+        long_locks: [expand_long_locks, contract.long_locks].concat(),
         unguarded_contract: contract.unguarded,
     })
 }
@@ -278,7 +281,7 @@ mod tests {
                 "CREATE TRIGGER",
             ),
             ("sqlite", SyncMode::Trigger, false, true, "CREATE TRIGGER"),
-            ("mysql", SyncMode::App, true, false, ""),
+            ("mysql", SyncMode::Trigger, false, true, "CREATE TRIGGER"),
             ("sqlserver", SyncMode::App, true, false, ""),
         ];
         for (provider, sync, dual_write, guarded, trigger) in cases {

@@ -81,6 +81,11 @@ impl PhaseWriter<'_> {
         self.flavour.provider()
     }
 
+    /// Steps as a phase migration runs them beside the application, starting from `before`.
+    pub fn render(&self, steps: &[crate::migrate::Step], before: &Database) -> String {
+        crate::sql::render_online(steps, self.flavour, before)
+    }
+
     /// A migration's SQL applied whole or not at all (see [`Flavour::atomic_migration`]),
     /// taking no lock up front: for migrations that lock nothing an application writes with
     /// (new enum values, validations, reads).

@@ -8,7 +8,6 @@ use crate::plan::{BackfillTable, ValueSource};
 use crate::schema::Provider;
 
 use super::Dialect;
-use super::flavour::cast_to;
 
 /// The statements of one table's backfill.
 #[derive(Debug, Clone, PartialEq)]
@@ -128,7 +127,7 @@ fn assignments_sql(t: &BackfillTable, provider: Provider) -> (Vec<String>, Vec<S
             ValueSource::Column {
                 column,
                 cast: Some(ty),
-            } => cast_to(&d.quote(column), ty),
+            } => super::flavour::of(provider).convert(&d.quote(column), ty),
             ValueSource::Column { column, cast: None } => d.quote(column),
             ValueSource::Constant { sql } => sql.clone(),
             ValueSource::FillIn { .. } => format!("{FILL}{}{FILL}", fill_key(t, i)),

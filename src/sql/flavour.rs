@@ -5,8 +5,8 @@
 //! planner decides what the plan does instead (the application keeps the columns in sync, the
 //! plan says its contract has no guard, the recipe refuses).
 
-use crate::database::ColumnType;
-use crate::migrate::TableRef;
+use crate::database::{ColumnType, Database};
+use crate::migrate::{Step, TableRef};
 use crate::schema::Provider;
 
 use super::Dialect;
@@ -55,11 +55,15 @@ impl ColumnSync<'_> {
     }
 }
 
-/// The SQL of sync triggers: the expand creates them, the contract drops them.
+/// The SQL of sync triggers: the expand creates them, the contract drops them, and the
+/// contract's `down.sql` creates them again.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct TriggerSql {
     pub create: String,
     pub drop: String,
+    /// `create` as the database's shell runs it (`down.sql`): the `mysql` client splits a
+    /// trigger's body at its `;` unless told another delimiter.
+    pub recreate: String,
 }
 
 impl FromIterator<TriggerSql> for TriggerSql {
@@ -68,6 +72,7 @@ impl FromIterator<TriggerSql> for TriggerSql {
         for t in iter {
             out.create.push_str(&t.create);
             out.drop.push_str(&t.drop);
+            out.recreate.push_str(&t.recreate);
         }
         out
     }
@@ -79,6 +84,16 @@ impl FromIterator<TriggerSql> for TriggerSql {
 pub struct PendingRows<'a> {
     pub table: TableRef,
     pub conditions: Vec<(&'a str, &'a str)>,
+}
+
+impl PendingRows<'_> {
+    /// The condition of a pending row: any of the conditions.
+    pub fn any(&self) -> String {
+        let conditions: Vec<String> = (self.conditions.iter())
+            .map(|(c, _)| format!("({c})"))
+            .collect();
+        conditions.join(" OR ")
+    }
 }
 
 /// What the user does when the contract's guard stops it.
@@ -158,6 +173,12 @@ pub trait Flavour: Sync {
         value.to_string()
     }
 
+    /// `value` converted to `sql_type` (the type as the database spells it), to store in a
+    /// column of that type.
+    fn convert(&self, value: &str, sql_type: &str) -> String {
+        cast_to(value, sql_type)
+    }
+
     /// `a` and `b` (values of `ty`) differ, NULL counting as a value.
     fn distinct(&self, a: &str, b: &str, ty: &ColumnType) -> String;
 
@@ -192,6 +213,13 @@ pub trait Flavour: Sync {
     /// the database cannot.
     fn refuse_if_any(&self, _table: &TableRef, _condition: &str, _message: &str) -> Option<String> {
         None
+    }
+
+    /// A step's statements as a phase migration runs them while the application works on
+    /// `before` (the database the migration starts from): MySQL names the algorithm that keeps
+    /// writes going, so that a statement fails instead of copying the table under a lock.
+    fn online(&self, _step: &Step, statements: Vec<String>, _before: &Database) -> Vec<String> {
+        statements
     }
 
     /// `m` as a migration that applies whole or not at all, however `migrate deploy` sends

@@ -5,7 +5,7 @@
 //! so a table named `a"b` is still one identifier.
 
 use crate::database::{
-    Column, DbIndex, DbIndexKind, ForeignKey, IndexColumn, Table, TypeFamily, quote_pg,
+    Column, Database, DbIndex, DbIndexKind, ForeignKey, IndexColumn, Table, TypeFamily, quote_pg,
 };
 use crate::migrate::{AlterEnum, Step, TableChange, TableRef};
 use crate::schema::{Provider, ReferentialAction, SortOrder};
@@ -14,7 +14,7 @@ pub mod backfill;
 pub mod condition;
 pub mod flavour;
 mod mssql;
-mod mysql;
+pub mod mysql;
 mod operation;
 mod postgres;
 pub mod sqlite;
@@ -142,6 +142,23 @@ const SEVERAL_ENUM_VALUES_WARNING: &str = "-- This migration adds more than one 
 
 /// Render steps as one migration script.
 pub fn render_script(steps: &[Step], provider: Provider) -> String {
+    render_script_with(steps, provider, |_, statements| statements)
+}
+
+/// Render steps as a phase migration: as [`render_script`], each statement as the flavour
+/// runs it while the application works ([`Flavour::online`]) on `before`, the database the
+/// migration starts from.
+pub fn render_online(steps: &[Step], flavour: &dyn Flavour, before: &Database) -> String {
+    render_script_with(steps, flavour.provider(), |step, statements| {
+        flavour.online(step, statements, before)
+    })
+}
+
+fn render_script_with(
+    steps: &[Step],
+    provider: Provider,
+    online: impl Fn(&Step, Vec<String>) -> Vec<String>,
+) -> String {
     let d = Dialect(provider);
     let mut out = String::new();
     // SQLite rebuilds all changed tables in one step, as Prisma does.
@@ -159,7 +176,7 @@ pub fn render_script(steps: &[Step], provider: Provider) -> String {
                 redefines_done = true;
                 render_redefine(d, &redefines)
             }
-            other => render_step(d, other),
+            other => online(other, render_step(d, other)),
         };
         if statements.is_empty() {
             continue;
@@ -479,21 +496,36 @@ fn create_table(d: Dialect, t: &Table, name: &str) -> String {
     if let Some(pk) = &t.primary_key
         && single_pk.is_none()
     {
-        let cols: Vec<String> = pk.columns.iter().map(|c| c.name.clone()).collect();
+        let columns = if d.0 == Provider::MySql {
+            // MySQL keeps a key's prefix lengths (`title`(100)), as Prisma writes them.
+            let cols: Vec<String> = (pk.columns.iter())
+                .map(|c| {
+                    let mut s = d.quote(&c.name);
+                    if let Some(len) = c.length {
+                        s.push_str(&format!("({len})"));
+                    }
+                    if c.sort == Some(SortOrder::Desc) {
+                        s.push_str(" DESC");
+                    }
+                    s
+                })
+                .collect();
+            cols.join(", ")
+        } else {
+            let sep = if d.is_postgres() { "," } else { ", " };
+            let cols: Vec<String> = pk.columns.iter().map(|c| c.name.clone()).collect();
+            column_list(d, &cols, sep)
+        };
         let named = match d.0 {
             Provider::Sqlite | Provider::MySql => String::new(),
             _ => format!("CONSTRAINT {} ", d.quote(&pk.name)),
         };
-        let sep = if d.is_postgres() { "," } else { ", " };
         let clustered = match (d.0, pk.clustered) {
             (Provider::SqlServer, Some(false)) => "NONCLUSTERED ",
             (Provider::SqlServer, _) => "CLUSTERED ",
             _ => "",
         };
-        trailing.push(format!(
-            "    {named}PRIMARY KEY {clustered}({})",
-            column_list(d, &cols, sep)
-        ));
+        trailing.push(format!("    {named}PRIMARY KEY {clustered}({columns})"));
     }
     if d.0 == Provider::SqlServer {
         // Unique constraints are declared with the table on SQL Server.

@@ -4,6 +4,7 @@
 
 use crate::database::{DbIndex, ForeignKey};
 use crate::migrate::TableRef;
+use crate::schema::Provider;
 
 use super::{Dialect, create_index, foreign_key_clause};
 
@@ -21,7 +22,7 @@ pub enum Operation<'a> {
         index: &'a str,
     },
     DropIndex {
-        schema: &'a Option<String>,
+        table: &'a TableRef,
         index: &'a str,
     },
     /// A foreign key that checks new rows at once, and the rows already there only when
@@ -132,9 +133,12 @@ pub fn operation(d: Dialect, op: &Operation) -> String {
                 d.qualified(schema, index)
             )
         }
-        Operation::DropIndex { schema, index } => {
-            format!("DROP INDEX {}", d.qualified(schema, index))
-        }
+        Operation::DropIndex { table, index } => match d.0 {
+            Provider::MySql | Provider::SqlServer => {
+                format!("DROP INDEX {} ON {}", d.quote(index), d.table(table))
+            }
+            _ => format!("DROP INDEX {}", d.qualified(&table.schema, index)),
+        },
         Operation::AddForeignKeyNotValid { table, foreign_key } => format!(
             "ALTER TABLE {} ADD {} NOT VALID",
             d.table(table),

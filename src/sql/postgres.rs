@@ -251,14 +251,16 @@ fn sync_trigger(r: &ColumnSync, plan: &str) -> TriggerSql {
     let body = format!(
         "\nBEGIN\n  IF TG_OP = 'INSERT' THEN\n    IF {new} IS NULL THEN\n      {to_new}\n    END IF;\n    IF {old} IS NULL THEN\n      {to_old}\n    END IF;\n  ELSIF {old_changed} AND NOT ({new_changed}) THEN\n      {to_new}\n  ELSIF {new_changed} AND NOT ({old_changed}) THEN\n      {to_old}\n  END IF;\n  RETURN NEW;\nEND\n"
     );
+    let create = format!(
+        "-- {}\nCREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS {};\nCREATE TRIGGER {} BEFORE INSERT OR UPDATE ON {} FOR EACH ROW EXECUTE FUNCTION {function}();\n",
+        r.comment(plan),
+        crate::escape::dollar_quoted(&body),
+        d.quote(&base),
+        d.table(r.table)
+    );
     TriggerSql {
-        create: format!(
-            "-- {}\nCREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS {};\nCREATE TRIGGER {} BEFORE INSERT OR UPDATE ON {} FOR EACH ROW EXECUTE FUNCTION {function}();\n",
-            r.comment(plan),
-            crate::escape::dollar_quoted(&body),
-            d.quote(&base),
-            d.table(r.table)
-        ),
+        recreate: create.clone(),
+        create,
         drop: format!(
             "-- DropSyncTrigger\nDROP TRIGGER IF EXISTS {} ON {};\nDROP FUNCTION IF EXISTS {function}();\n",
             d.quote(&base),

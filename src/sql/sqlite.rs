@@ -57,12 +57,10 @@ impl Flavour for Sqlite {
         let counts: Vec<String> = pending
             .iter()
             .map(|t| {
-                let conditions: Vec<String> =
-                    t.conditions.iter().map(|(c, _)| format!("({c})")).collect();
                 format!(
                     "(SELECT COUNT(*) FROM {} WHERE {})",
                     D.table(&t.table),
-                    conditions.join(" OR ")
+                    t.any()
                 )
             })
             .collect();
@@ -155,7 +153,11 @@ BEGIN\n{to_old}  UPDATE {table} SET {old} = {new_new} WHERE rowid = NEW.rowid;\n
     for n in &names {
         drop.push_str(&format!("DROP TRIGGER IF EXISTS {};\n", D.quote(n)));
     }
-    TriggerSql { create, drop }
+    TriggerSql {
+        recreate: create.clone(),
+        create,
+        drop,
+    }
 }
 
 /// One table copied, and kept in sync, by a plan: the renamed-model recipe on SQLite, where a

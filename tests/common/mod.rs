@@ -134,17 +134,42 @@ pub fn harness_with_sqlite3() -> Option<PathBuf> {
     available(installed, "the sqlite3 shell is not installed").then_some(harness)
 }
 
+/// The harness with its MariaDB started. `None` (with a one-line reason) outside CI when
+/// either is unavailable; a panic in CI.
+pub fn harness_with_mariadb() -> Option<PathBuf> {
+    let harness = harness()?;
+    let started = std::process::Command::new(&harness)
+        .arg("my-start")
+        .status()
+        .is_ok_and(|s| s.success());
+    available(
+        started,
+        "MariaDB could not be started (xc-harness my-start; apt-get install mariadb-server)",
+    )
+    .then_some(harness)
+}
+
+/// Drop and create database `name` on the harness's MariaDB; returns its URL.
+pub fn fresh_mariadb(harness: &Path, name: &str) -> Result<String, String> {
+    fresh(harness, ["my-createdb", "my-url"], name)
+}
+
 /// Drop and create database `name` on the harness's PostgreSQL; returns its URL.
 pub fn fresh_database(harness: &Path, name: &str) -> Result<String, String> {
+    fresh(harness, ["createdb", "pg-url"], name)
+}
+
+/// The harness's `create` command on `name`, then the URL its `url` command prints.
+fn fresh(harness: &Path, [create, url]: [&str; 2], name: &str) -> Result<String, String> {
     let created = std::process::Command::new(harness)
-        .args(["createdb", name])
+        .args([create, name])
         .status()
         .map_err(|e| e.to_string())?;
     if !created.success() {
-        return Err(format!("createdb {name} failed"));
+        return Err(format!("{create} {name} failed"));
     }
     let out = std::process::Command::new(harness)
-        .args(["pg-url", name])
+        .args([url, name])
         .output()
         .map_err(|e| e.to_string())?;
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())

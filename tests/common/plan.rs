@@ -432,6 +432,12 @@ pub const CASES: &[Case] = &[
     },
 ];
 
+pub fn mysql_schema(body: &str) -> String {
+    format!(
+        "datasource db {{\n  provider = \"mysql\"\n  url      = env(\"DATABASE_URL\")\n}}\n\n{body}"
+    )
+}
+
 pub fn sqlite_schema(body: &str) -> String {
     format!(
         "datasource db {{\n  provider = \"sqlite\"\n  url      = env(\"DATABASE_URL\")\n}}\n\n{body}"
@@ -557,6 +563,192 @@ pub const SQLITE_CASES: &[Case] = &[
     },
 ];
 
+/// The catalog on MariaDB (Prisma's `mysql` provider): the statements run in ANSI mode (`"`
+/// quotes names, `||` joins text), the checks use `GROUP_CONCAT`. Not here: a renamed enum
+/// type and a table moved to another schema (MySQL has neither), and a renamed table, which
+/// prisma-xc refuses to phase on MySQL (`tests/plan_mysql.rs` checks that it says so): no
+/// view can stand in for it and no trigger can keep two tables equal both ways there.
+pub const MYSQL_CASES: &[Case] = &[
+    Case {
+        name: "mysql_renamed_field",
+        check: (
+            "SELECT GROUP_CONCAT(id || '=' || username ORDER BY id SEPARATOR ',') FROM \"User\"",
+            "1=ada2,2=grace2,3=linus,4=ken,5=untouched",
+        ),
+        ..CASES[0]
+    },
+    Case {
+        name: "mysql_new_required_field",
+        fill_in: &[(
+            "FILL_IN_Person_email",
+            "CONCAT(LOWER(`name`), '@example.com')",
+        )],
+        check: (
+            "SELECT GROUP_CONCAT(id || '=' || email ORDER BY id SEPARATOR ',') FROM \"Person\"",
+            "1=ada@example.com,2=grace@example.com,3=old@example.com,4=new@x.org",
+        ),
+        ..CASES[1]
+    },
+    Case {
+        name: "mysql_optional_to_required",
+        check: (
+            "SELECT GROUP_CONCAT(id || '=' || plan ORDER BY id SEPARATOR ',') FROM \"Account\"",
+            "1=free,2=pro,3=free",
+        ),
+        ..CASES[2]
+    },
+    Case {
+        name: "mysql_dropped_field",
+        check: (
+            "SELECT GROUP_CONCAT(id || '=' || title ORDER BY id SEPARATOR ',') FROM \"Item\"",
+            "1=one,2=two",
+        ),
+        ..CASES[3]
+    },
+    Case {
+        name: "mysql_index_unique_foreign_key",
+        check: (
+            "SELECT COUNT(DISTINCT index_name) FROM information_schema.statistics WHERE table_schema = DATABASE() AND index_name IN ('Member_email_key', 'Member_teamId_idx')",
+            "2",
+        ),
+        ..CASES[4]
+    },
+    Case {
+        name: "mysql_enum_value_renamed",
+        check: (
+            "SELECT GROUP_CONCAT(id || '=' || status ORDER BY id SEPARATOR ',') FROM \"Login\"",
+            "1=ENABLED,2=BLOCKED,3=ENABLED,4=ENABLED",
+        ),
+        ..CASES[5]
+    },
+    Case {
+        name: "mysql_enum_value_removed",
+        check: (
+            "SELECT GROUP_CONCAT(id || '=' || size ORDER BY id SEPARATOR ',') FROM \"Shirt\"",
+            "1=M,2=S,3=M",
+        ),
+        ..CASES[7]
+    },
+    Case {
+        name: "mysql_dropped_model",
+        check: (
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'Book'",
+            "0",
+        ),
+        ..CASES[8]
+    },
+    Case {
+        name: "mysql_type_change",
+        check: (
+            "SELECT GROUP_CONCAT(id || '=' || total ORDER BY id SEPARATOR ',') || ' ' || (SELECT column_type FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'Counter' AND column_name = 'total') FROM \"Counter\"",
+            "1=41,2=7 bigint(20)",
+        ),
+        ..CASES[12]
+    },
+    Case {
+        name: "mysql_type_change_without_cast",
+        fill_in: &[
+            (
+                "FILL_IN_Event_startTime_xc_new",
+                "UNIX_TIMESTAMP(CONVERT_TZ(`startTime`, '+00:00', @@session.time_zone))",
+            ),
+            (
+                "FILL_IN_Event_startTime_back",
+                "CONVERT_TZ(FROM_UNIXTIME(`startTime_xc_new`), @@session.time_zone, '+00:00')",
+            ),
+        ],
+        check: (
+            "SELECT GROUP_CONCAT(id || '=' || \"startTime\" ORDER BY id SEPARATOR ',') FROM \"Event\"",
+            "1=1710849600,2=1710849601,3=1710849602,4=1710849603",
+        ),
+        ..CASES[13]
+    },
+    Case {
+        name: "mysql_type_change_indexed",
+        check: (
+            "SELECT GROUP_CONCAT(id || '=' || COALESCE(share_id, '-') ORDER BY id SEPARATOR ',') FROM \"Website\"",
+            "1=a,2=-,3=c,4=d",
+        ),
+        ..CASES[14]
+    },
+    Case {
+        name: "mysql_primary_key_change",
+        check: (
+            "SELECT GROUP_CONCAT(\"userId\" || '/' || \"teamId\" ORDER BY \"userId\", \"teamId\" SEPARATOR ',') || ' ' || (SELECT GROUP_CONCAT(column_name ORDER BY seq_in_index SEPARATOR ',') FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = 'Membership' AND index_name = 'PRIMARY') FROM \"Membership\"",
+            "1/1,1/2,2/1,3/1,3/2 userId,teamId",
+        ),
+        ..CASES[15]
+    },
+    Case {
+        name: "mysql_two_renamed_fields",
+        check: (
+            "SELECT GROUP_CONCAT(id || '=' || display_name_of_the_account_primary || '/' || COALESCE(display_name_of_the_account_backup, '-') ORDER BY id SEPARATOR ',') FROM \"Account\"",
+            "1=p1/b1,2=p2/b2,3=p3/b3,4=p4/b4",
+        ),
+        ..CASES[16]
+    },
+    Case {
+        name: "mysql_json_renamed_field",
+        check: (
+            "SELECT GROUP_CONCAT(id || '=' || data ORDER BY id SEPARATOR ',') FROM \"Doc\"",
+            "1={\"a\": 2},2=[],3=null,4=[4]",
+        ),
+        ..CASES[17]
+    },
+    Case {
+        name: "mysql_enum_value_renamed_and_removed",
+        check: (
+            "SELECT GROUP_CONCAT(id || '=' || tier ORDER BY id SEPARATOR ',') FROM \"Plan\"",
+            "1=BASIC,2=PRO,3=PRO,4=BASIC,5=PRO,6=BASIC",
+        ),
+        ..CASES[18]
+    },
+    Case {
+        name: "mysql_foreign_key_actions",
+        check: (
+            "DELETE FROM \"Team\" WHERE id = 1; SELECT GROUP_CONCAT(id || '>' || \"teamId\" ORDER BY id SEPARATOR ',') FROM \"Member\"",
+            "2>2",
+        ),
+        ..CASES[19]
+    },
+    Case {
+        name: "mysql_enum_value_added",
+        check: (
+            "SELECT GROUP_CONCAT(id || '=' || tier ORDER BY id SEPARATOR ',') FROM \"Subscription\"",
+            "1=FREE,2=PRO,3=TEAM",
+        ),
+        ..CASES[20]
+    },
+];
+
+/// The database a case runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Postgres,
+    Sqlite,
+    /// MariaDB through Prisma's `mysql` provider.
+    MariaDb,
+}
+
+impl Engine {
+    /// SQLite when `sqlite`, else PostgreSQL.
+    pub fn sqlite_if(sqlite: bool) -> Engine {
+        if sqlite {
+            Engine::Sqlite
+        } else {
+            Engine::Postgres
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Postgres => "PostgreSQL",
+            Engine::Sqlite => "SQLite",
+            Engine::MariaDb => "MariaDB",
+        }
+    }
+}
+
 /// One case's work folder (`old.prisma`, `new.prisma`, `prisma/`) and database.
 pub struct Env {
     pub harness: PathBuf,
@@ -565,6 +757,7 @@ pub struct Env {
     pub dir: PathBuf,
     /// The database file, on SQLite.
     pub sqlite: Option<PathBuf>,
+    pub kind: Engine,
 }
 
 impl Env {
@@ -573,26 +766,28 @@ impl Env {
     pub fn with_old_deployed(
         harness: &Path,
         name: &str,
-        sqlite: bool,
+        kind: Engine,
         old: &str,
         new: &str,
     ) -> Result<Env, String> {
         let dir = std::env::temp_dir().join(format!(
-            "prisma-xc-plan-{}-{name}-{sqlite}",
+            "prisma-xc-plan-{}-{name}-{kind:?}",
             std::process::id()
         ));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("prisma")).unwrap();
         let db = format!("xc_plan_{name}");
-        let (url, file, schema): (String, Option<PathBuf>, fn(&str) -> String) = if sqlite {
-            let file = dir.join("dev.db");
-            (
-                format!("file:{}", file.display()),
-                Some(file),
-                sqlite_schema,
-            )
-        } else {
-            (super::fresh_database(harness, &db)?, None, schema)
+        let (url, file, schema): (String, Option<PathBuf>, fn(&str) -> String) = match kind {
+            Engine::Sqlite => {
+                let file = dir.join("dev.db");
+                (
+                    format!("file:{}", file.display()),
+                    Some(file),
+                    sqlite_schema,
+                )
+            }
+            Engine::Postgres => (super::fresh_database(harness, &db)?, None, schema),
+            Engine::MariaDb => (super::fresh_mariadb(harness, &db)?, None, mysql_schema),
         };
         std::fs::write(dir.join("old.prisma"), schema(old)).unwrap();
         std::fs::write(dir.join("new.prisma"), schema(new)).unwrap();
@@ -603,6 +798,7 @@ impl Env {
             url,
             dir,
             sqlite: file,
+            kind,
         };
         env.xc(super::INITIAL_MIGRATION)?;
         env.deploy().map_err(|e| format!("deploy old: {e}"))?;
@@ -621,10 +817,13 @@ impl Env {
     }
 
     pub fn deploy(&self) -> Result<(), String> {
-        let out = self.prisma(
-            &["migrate", "deploy"],
-            &self.dir.join("prisma/schema.prisma"),
-        );
+        let out = match self.kind {
+            Engine::MariaDb => self.my_deploy(&self.url, "prisma/migrations"),
+            _ => self.prisma(
+                &["migrate", "deploy"],
+                &self.dir.join("prisma/schema.prisma"),
+            ),
+        };
         if out.status.success() {
             Ok(())
         } else {
@@ -678,10 +877,91 @@ impl Env {
         unreachable!("the last attempt returns")
     }
 
+    /// `migrate deploy` of `migrations` on MySQL as the native engine does it (the
+    /// WebAssembly engine has no MySQL connector): see `tests/harness/mysql-deploy.cjs`.
+    fn my_deploy(&self, url: &str, migrations: &str) -> std::process::Output {
+        Command::new(&self.harness)
+            .args(["my-deploy", url, migrations])
+            .current_dir(&self.dir)
+            .output()
+            .expect("run the harness")
+    }
+
+    /// MySQL's stand-in for Prisma's drift checks: a database `<db>_<suffix>` built from
+    /// `migrations` (a folder), or from prisma-xc's own from-empty migration of a schema,
+    /// described from `information_schema` (tables, columns, indexes, foreign keys).
+    fn my_build(&self, suffix: &str, from: MyBuild) -> Result<String, String> {
+        let name = format!("{}_{suffix}", self.db);
+        let url = super::fresh_mariadb(&self.harness, &name)?;
+        let migrations = match from {
+            MyBuild::Migrations(folder) => folder.to_string(),
+            MyBuild::Schema(schema) => {
+                let folder = format!("xc-{suffix}-migrations");
+                let _ = std::fs::remove_dir_all(self.dir.join(&folder));
+                self.xc(&[
+                    "diff",
+                    "--from-empty",
+                    &schema.display().to_string(),
+                    "--direct",
+                    "--out",
+                    &folder,
+                    "--name",
+                    "all",
+                    "--timestamp",
+                    "20000101000000",
+                ])?;
+                folder
+            }
+        };
+        let out = self.my_deploy(&url, &migrations);
+        if !out.status.success() {
+            return Err(format!(
+                "building {name} from {migrations}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        self.my_describe(&name)
+    }
+
+    fn my_describe(&self, db: &str) -> Result<String, String> {
+        let out = Command::new(&self.harness)
+            .args(["my-describe", db])
+            .output()
+            .expect("run the harness");
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        }
+    }
+
+    /// Two descriptions, equal or the lines that differ.
+    fn my_same(what: &str, got: &str, expected: &str) -> Result<(), String> {
+        if got == expected {
+            return Ok(());
+        }
+        let missing: Vec<&str> = (expected.lines()).filter(|l| !got.contains(l)).collect();
+        let extra: Vec<&str> = (got.lines()).filter(|l| !expected.contains(l)).collect();
+        Err(format!(
+            "{what}:\n  missing: {missing:#?}\n  not expected: {extra:#?}"
+        ))
+    }
+
     /// Prisma's drift check between the migrations folder and a schema.
     /// Where Prisma drifts even against its own SQL (corpus README: `text_pattern_ops`), the
     /// bar is that baseline: the same drift as from Prisma's own from-empty migration.
     pub fn migrations_match(&self, schema: &Path) -> Result<(), String> {
+        if self.kind == Engine::MariaDb {
+            let (got, expected) = (
+                self.my_build("m", MyBuild::Migrations("prisma/migrations"))?,
+                self.my_build("s", MyBuild::Schema(schema))?,
+            );
+            return Self::my_same(
+                &format!("migrations differ from {}", schema.display()),
+                &got,
+                &expected,
+            );
+        }
         let drift = |migrations: &str| {
             self.prisma(
                 &[
@@ -737,6 +1017,17 @@ impl Env {
 
     /// The live database against a schema: Prisma introspects it, then diffs the two schemas.
     pub fn database_matches(&self, schema: &Path) -> Result<(), String> {
+        if self.kind == Engine::MariaDb {
+            let (got, expected) = (
+                self.my_describe(&self.db)?,
+                self.my_build("s", MyBuild::Schema(schema))?,
+            );
+            return Self::my_same(
+                &format!("the database differs from {}", schema.display()),
+                &got,
+                &expected,
+            );
+        }
         let out = self.pulled_against(schema, schema);
         // Re-introspection keeps the schema's names but orders fields by column, and Prisma
         // rejects its own output when a field mapped to another field's name lands above it
@@ -800,9 +1091,27 @@ impl Env {
         )
     }
 
-    /// psql, or the sqlite3 shell on SQLite (`-c SQL` or `-f FILE` either way).
+    /// psql, or the sqlite3 shell on SQLite, or the mariadb client (`-c SQL` or `-f FILE`
+    /// either way). On MariaDB `-c` statements run in ANSI mode (the catalog's statements quote
+    /// names with `"` and join text with `||`); files run as the plan wrote them.
     pub fn psql(&self, args: &[&str]) -> Result<String, String> {
         let out = match &self.sqlite {
+            None if self.kind == Engine::MariaDb => {
+                let mut cmd = Command::new(&self.harness);
+                cmd.args(["mysql", &self.db]);
+                match args {
+                    ["-c", sql] => cmd.args([
+                        "--init-command=SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI')",
+                        "-e",
+                        sql,
+                    ]),
+                    ["-f", path] => cmd.stdin(
+                        std::fs::File::open(self.dir.join(path)).expect("open the SQL file"),
+                    ),
+                    _ => panic!("unsupported mariadb arguments {args:?}"),
+                };
+                cmd.current_dir(&self.dir).output().expect("run mariadb")
+            }
             Some(file) => {
                 let mut cmd = Command::new("sqlite3");
                 // Writers run side by side: wait for the file lock instead of failing.
@@ -821,6 +1130,22 @@ impl Env {
                 .output()
                 .expect("run psql"),
         };
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        }
+    }
+
+    /// One migration.sql applied as `migrate deploy` sends it, without recording it.
+    pub fn apply_migration(&self, sql: &Path) -> Result<String, String> {
+        if self.kind != Engine::MariaDb {
+            return self.psql(&["-f", &sql.display().to_string()]);
+        }
+        let out = Command::new(&self.harness)
+            .args(["my-exec", &self.url, &sql.display().to_string()])
+            .output()
+            .expect("run the harness");
         if out.status.success() {
             Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
         } else {
@@ -919,6 +1244,12 @@ impl Env {
     }
 }
 
+/// What a MariaDB database of [`Env::my_build`] is built from.
+enum MyBuild<'a> {
+    Migrations(&'a str),
+    Schema(&'a Path),
+}
+
 /// Writes the user's FILL INs into a plan file's text: each `<placeholder> ... */` comment
 /// becomes its SQL expression. The placeholders it filled, once per place.
 pub fn fill_in<S: AsRef<str>>(text: &mut String, fill_ins: &[(S, S)]) -> Vec<String> {
@@ -934,8 +1265,8 @@ pub fn fill_in<S: AsRef<str>>(text: &mut String, fill_ins: &[(S, S)]) -> Vec<Str
     filled
 }
 
-pub fn run_case(harness: &Path, case: &PlanCase, sqlite: bool) -> Result<(), String> {
-    let env = Env::with_old_deployed(harness, &case.name, sqlite, &case.old, &case.new)?;
+pub fn run_case(harness: &Path, case: &PlanCase, kind: Engine) -> Result<(), String> {
+    let env = Env::with_old_deployed(harness, &case.name, kind, &case.old, &case.new)?;
     let dir = env.dir.clone();
     if case.sentinel {
         env.psql(&[
@@ -979,7 +1310,7 @@ pub fn run_case(harness: &Path, case: &PlanCase, sqlite: bool) -> Result<(), Str
         .unwrap_or_default();
     expand_folders.sort();
     for sql in &expand_folders {
-        env.psql(&["-f", &sql.display().to_string()])
+        env.apply_migration(sql)
             .map_err(|e| format!("expand again: {e}"))?;
     }
     env.database_matches(&expand_schema)
@@ -1060,20 +1391,20 @@ pub fn run_case(harness: &Path, case: &PlanCase, sqlite: bool) -> Result<(), Str
 
 /// Two at a time: Prisma's CLI is one Node process per call.
 /// `XC_PLAN_CASE=name[,name...]` runs those cases alone (while working on a recipe).
-pub fn run_catalog(harness: &Path, cases: &[PlanCase], sqlite: bool) {
+pub fn run_catalog(harness: &Path, cases: &[PlanCase], kind: Engine) {
     let cases = super::chosen(cases, "XC_PLAN_CASE", |c| &c.name);
     if cases.is_empty() {
         return;
     }
     let results: Vec<(&str, Result<(), String>)> =
-        super::two_at_a_time(&cases, |c| (c.name.as_str(), run_case(harness, c, sqlite)));
+        super::two_at_a_time(&cases, |c| (c.name.as_str(), run_case(harness, c, kind)));
     let failures: Vec<String> = results
         .iter()
         .filter_map(|(name, r)| r.as_ref().err().map(|e| format!("{name}: {e}")))
         .collect();
-    let provider = if sqlite { "SQLite" } else { "PostgreSQL" };
     eprintln!(
-        "plan catalog on {provider}: {}/{} recipes pass",
+        "plan catalog on {}: {}/{} recipes pass",
+        kind.name(),
         results.len() - failures.len(),
         results.len()
     );

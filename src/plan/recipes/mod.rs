@@ -46,7 +46,6 @@ pub(super) use crate::schema::{Model, Provider, Schema};
 pub(super) use crate::sql::Dialect;
 pub(super) use crate::sql::Flavour;
 pub(super) use crate::sql::condition;
-use crate::sql::flavour::cast;
 
 /// What a recipe reads, and what it adds to.
 pub(in crate::plan) struct Context<'a> {
@@ -204,7 +203,7 @@ fn copy_assignment(flavour: &dyn Flavour, rename: &ColumnRename, why: String) ->
     let d = flavour.dialect();
     let (source, target) = (d.quote(&rename.old_column), d.quote(&rename.new_column));
     let converted = if rename.converts() {
-        cast(&source, &rename.new_type)
+        flavour.convert(&source, &rename.new_type.sql())
     } else {
         source.clone()
     };

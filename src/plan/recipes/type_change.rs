@@ -18,11 +18,21 @@ impl Recipe for TypeChange {
                 castable,
                 ..
             } if f.severity >= Severity::Breaking => (|| -> Outcome {
-                let types = (from, to, *castable);
+                // MySQL converts any value a column is given (a date becomes the number
+                // 20240319120000): kept in sync by its triggers are only the values a cast
+                // keeps the meaning of; for the others the application converts.
+                let castable = *castable
+                    && match (from, to, cx.provider()) {
+                        (ChangedType::Column(a), ChangedType::Column(b), Provider::MySql) => {
+                            crate::migrate::types_cast(a, b)
+                        }
+                        _ => true,
+                    };
+                let types = (from, to, castable);
                 type_swap(
                     f, cx.input, cx.new_db, cx.edits, cx.recipes, model, field, types,
                 )?;
-                Ok(Decision::contract(if *castable {
+                Ok(Decision::contract(if castable {
                     "expand adds a column of the new type beside the old one, kept in sync (casting) while old and new code run; the backfill converts the rest (a value that does not convert stops it, naming the row); the contract drops the old column and renames the new one into its place".into()
                 } else {
                     format!(
