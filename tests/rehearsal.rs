@@ -1,4 +1,5 @@
-//! Plans rehearsed as rolling deploys of real Prisma Client applications on PostgreSQL and SQLite: for the
+//! Plans rehearsed as rolling deploys of real Prisma Client applications on PostgreSQL, SQLite
+//! and MariaDB (Prisma's `mysql` provider, through `@prisma/adapter-mariadb`): for the
 //! bundled example and the catalog's zero-downtime recipes, instances built against each
 //! version's schema (`tests/rehearsal/worker.ts`, with a workload per case and version: create,
 //! findUnique, update, updateMany, upsert, findMany with include, count, delete) run while the
@@ -18,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::Duration;
 
-use common::plan::{CASES, Engine, Env, SQLITE_CASES};
+use common::plan::{CASES, Engine, Env, MYSQL_CASES, SQLITE_CASES};
 
 /// A rehearsal: a catalog case (or the bundled example) and what each version's instances do.
 struct Rehearsal {
@@ -38,8 +39,9 @@ struct Rehearsal {
     bulk: &'static str,
 }
 
-/// The same workloads on SQLite (the catalog's `sqlite_` twin of the case).
-const fn on_sqlite(case: &'static str, r: &Rehearsal) -> Rehearsal {
+/// The same workloads on another database (the catalog's `sqlite_` or `mysql_` twin of the
+/// case).
+const fn on(case: &'static str, r: &Rehearsal) -> Rehearsal {
     Rehearsal {
         case,
         workloads: r.workloads,
@@ -590,22 +592,43 @@ const REHEARSALS: &[Rehearsal] = &[
 
 /// The catalog's recipes that SQLite has.
 const SQLITE_REHEARSALS: &[Rehearsal] = &[
-    on_sqlite("sqlite_example", &EXAMPLE),
-    on_sqlite("sqlite_renamed_field", &RENAMED_FIELD),
-    on_sqlite("sqlite_new_required_field", &NEW_REQUIRED_FIELD),
-    on_sqlite("sqlite_optional_to_required", &OPTIONAL_TO_REQUIRED),
-    on_sqlite("sqlite_dropped_field", &DROPPED_FIELD),
-    on_sqlite("sqlite_index_unique_foreign_key", &INDEX_UNIQUE_FOREIGN_KEY),
-    on_sqlite("sqlite_dropped_model", &DROPPED_MODEL),
-    on_sqlite("sqlite_enum_value_renamed", &ENUM_VALUE_RENAMED),
-    on_sqlite("sqlite_enum_value_removed", &ENUM_VALUE_REMOVED),
-    on_sqlite("sqlite_enum_value_added", &ENUM_VALUE_ADDED),
-    on_sqlite("sqlite_renamed_model", &RENAMED_MODEL),
-    on_sqlite("sqlite_type_change", &TYPE_CHANGE),
-    on_sqlite("sqlite_primary_key_change", &PRIMARY_KEY_CHANGE),
-    on_sqlite("sqlite_two_renamed_fields", &TWO_RENAMED_FIELDS),
-    on_sqlite(
+    on("sqlite_example", &EXAMPLE),
+    on("sqlite_renamed_field", &RENAMED_FIELD),
+    on("sqlite_new_required_field", &NEW_REQUIRED_FIELD),
+    on("sqlite_optional_to_required", &OPTIONAL_TO_REQUIRED),
+    on("sqlite_dropped_field", &DROPPED_FIELD),
+    on("sqlite_index_unique_foreign_key", &INDEX_UNIQUE_FOREIGN_KEY),
+    on("sqlite_dropped_model", &DROPPED_MODEL),
+    on("sqlite_enum_value_renamed", &ENUM_VALUE_RENAMED),
+    on("sqlite_enum_value_removed", &ENUM_VALUE_REMOVED),
+    on("sqlite_enum_value_added", &ENUM_VALUE_ADDED),
+    on("sqlite_renamed_model", &RENAMED_MODEL),
+    on("sqlite_type_change", &TYPE_CHANGE),
+    on("sqlite_primary_key_change", &PRIMARY_KEY_CHANGE),
+    on("sqlite_two_renamed_fields", &TWO_RENAMED_FIELDS),
+    on(
         "sqlite_enum_value_renamed_and_removed",
+        &ENUM_VALUE_RENAMED_AND_REMOVED,
+    ),
+];
+
+/// MySQL's recipes (MariaDB here). The enum recipes copy their table where MySQL cannot change
+/// an enum in place (PLAN.md names the lock): writes wait, none fails.
+const MYSQL_REHEARSALS: &[Rehearsal] = &[
+    on("mysql_renamed_field", &RENAMED_FIELD),
+    on("mysql_new_required_field", &NEW_REQUIRED_FIELD),
+    on("mysql_optional_to_required", &OPTIONAL_TO_REQUIRED),
+    on("mysql_dropped_field", &DROPPED_FIELD),
+    on("mysql_index_unique_foreign_key", &INDEX_UNIQUE_FOREIGN_KEY),
+    on("mysql_dropped_model", &DROPPED_MODEL),
+    on("mysql_enum_value_renamed", &ENUM_VALUE_RENAMED),
+    on("mysql_enum_value_removed", &ENUM_VALUE_REMOVED),
+    on("mysql_enum_value_added", &ENUM_VALUE_ADDED),
+    on("mysql_type_change", &TYPE_CHANGE),
+    on("mysql_primary_key_change", &PRIMARY_KEY_CHANGE),
+    on("mysql_two_renamed_fields", &TWO_RENAMED_FIELDS),
+    on(
+        "mysql_enum_value_renamed_and_removed",
         &ENUM_VALUE_RENAMED_AND_REMOVED,
     ),
 ];
@@ -872,7 +895,7 @@ fn example(name: &str, sqlite: bool) -> String {
 struct CaseInput {
     old: String,
     new: String,
-    sqlite: bool,
+    engine: Engine,
     flags: Vec<String>,
     seed: String,
     fill_in: Vec<(&'static str, &'static str)>,
@@ -880,24 +903,29 @@ struct CaseInput {
 
 fn case_of(name: &str) -> CaseInput {
     let sqlite = name.starts_with("sqlite_");
+    let engine = if name.starts_with("mysql_") {
+        Engine::MariaDb
+    } else {
+        Engine::sqlite_if(sqlite)
+    };
     if name.ends_with("example") {
         return CaseInput {
             old: example("old.prisma", sqlite),
             new: example("new.prisma", sqlite),
-            sqlite,
+            engine,
             flags: Vec::new(),
             // Both databases read this.
             seed: "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200) INSERT INTO \"User\" (email, user_name) SELECT 'seed-' || i || '@example.org', 'seed-' || i FROM n; INSERT INTO \"Post\" (title, \"authorId\") SELECT 'seed post', id FROM \"User\";".into(),
             fill_in: Vec::new(),
         };
     }
-    let c = (CASES.iter().chain(SQLITE_CASES))
+    let c = (CASES.iter().chain(SQLITE_CASES).chain(MYSQL_CASES))
         .find(|c| c.name == name)
         .expect("a catalog case");
     CaseInput {
         old: c.old.to_string(),
         new: c.new.to_string(),
-        sqlite,
+        engine,
         flags: c.flags.iter().map(|f| f.to_string()).collect(),
         seed: c.seed.to_string(),
         fill_in: c.fill_in.to_vec(),
@@ -938,7 +966,7 @@ fn rehearse(
     let CaseInput {
         old,
         new,
-        sqlite,
+        engine,
         flags,
         seed,
         fill_in,
@@ -946,7 +974,7 @@ fn rehearse(
     let env = Env::with_old_deployed(
         harness,
         &format!("rehearsal_{}", r.case.replace(['/', '.', '-'], "_")),
-        Engine::sqlite_if(sqlite),
+        engine,
         &old,
         &new,
     )?;
@@ -1052,9 +1080,13 @@ fn rehearse(
                 env.migrations_match(&dir.join(schema))?;
             }
             "backfill" => {
-                // psql loops batch by batch; sqlite3 runs one batch per statement, so the file
-                // runs again until its verification counts 0 (as its header says).
-                let runs = if env.sqlite.is_some() { 10_000 } else { 1 };
+                // psql loops batch by batch; sqlite3 and mysql run one batch per statement, so
+                // the file runs again until its verification counts 0 (as its header says).
+                let runs = if engine == Engine::Postgres {
+                    1
+                } else {
+                    10_000
+                };
                 let mut left = String::new();
                 for _ in 0..runs {
                     left = env.psql(&["-f", &backfill.display().to_string()])?;
@@ -1301,7 +1333,7 @@ fn sampled_corpus_steps_rehearse_as_rolling_deploys() {
         CaseInput {
             old: s.old.clone(),
             new: s.new.clone(),
-            sqlite: false,
+            engine: Engine::Postgres,
             flags: s.flags.clone(),
             seed: String::new(),
             fill_in: Vec::new(),
@@ -1370,4 +1402,17 @@ fn lock_waits_on_large_tables() {
     }
     println!("{}", table.join("\n"));
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// MySQL's recipes as rolling deploys on MariaDB, the instances through
+/// `@prisma/adapter-mariadb`.
+#[test]
+#[cfg_attr(
+    any(xc_no_node, xc_no_mariadb),
+    ignore = "needs Node.js and npm, MariaDB server binaries"
+)]
+fn mysql_plans_rehearse_as_rolling_deploys() {
+    if let Some(harness) = common::harness_with_mariadb() {
+        rehearse_all(&harness, MYSQL_REHEARSALS);
+    }
 }

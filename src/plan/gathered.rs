@@ -66,6 +66,9 @@ pub(super) struct Recipes {
     pub renames: Vec<ColumnRename>,
     pub backfill: Vec<BackfillTable>,
     pub dual_write: Vec<DualWrite>,
+    /// Old `@@index`/`@@unique` lines the intermediate schema keeps (their spans in the old
+    /// schema), each once.
+    pub kept_indexes: Vec<crate::diagnostics::Span>,
 }
 
 impl Recipes {

@@ -843,7 +843,10 @@ impl Env {
     pub fn deploy_under_traffic(&self) -> Result<(), String> {
         let schema = self.dir.join("prisma/schema.prisma");
         for attempt in 1..=3 {
-            let out = self.prisma(&["migrate", "deploy"], &schema);
+            let out = match self.kind {
+                Engine::MariaDb => self.my_deploy(&self.url, "prisma/migrations"),
+                _ => self.prisma(&["migrate", "deploy"], &schema),
+            };
             if out.status.success() {
                 return Ok(());
             }
@@ -852,7 +855,7 @@ impl Env {
                 String::from_utf8_lossy(&out.stdout),
                 String::from_utf8_lossy(&out.stderr)
             );
-            let lost_a_lock = text.contains("lock timeout");
+            let lost_a_lock = text.contains("lock timeout") || text.contains("Lock wait timeout");
             let folder = text
                 .split("migration_name=\"")
                 .nth(1)
@@ -862,8 +865,15 @@ impl Env {
                     eprintln!(
                         "{folder} lost a lock to traffic (attempt {attempt}): rolled back and deployed again, as PLAN.md says"
                     );
-                    let resolved =
-                        self.prisma(&["migrate", "resolve", "--rolled-back", folder], &schema);
+                    let resolved = match self.kind {
+                        // What `migrate resolve --rolled-back` records (MySQL has no engine here).
+                        Engine::MariaDb => Command::new(&self.harness)
+                            .args(["mysql", &self.db, "-e"])
+                            .arg(format!("UPDATE _prisma_migrations SET rolled_back_at = NOW(3) WHERE migration_name = '{folder}' AND finished_at IS NULL"))
+                            .output()
+                            .expect("run the harness"),
+                        _ => self.prisma(&["migrate", "resolve", "--rolled-back", folder], &schema),
+                    };
                     if !resolved.status.success() {
                         return Err(format!(
                             "{text}\nmigrate resolve --rolled-back {folder}: {}",

@@ -19,6 +19,7 @@
 //   tsx worker.ts CLIENT_DIR WORKLOAD TAG BASE STOP_FILE OUT_FILE READY_FILE
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
+import { PrismaMariaDb } from "@prisma/adapter-mariadb";
 import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
@@ -31,10 +32,24 @@ const { PrismaClient } = require(path.join(clientDir, "client"));
 // tests/harness/sqlite-writers.cjs, copied beside this file).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { factoryWaitingForWrites } = require("./sqlite-writers.cjs");
+// MySQL and MariaDB through the mariadb driver, configured from the URL's parts.
+function mariadb(url: string) {
+  const u = new URL(url);
+  return new PrismaMariaDb({
+    host: u.hostname,
+    port: Number(u.port || 3306),
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    database: decodeURIComponent(u.pathname.slice(1)),
+    connectionLimit: 5,
+  });
+}
 const prisma = new PrismaClient({
   adapter: url.startsWith("file:")
     ? factoryWaitingForWrites(new PrismaLibSQL({ url }))
-    : new PrismaPg({ connectionString: url }),
+    : url.startsWith("mysql:")
+      ? mariadb(url)
+      : new PrismaPg({ connectionString: url }),
 });
 
 interface Workload {

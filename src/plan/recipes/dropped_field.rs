@@ -14,6 +14,7 @@ impl Recipe for DroppedField {
                 let of = om.field(field).ok_or(Refusal::bug("old field not found"))?;
                 let relax = of.is_required() && of.default.is_none();
                 keep_old_field(cx, nm, of, relax);
+                keep_old_indexes(cx, om, nm, &of.name);
                 Ok(Decision::contract(format!(
                     "expand keeps `{field}`{}; deploy code that no longer uses it; the contract drops its column",
                     if relax {
@@ -49,5 +50,22 @@ mod tests {
             d.recipe
         );
         assert!(p.expand.contains("bio String?"), "{}", p.expand);
+    }
+
+    #[test]
+    fn the_dropped_columns_indexes_stay_until_the_contract() {
+        let p = plan(
+            "mysql",
+            "model Link {\n  id Int @id\n  projectId Int\n  url String @db.Text\n\n  @@index([projectId, url(length: 500)])\n}\n",
+            "model Link {\n  id Int @id\n  projectId Int\n}\n",
+        );
+        assert_eq!(
+            p.expand
+                .matches("@@index([projectId, url(length: 500)])")
+                .count(),
+            1,
+            "{}",
+            p.expand
+        );
     }
 }

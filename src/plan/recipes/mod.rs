@@ -340,6 +340,37 @@ fn insert_enum_value(
     edits.insert_text(file, at, format!("\n{indent}{line}"));
 }
 
+/// The old model's `@@index` and `@@unique` lines on a field the expand keeps for old code (a
+/// renamed or dropped one) stay in the intermediate schema: old code's queries use them until
+/// the contract (an upsert's lookup by the old column would scan the table). Each line once; a
+/// compound unique with a client name is left out (the new one may take the name), and so is
+/// an index on a field the intermediate schema does not have.
+pub(super) fn keep_old_indexes(cx: &mut Context, om: &Model, nm: &Model, field: &str) {
+    let new_lines: Vec<&str> = (nm.indexes.iter())
+        .map(|i| cx.input.new_sources.text(i.span))
+        .collect();
+    for index in &om.indexes {
+        let on_field = index.fields.iter().any(|f| f.name == field);
+        // Fields the new model has, or old ones the expand keeps under their name.
+        let all_there = (index.fields.iter())
+            .all(|f| nm.field(&f.name).is_some() || om.field(&f.name).is_some());
+        if index.from_field
+            || !on_field
+            || !all_there
+            || index.name.is_some()
+            || cx.recipes.kept_indexes.contains(&index.span)
+        {
+            continue;
+        }
+        let line = cx.input.old_sources.text(index.span);
+        if !new_lines.contains(&line) {
+            cx.recipes.kept_indexes.push(index.span);
+            cx.edits
+                .insert_line_after_fields(cx.input.new_sources, nm, line);
+        }
+    }
+}
+
 /// An enum value the new schema no longer has (removed, or renamed in the database): kept in
 /// the intermediate schema, and every column of the enum backfilled off it. `old` finds the
 /// old enum; `source` is what replaces the value in a column.

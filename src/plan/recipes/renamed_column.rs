@@ -71,6 +71,9 @@ impl Recipe for RenamedColumn {
                     rename,
                     !in_old_key,
                 );
+                if rename.is_none() {
+                    keep_old_indexes(cx, om, nm, &of.name);
+                }
                 let new_type = table
                     .column(column_to)
                     .map(|c| c.column_type.clone())
@@ -123,6 +126,26 @@ impl Recipe for RenamedColumn {
 mod tests {
     use super::*;
     use crate::plan::recipes::test_support::*;
+
+    #[test]
+    fn the_old_columns_indexes_stay_until_the_contract() {
+        let p = plan(
+            "mysql",
+            "model Link {\n  id Int @id\n  projectId Int\n  url String @db.Text\n\n  @@index([projectId, url(length: 500)])\n}\n",
+            "model Link {\n  id Int @id\n  projectId Int\n  destination String @db.Text // prisma-xc: renamed from url\n\n  @@index([projectId, destination(length: 500)])\n}\n",
+        );
+        assert!(
+            p.expand.contains("@@index([projectId, url(length: 500)])"),
+            "{}",
+            p.expand
+        );
+        assert!(
+            p.expand
+                .contains("@@index([projectId, destination(length: 500)])"),
+            "{}",
+            p.expand
+        );
+    }
 
     #[test]
     fn the_new_column_comes_beside_the_old_one_and_is_backfilled() {
