@@ -173,6 +173,11 @@ impl SchemaEdits {
         }
     }
 
+    /// Replace `span` with `text`.
+    pub fn replace(&mut self, span: Span, text: String) {
+        self.push(span, text);
+    }
+
     pub fn insert_text(&mut self, file: FileId, at: usize, text: String) {
         self.push(Span::new(file, at, at), text);
     }

@@ -400,7 +400,16 @@ pub(crate) mod test_support {
     /// The plan `x` from `old` to `new` (bodies after a datasource of `provider`), through
     /// every stage as `prisma-xc diff` runs them.
     pub fn plan(provider: &str, old: &str, new: &str) -> crate::plan::Plan {
-        let compared = Compared::after(&datasource(provider), old, new);
+        plan_after(&datasource(provider), old, new)
+    }
+
+    /// The plan from `old` to `new`, schemas that bring their own datasource.
+    pub fn plan_with_datasource(old: &str, new: &str) -> crate::plan::Plan {
+        plan_after("", old, new)
+    }
+
+    fn plan_after(head: &str, old: &str, new: &str) -> crate::plan::Plan {
+        let compared = Compared::after(head, old, new);
         let options = crate::plan::PlanOptions {
             name: "x".into(),
             timestamp: "20300101000000".into(),

@@ -1210,6 +1210,13 @@ fn print_plan_summary(dir: &Path, plan: &prisma_xc::plan::Plan) {
     for why in &plan.long_locks {
         let _ = writeln!(out, "Long lock: {}", prisma_xc::escape::one_line(why));
     }
+    if let Some(why) = &plan.sync_forced {
+        let _ = writeln!(
+            out,
+            "No sync triggers: {}; the dual-write extension keeps renamed columns in sync.",
+            prisma_xc::escape::one_line(why)
+        );
+    }
     if plan.unguarded_contract {
         let _ = writeln!(
             out,

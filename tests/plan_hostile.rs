@@ -4,15 +4,16 @@
 //! line break, `--`, `*/`, `${`, `{{`, non-ASCII letters and `DROP TABLE sentinel;`; each enum
 //! value and string default holds the same. The seeds, writes, checks and FILL INs of each case
 //! are rewritten to the new names, and the case runs as in `tests/plan_postgres.rs`: deployed
-//! phase by phase with the real Prisma CLI, drift-checked, data checked, both ways back, and a
-//! `sentinel` table that must survive it all. On PostgreSQL the plan's TypeScript is
-//! type-checked against a Prisma Client generated from the intermediate schema.
+//! phase by phase with the real Prisma CLI (on MariaDB, the harness's stand-in), drift-checked,
+//! data checked, both ways back, and a `sentinel` table that must survive it all, on
+//! PostgreSQL, SQLite and MariaDB. On PostgreSQL the plan's TypeScript is type-checked against
+//! a Prisma Client generated from the intermediate schema.
 
 mod common;
 
 use std::collections::{HashMap, HashSet};
 
-use common::plan::{CASES, Case, Engine, PlanCase, SQLITE_CASES, run_catalog};
+use common::plan::{CASES, Case, Engine, MYSQL_CASES, PlanCase, SQLITE_CASES, run_catalog};
 
 /// What every hostile name and value holds, after the original name.
 const HOSTILE: &str = "\"'`$$%\\\n--*/${{üDROP TABLE sentinel;--";
@@ -56,12 +57,14 @@ fn quote(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-fn sql_string(value: &str) -> String {
-    format!("'{}'", value.replace('\'', "''"))
+/// A MySQL identifier, for the SQL the plan's files hold (they run without ANSI quotes).
+fn backtick(name: &str) -> String {
+    format!("`{}`", name.replace('`', "``"))
 }
 
 /// The database names and values of a case's schemas, each with its hostile twin.
 struct Twins {
+    engine: Engine,
     hostile: &'static str,
     provider: prisma_xc::schema::Provider,
     /// Table, column and enum type names, and the new-typed column copies prisma-xc names
@@ -72,22 +75,41 @@ struct Twins {
 }
 
 impl Twins {
-    fn new(sqlite: bool) -> Twins {
+    fn new(engine: Engine) -> Twins {
         use prisma_xc::schema::Provider;
         Twins {
-            hostile: if sqlite { HOSTILE_SQLITE } else { HOSTILE },
-            provider: if sqlite {
-                Provider::Sqlite
+            engine,
+            hostile: if engine == Engine::Sqlite {
+                HOSTILE_SQLITE
             } else {
-                Provider::PostgreSql
+                HOSTILE
+            },
+            provider: match engine {
+                Engine::Sqlite => Provider::Sqlite,
+                Engine::Postgres => Provider::PostgreSql,
+                Engine::MariaDb => Provider::MySql,
             },
             names: HashMap::new(),
             values: HashMap::new(),
         }
     }
 
+    /// A string literal as the database reads it: MySQL takes a backslash as an escape.
+    fn sql_string(&self, value: &str) -> String {
+        let value = value.replace('\'', "''");
+        match self.engine {
+            Engine::MariaDb => format!("'{}'", value.replace('\\', "\\\\")),
+            _ => format!("'{value}'"),
+        }
+    }
+
     fn name(&mut self, name: &str, bytes: usize) -> String {
-        let twin = hostile_name(name, bytes, self.hostile);
+        let mut twin = hostile_name(name, bytes, self.hostile);
+        // MySQL refuses a name that ends with a space, whoever writes it.
+        if self.engine == Engine::MariaDb && twin.ends_with(' ') {
+            twin.pop();
+            twin.push('_');
+        }
         let copy = |n: &str| prisma_xc::database::owned_name(n, "xc_new", self.provider);
         self.names.insert(copy(name), copy(&twin));
         self.names.insert(name.to_string(), twin.clone());
@@ -230,7 +252,7 @@ fn hostile_sql(sql: &str, twins: &Twins) -> String {
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
-        if c == '\'' || c == '"' {
+        if c == '\'' || c == '"' || c == '`' {
             let mut j = i + 1;
             let mut text = String::new();
             while j < chars.len() {
@@ -248,7 +270,8 @@ fn hostile_sql(sql: &str, twins: &Twins) -> String {
             out.push_str(
                 &match (c, twins.names.get(&text), twins.values.get(&text)) {
                     ('"', Some(twin), _) => quote(twin),
-                    ('\'', _, Some(twin)) => sql_string(twin),
+                    ('`', Some(twin), _) => backtick(twin),
+                    ('\'', _, Some(twin)) => twins.sql_string(twin),
                     _ => chars[i..=j.min(chars.len() - 1)].iter().collect(),
                 },
             );
@@ -336,8 +359,8 @@ fn hostile_placeholder(placeholder: &str, twins: &Twins) -> String {
     panic!("placeholder {placeholder} names no table and column of its case");
 }
 
-fn hostile_case(case: &Case, sqlite: bool) -> PlanCase {
-    let mut twins = Twins::new(sqlite);
+fn hostile_case(case: &Case, engine: Engine) -> PlanCase {
+    let mut twins = Twins::new(engine);
     let old = hostile_schema(case.old, &mut twins);
     let new = hostile_schema(case.new, &mut twins);
     // Checks that read the catalog name indexes and tables by their plain names: the drift
@@ -363,13 +386,13 @@ fn hostile_case(case: &Case, sqlite: bool) -> PlanCase {
         check,
         guarded: case.guarded,
         sentinel: true,
-        type_check: !sqlite,
+        type_check: engine == Engine::Postgres,
     }
 }
 
 #[test]
 fn names_and_values_are_rewritten_consistently() {
-    let mut twins = Twins::new(false);
+    let mut twins = Twins::new(Engine::Postgres);
     let schema = hostile_schema(
         "model User {\n  id   Int    @id\n  plan String @default(\"free\") // note\n  team Team   @relation(fields: [id], references: [id])\n}\n\nmodel Team {\n  id Int @id\n  users User[]\n\n  @@map(\"teams\")\n}\n\nenum Size {\n  S\n}\n",
         &mut twins,
@@ -405,7 +428,7 @@ fn names_and_values_are_rewritten_consistently() {
             quote(&hostile_name("User", TABLE_BYTES, HOSTILE)),
             quote(&hostile_name("id", COLUMN_BYTES, HOSTILE)),
             quote(&hostile_name("plan", COLUMN_BYTES, HOSTILE)),
-            sql_string(&hostile_value("free", HOSTILE)),
+            twins.sql_string(&hostile_value("free", HOSTILE)),
             quote(&hostile_name("plan", COLUMN_BYTES, HOSTILE)),
             quote(&hostile_name("teams", TABLE_BYTES, HOSTILE)),
         )
@@ -429,7 +452,9 @@ fn every_recipe_deploys_with_hostile_names_on_postgres() {
     let Some(harness) = common::harness_with_postgres() else {
         return;
     };
-    let cases: Vec<PlanCase> = CASES.iter().map(|c| hostile_case(c, false)).collect();
+    let cases: Vec<PlanCase> = (CASES.iter())
+        .map(|c| hostile_case(c, Engine::Postgres))
+        .collect();
     run_catalog(&harness, &cases, Engine::Postgres);
 }
 
@@ -442,6 +467,23 @@ fn every_recipe_deploys_with_hostile_names_on_sqlite() {
     let Some(harness) = common::harness_with_sqlite3() else {
         return;
     };
-    let cases: Vec<PlanCase> = SQLITE_CASES.iter().map(|c| hostile_case(c, true)).collect();
+    let cases: Vec<PlanCase> = (SQLITE_CASES.iter())
+        .map(|c| hostile_case(c, Engine::Sqlite))
+        .collect();
     run_catalog(&harness, &cases, Engine::Sqlite);
+}
+
+#[test]
+#[cfg_attr(
+    any(xc_no_node, xc_no_mariadb),
+    ignore = "needs Node.js and npm, MariaDB server binaries"
+)]
+fn every_recipe_deploys_with_hostile_names_on_mariadb() {
+    let Some(harness) = common::harness_with_mariadb() else {
+        return;
+    };
+    let cases: Vec<PlanCase> = (MYSQL_CASES.iter())
+        .map(|c| hostile_case(c, Engine::MariaDb))
+        .collect();
+    run_catalog(&harness, &cases, Engine::MariaDb);
 }

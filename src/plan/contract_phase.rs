@@ -65,7 +65,15 @@ pub(super) fn migrations(
         backfill_guard.unwrap_or_default(),
         side.table_copies.guard.as_deref().unwrap_or_default()
     );
-    let long_locks = locks::long_locks(provider, &contract_steps, expand_db);
+    let mut long_locks = locks::long_locks(provider, &contract_steps, expand_db);
+    if provider == crate::schema::Provider::MySql {
+        for swap in &recipes.swaps {
+            long_locks.push(format!(
+                "the contract swaps the new-typed copy of `{}`.`{}` into place with its table locked (`LOCK TABLES ... WRITE`): MySQL cannot drop the sync triggers, drop the old column and rename the copy in one transaction, and a write between them would be lost; reads and writes wait while it drops the old column (instant on MariaDB 10.4 and MySQL 8.0.29 or later, a rebuild before)",
+                swap.table.name, swap.column
+            ));
+        }
+    }
     let sorted = sort_steps(writer, old_db, recipes, contract_steps);
     let migrations = assemble(writer, expand_db, side, &prepared, sorted, &guard);
     let down = contract_down::script(
@@ -320,7 +328,14 @@ fn assemble(
     let lock = |sql: String| writer.atomic(sql);
     // The guard reads before the tables are locked: it scans them.
     let lock_tables = |sql: String| {
-        writer.atomic_locking(guard, sql, Some((TableLock::AccessExclusive, expand_db)))
+        let lock = Some((TableLock::AccessExclusive, expand_db));
+        // A swapped column: versions that write the old column still run, and the sync
+        // triggers are dropped before the swap.
+        if prepared.swap_sql.is_empty() {
+            writer.atomic_locking(guard, sql, lock)
+        } else {
+            writer.atomic_exclusive(guard, sql, lock)
+        }
     };
     let Sorted {
         unique,

@@ -69,6 +69,9 @@ pub(super) struct Recipes {
     /// Old `@@index`/`@@unique` lines the intermediate schema keeps (their spans in the old
     /// schema), each once.
     pub kept_indexes: Vec<crate::diagnostics::Span>,
+    /// Old enum values the intermediate schema keeps, on MySQL: (new enum, old enum, value),
+    /// placed once every recipe has run (see `recipes::order_mysql_enums`).
+    pub kept_enum_values: Vec<(String, String, String)>,
 }
 
 impl Recipes {

@@ -121,10 +121,25 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
     let flavour = crate::sql::flavour::of(provider);
     // A database without sync triggers leaves the syncing to the application: the dual-write
     // extension writes both columns, and the backfill catches what old code wrote.
-    let sync = if flavour.syncs_columns() {
-        options.sync
+    let sync_forced = if !flavour.syncs_columns() {
+        Some(format!(
+            "prisma-xc writes no sync triggers for {} yet",
+            provider.name()
+        ))
+    } else if provider == Provider::MySql
+        && input.new.relation_mode() == crate::schema::RelationMode::Prisma
+    {
+        Some(
+            "relationMode = \"prisma\" is how Prisma runs on PlanetScale and Vitess, which allow no triggers"
+                .to_string(),
+        )
     } else {
+        None
+    };
+    let sync = if sync_forced.is_some() {
         SyncMode::App
+    } else {
+        options.sync
     };
 
     let mut recipes = Recipes {
@@ -164,6 +179,7 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
             rollout: runbook::rollout_of(f, sync),
         });
     }
+    recipes::finish(&mut cx);
     if !bugs.is_empty() {
         return Err(PlanError::Internal(bugs.join("; ")));
     }
@@ -256,6 +272,9 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         not_zero_downtime,
         long_locks: [expand_long_locks, contract.long_locks].concat(),
         unguarded_contract: contract.unguarded,
+        sync_forced: (sync_forced.is_some() && options.sync == SyncMode::Trigger)
+            .then_some(sync_forced)
+            .flatten(),
     })
 }
 
@@ -266,6 +285,21 @@ mod tests {
     /// A renamed column on each database: where the database has sync triggers they keep the
     /// columns equal and the contract is guarded; elsewhere the application writes both
     /// (forced, whatever `--sync` says) and the plan says its contract has no guard.
+    #[test]
+    fn planetscale_schemas_sync_in_the_application() {
+        let old = "datasource db {\n  provider = \"mysql\"\n  relationMode = \"prisma\"\n}\nmodel User {\n  id Int @id\n  name String\n}\n";
+        let new = old.replace(
+            "  name String",
+            "  fullName String // prisma-xc: renamed from name",
+        );
+        let plan = crate::test_support::plan_with_datasource(old, &new);
+        assert_eq!(plan.sync, SyncMode::App);
+        assert!(plan.sync_forced.as_deref().unwrap().contains("PlanetScale"));
+        let expand: String = plan.expand.iter().map(|m| m.sql.as_str()).collect();
+        assert!(!expand.contains("CREATE TRIGGER"), "{expand}");
+        assert!(!plan.dual_write.is_empty());
+    }
+
     #[test]
     fn each_database_syncs_and_guards_what_it_can() {
         let old = "model User {\n  id Int @id\n  name String\n}\n";

@@ -235,6 +235,10 @@ pub struct Plan {
     /// are not backfilled (no guard): the user checks the backfill's count first.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unguarded_contract: bool,
+    /// Why the application keeps renamed columns in sync whatever `--sync` asked (no sync
+    /// triggers there).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync_forced: Option<String>,
 }
 
 impl Plan {

@@ -106,6 +106,27 @@ impl PhaseWriter<'_> {
         sql: String,
         lock: Option<(TableLock, &Database)>,
     ) -> String {
+        self.atomic_with(unlocked, sql, lock, false)
+    }
+
+    /// [`Self::atomic_locking`] for a migration no application write may interleave with
+    /// (see [`AtomicMigration::exclusive`]).
+    pub fn atomic_exclusive(
+        &self,
+        unlocked: &str,
+        sql: String,
+        lock: Option<(TableLock, &Database)>,
+    ) -> String {
+        self.atomic_with(unlocked, sql, lock, true)
+    }
+
+    fn atomic_with(
+        &self,
+        unlocked: &str,
+        sql: String,
+        lock: Option<(TableLock, &Database)>,
+        exclusive: bool,
+    ) -> String {
         if unlocked.is_empty() && sql.is_empty() {
             return String::new();
         }
@@ -115,6 +136,7 @@ impl PhaseWriter<'_> {
             sql: &sql,
             locks: tables.as_ref().map(|(mode, t)| (*mode, t.as_slice())),
             lock_timeout: &self.options.lock_timeout,
+            exclusive,
         })
     }
 }

@@ -223,6 +223,24 @@ fn pending_batch_sql(t: &BackfillTable, provider: Provider, limit: &str) -> Stri
     let keys: Vec<String> = t.key.iter().map(|(c, _)| d.quote(c)).collect();
     let key_list = keys.join(", ");
     let (sets, pending) = assignments_sql(t, provider);
+    if provider == Provider::MySql {
+        // Joined, the batch's rows are found by their key: `IN (derived table)` makes MariaDB
+        // scan and lock the whole table. The derived table lets MySQL read the table it
+        // updates; its keys are renamed so that no name of the batch is ambiguous.
+        let renamed: Vec<String> = (keys.iter().enumerate())
+            .map(|(i, k)| format!("{k} AS xc_k{i}"))
+            .collect();
+        let on: Vec<String> = (keys.iter().enumerate())
+            .map(|(i, k)| format!("{table}.{k} = xc_batch.xc_k{i}"))
+            .collect();
+        return format!(
+            "UPDATE {table} JOIN (\n  SELECT {} FROM {table} WHERE {} ORDER BY {key_list} LIMIT {limit}\n) AS xc_batch ON {}\nSET\n    {}",
+            renamed.join(", "),
+            pending.join(" OR "),
+            on.join(" AND "),
+            sets.join(",\n    "),
+        );
+    }
     // The derived table lets MySQL read the table it updates.
     format!(
         "UPDATE {table} SET\n    {}\nWHERE ({key_list}) IN (\n  SELECT {key_list} FROM (SELECT {key_list} FROM {table} WHERE {} ORDER BY {key_list} LIMIT {limit}) AS xc_batch\n)",

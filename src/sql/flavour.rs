@@ -130,6 +130,10 @@ pub struct AtomicMigration<'a> {
     pub locks: Option<(TableLock, &'a [TableRef])>,
     /// How long a statement waits for a lock before the migration fails, e.g. `5s`.
     pub lock_timeout: &'a str,
+    /// No application write may land between its statements (a column swapped while the
+    /// versions that run still write the old one): where the migration does not apply whole,
+    /// its tables are locked against reads and writes while it runs.
+    pub exclusive: bool,
 }
 
 pub trait Flavour: Sync {

@@ -201,11 +201,25 @@ impl Flavour for MySql {
     /// MySQL commits each DDL statement: the migration cannot apply whole. Each statement
     /// waits at most the lock timeout for its table.
     fn atomic_migration(&self, m: &AtomicMigration) -> String {
+        let sql = match m.locks {
+            Some((_, tables)) if m.exclusive && !tables.is_empty() => {
+                let locks: Vec<String> = (tables.iter())
+                    .map(|t| format!("{} WRITE", D.table(t)))
+                    .collect();
+                format!(
+                    "-- LockTables (no write may land between these statements: MySQL commits each one)\n\
+                     LOCK TABLES {};\n\n{}\nUNLOCK TABLES;\n",
+                    locks.join(", "),
+                    m.sql.trim_end()
+                )
+            }
+            _ => m.sql.to_string(),
+        };
         format!(
             "-- Fail fast instead of queueing all traffic behind an ALTER waiting for its table.\n\
              SET SESSION lock_wait_timeout = {};\n\n{}",
             lock_wait_seconds(m.lock_timeout),
-            join(m.unlocked, m.sql)
+            join(m.unlocked, &sql)
         )
     }
 }

@@ -317,6 +317,7 @@ mod tests {
                 sql: "ALTER TABLE \"A\" ADD COLUMN \"x\" INTEGER;\n",
                 locks: Some((TableLock::AccessExclusive, locks)),
                 lock_timeout: "5s",
+                exclusive: false,
             })
         };
         let single = migration(&one);

@@ -103,16 +103,31 @@ const whereFields = (row: Row): Row => Object.fromEntries(keyFields.map((f) => [
 const ledgerFields = workload.ledger ?? keyFields;
 const keyOf = (row: Row): string => ledgerFields.map((f) => String(row[f])).join("/");
 
+// On MySQL, a transaction that reads a table and then writes it while a migration waits for
+// the table's metadata lock is the deadlock's victim (P2034): the application retries it, as
+// Prisma's documentation and PLAN.md say. XC_RETRY_DEADLOCKS=1 does so; each is counted.
+const retryDeadlocks = process.env.XC_RETRY_DEADLOCKS === "1";
+let retried = 0;
+
 async function run<T>(what: string, query: () => Promise<T>): Promise<T | undefined> {
   const started = Date.now();
   try {
-    const result = await query();
+    let result: T;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        result = await query();
+        break;
+      } catch (error) {
+        if (!retryDeadlocks || attempt >= 3 || (error as { code?: string }).code !== "P2034") throw error;
+        retried++;
+      }
+    }
     queries++;
     const took = Date.now() - started;
     if (warm && took > slowest[0]) slowest = [took, what];
     return result;
   } catch (error) {
-    failures.push(`${tag} ${what}: ${String(error).split("\n").slice(-3).join(" ")}`);
+    failures.push(`${tag} ${what} at ${new Date().toISOString().slice(11, 23)}: ${String(error).split("\n").slice(-3).join(" ")}`);
     return undefined;
   }
 }
@@ -169,7 +184,7 @@ async function round(i: number): Promise<void> {
 }
 
 function summary(extra: string[] = []): string {
-  return JSON.stringify({ tag, queries, failures, wrongReads: [...wrongReads, ...extra], slowest, owned: [...owned.entries()] });
+  return JSON.stringify({ tag, queries, retried, failures, wrongReads: [...wrongReads, ...extra], slowest, owned: [...owned.entries()] });
 }
 
 async function main(): Promise<void> {

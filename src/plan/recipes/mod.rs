@@ -371,6 +371,82 @@ pub(super) fn keep_old_indexes(cx: &mut Context, om: &Model, nm: &Model, field: 
     }
 }
 
+/// What the recipes leave to do once every finding has its decision: on MySQL, the kept enum
+/// values placed.
+pub(in crate::plan) fn finish(cx: &mut Context) {
+    if cx.provider() == Provider::MySql {
+        order_mysql_enums(cx);
+    }
+}
+
+/// MySQL keeps an enum's values in its columns' type and adds values in place only at the
+/// end: the intermediate enum lists the old values in their order (a value the new schema
+/// keeps as the new schema writes it), then the new values. Each value's whole line moves
+/// with it; lines between values (comments, blanks) are left out.
+fn order_mysql_enums(cx: &mut Context) {
+    let mut enums: Vec<(&str, &str)> = (cx.recipes.kept_enum_values.iter())
+        .map(|(new, old, _)| (new.as_str(), old.as_str()))
+        .collect();
+    enums.dedup();
+    let (new_sources, old_sources) = (cx.input.new_sources, cx.input.old_sources);
+    let line_of = |sources: &Sources, span: crate::diagnostics::Span| {
+        let text = &sources.file(span.file).text;
+        let start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[span.end..]
+            .find('\n')
+            .map_or(text.len(), |i| span.end + i);
+        crate::diagnostics::Span::new(span.file, start, end)
+    };
+    let mut edits = Vec::new();
+    for (new_name, old_name) in enums {
+        let (Some(ne), Some(oe)) = (
+            cx.input.new.enum_by_name(new_name),
+            cx.input.old.enums.iter().find(|e| e.name == old_name),
+        ) else {
+            continue;
+        };
+        let (Some(first), Some(last)) = (ne.values.first(), ne.values.last()) else {
+            continue;
+        };
+        let kept = |value: &str| {
+            (cx.recipes.kept_enum_values.iter())
+                .any(|(n, o, v)| n == new_name && o == old_name && v == value)
+        };
+        let mut lines = Vec::new();
+        for ov in &oe.values {
+            match ne
+                .values
+                .iter()
+                .find(|v| v.database_name() == ov.database_name())
+            {
+                Some(nv) => lines.push(new_sources.text(line_of(new_sources, nv.span))),
+                None if kept(&ov.name) => {
+                    lines.push(old_sources.text(line_of(old_sources, ov.span)))
+                }
+                None => {}
+            }
+        }
+        for nv in &ne.values {
+            if !oe
+                .values
+                .iter()
+                .any(|ov| ov.database_name() == nv.database_name())
+            {
+                lines.push(new_sources.text(line_of(new_sources, nv.span)));
+            }
+        }
+        let region = crate::diagnostics::Span::new(
+            first.span.file,
+            line_of(new_sources, first.span).start,
+            line_of(new_sources, last.span).end,
+        );
+        edits.push((region, lines.join("\n")));
+    }
+    for (region, text) in edits {
+        cx.edits.replace(region, text);
+    }
+}
+
 /// An enum value the new schema no longer has (removed, or renamed in the database): kept in
 /// the intermediate schema, and every column of the enum backfilled off it. `old` finds the
 /// old enum; `source` is what replaces the value in a column.
@@ -399,7 +475,13 @@ fn move_rows_off_value(
         .iter()
         .find(|v| v.name == value)
         .ok_or(Refusal::bug("old value not found"))?;
-    insert_enum_value(cx.edits, cx.input, ne, cx.input.old_sources.text(ov.span));
+    if cx.provider() == Provider::MySql {
+        cx.recipes
+            .kept_enum_values
+            .push((ne.name.clone(), oe.name.clone(), ov.name.clone()));
+    } else {
+        insert_enum_value(cx.edits, cx.input, ne, cx.input.old_sources.text(ov.span));
+    }
     let literal = crate::escape::sql_string(cx.provider(), ov.database_name());
     for (model, table, column) in enum_columns(cx.input.new, cx.new_db, ne) {
         let text = cx.flavour.as_text(&cx.dialect().quote(&column));
@@ -554,6 +636,7 @@ pub(super) mod test_support {
                 (kind, decide(f, &mut cx))
             })
             .collect();
+        finish(&mut cx);
         let expand = edits.apply(new_sources).expect("edits apply");
         let expand = expand.strip_prefix(head).unwrap_or(&expand).to_string();
         Planned {

@@ -42,6 +42,22 @@ mod tests {
     use super::*;
     use crate::plan::recipes::test_support::*;
 
+    /// MySQL adds enum values in place only at the end of the column's type.
+    #[test]
+    fn on_mysql_the_old_values_come_first_in_their_order() {
+        let p = plan(
+            "mysql",
+            "model User {\n  id Int @id\n  role Role\n}\nenum Role {\n  A\n  B\n}\n",
+            "model User {\n  id Int @id\n  role Role\n}\nenum Role {\n  C // prisma-xc: renamed from A\n  B\n}\n",
+        );
+        assert!(
+            p.expand
+                .contains("enum Role {\n  A\n  B\n  C // prisma-xc: renamed from A\n}"),
+            "{}",
+            p.expand
+        );
+    }
+
     #[test]
     fn rows_move_from_the_old_value_to_the_new_one() {
         let p = plan(
