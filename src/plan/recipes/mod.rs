@@ -351,9 +351,17 @@ pub(super) fn keep_old_indexes(cx: &mut Context, om: &Model, nm: &Model, field: 
         .collect();
     for index in &om.indexes {
         let on_field = index.fields.iter().any(|f| f.name == field);
-        // Fields the new model has, or old ones the expand keeps under their name.
-        let all_there = (index.fields.iter())
-            .all(|f| nm.field(&f.name).is_some() || om.field(&f.name).is_some());
+        // Each field names the same column in the intermediate schema: a field the new model
+        // lacks is kept there under its old name; one it has must not have moved to another
+        // column (a changed `@map`).
+        let all_there = index
+            .fields
+            .iter()
+            .all(|f| match (nm.field(&f.name), om.field(&f.name)) {
+                (None, _) => true,
+                (Some(new), Some(old)) => new.database_name() == old.database_name(),
+                (Some(_), None) => false,
+            });
         if index.from_field
             || !on_field
             || !all_there
@@ -384,10 +392,13 @@ pub(in crate::plan) fn finish(cx: &mut Context) {
 /// keeps as the new schema writes it), then the new values. Each value's whole line moves
 /// with it; lines between values (comments, blanks) are left out.
 fn order_mysql_enums(cx: &mut Context) {
-    let mut enums: Vec<(&str, &str)> = (cx.recipes.kept_enum_values.iter())
-        .map(|(new, old, _)| (new.as_str(), old.as_str()))
-        .collect();
-    enums.dedup();
+    // Each enum once, in the order the recipes met them.
+    let mut enums: Vec<(&str, &str)> = Vec::new();
+    for (new, old, _) in &cx.recipes.kept_enum_values {
+        if !enums.contains(&(new.as_str(), old.as_str())) {
+            enums.push((new, old));
+        }
+    }
     let (new_sources, old_sources) = (cx.input.new_sources, cx.input.old_sources);
     let line_of = |sources: &Sources, span: crate::diagnostics::Span| {
         let text = &sources.file(span.file).text;

@@ -42,6 +42,26 @@ mod tests {
     use super::*;
     use crate::plan::recipes::test_support::*;
 
+    /// Two enums, each with a renamed value: each is placed once.
+    #[test]
+    fn on_mysql_two_enums_are_each_ordered_once() {
+        let p = plan(
+            "mysql",
+            "model User {\n  id Int @id\n  role Role\n  size Size\n}\nenum Role {\n  A\n  B\n}\nenum Size {\n  S\n  M\n}\n",
+            "model User {\n  id Int @id\n  role Role\n  size Size\n}\nenum Role {\n  C // prisma-xc: renamed from A\n  B\n}\nenum Size {\n  L // prisma-xc: renamed from M\n  S\n}\n",
+        );
+        assert!(
+            p.expand.contains("enum Role {\n  A\n  B\n  C"),
+            "{}",
+            p.expand
+        );
+        assert!(
+            p.expand.contains("enum Size {\n  S\n  M\n  L"),
+            "{}",
+            p.expand
+        );
+    }
+
     /// MySQL adds enum values in place only at the end of the column's type.
     #[test]
     fn on_mysql_the_old_values_come_first_in_their_order() {
