@@ -25,6 +25,11 @@ impl TableRef {
             name: t.name.clone(),
         }
     }
+
+    /// Whether `db` has this table.
+    pub fn is_in(&self, db: &Database) -> bool {
+        (db.tables.iter()).any(|t| t.name == self.name && t.schema == self.schema)
+    }
 }
 
 /// One migration step. The variant order is the order steps run in.

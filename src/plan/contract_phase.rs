@@ -9,7 +9,7 @@ use super::phase::{ConcurrentIndex, MigrationKind, PhaseWriter, TableLock};
 use super::runbook::MigrationPhase;
 use super::{
     Migration, Recipes, SideSql, apply_swap, concurrent_index, contract_down, locks, not_valid,
-    rename_enum_type, table_exists, unswap_db,
+    rename_enum_type, unswap_db,
 };
 use crate::database::{Database, DbIndexKind};
 use crate::migrate::{self, Step, TableChange, TableRef};
@@ -214,7 +214,7 @@ fn sort_steps(
         match &step {
             Step::CreateIndex { table, index }
                 if online
-                    && table_exists(old_db, table)
+                    && table.is_in(old_db)
                     && index
                         .columns
                         .iter()
@@ -242,11 +242,11 @@ fn sort_steps(
                 };
                 unique.push((built, is_unique));
             }
-            Step::AddForeignKey { table, .. } if online && table_exists(old_db, table) => {
+            Step::AddForeignKey { table, .. } if online && table.is_in(old_db) => {
                 not_valid(&step, &mut contract_foreign_keys, &mut contract_validate);
             }
             Step::CreateIndex { table, index }
-                if online && index.kind == DbIndexKind::Unique && table_exists(old_db, table) =>
+                if online && index.kind == DbIndexKind::Unique && table.is_in(old_db) =>
             {
                 let built = ConcurrentIndex {
                     table: table.clone(),
@@ -258,7 +258,7 @@ fn sort_steps(
                 // A new primary key on a table with rows: its unique index built CONCURRENTLY
                 // before the contract, then made the key under the lock in an instant.
                 let mut step = step.clone();
-                if table_exists(old_db, table)
+                if table.is_in(old_db)
                     && let Step::AlterTable { changes, .. } = &mut step
                 {
                     for c in changes.iter_mut() {

@@ -5,7 +5,7 @@
 
 use super::phase::{ConcurrentIndex, MigrationKind, PhaseWriter, TableLock};
 use super::runbook::MigrationPhase;
-use super::{Migration, SideSql, concurrent_index, not_valid, sections, statements, table_exists};
+use super::{Migration, SideSql, concurrent_index, not_valid, sections, statements};
 use crate::database::Database;
 use crate::migrate::{self, Step, TableRef};
 use crate::sql;
@@ -202,13 +202,13 @@ fn sort_steps(writer: &PhaseWriter, old_db: &Database, expand_steps: Vec<Step>) 
             {
                 not_valid(&step, &mut replaced_foreign_keys, &mut validate);
             }
-            Step::CreateIndex { table, index } if online && table_exists(old_db, table) => {
+            Step::CreateIndex { table, index } if online && table.is_in(old_db) => {
                 concurrent.push(ConcurrentIndex {
                     table: table.clone(),
                     index: index.clone(),
                 });
             }
-            Step::AddForeignKey { table, .. } if online && table_exists(old_db, table) => {
+            Step::AddForeignKey { table, .. } if online && table.is_in(old_db) => {
                 // After the concurrent index builds: a key may reference a new unique index.
                 not_valid(&step, &mut foreign_keys, &mut validate);
             }

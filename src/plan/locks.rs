@@ -51,7 +51,7 @@ pub fn mysql_long_locks(phase: &str, steps: &[Step], before: &Database) -> Vec<S
     for step in steps {
         if let Step::AddForeignKey { table, foreign_key } = step
             && copies_foreign_key(foreign_key)
-            && super::table_exists(before, table)
+            && table.is_in(before)
         {
             out.push(format!(
                 "the {phase} adds foreign key `{}` to table `{}` by copying the table (`ALGORITHM=COPY, LOCK=SHARED`): MySQL adds a key in place only unchecked, and MariaDB then records its `Restrict` action as `NoAction`; reads go on and writes wait until it is done. On a large, busy table add it with gh-ost or pt-online-schema-change instead",

@@ -37,7 +37,7 @@ mod values;
 
 use gathered::{ColumnRename, Recipes, SideSql, TypeSwap};
 pub use output::*;
-use phase::{concurrent_index, not_valid, sections, statements, table_exists};
+use phase::{concurrent_index, not_valid, sections, statements};
 use swap::{apply_swap, rename_enum_type, unswap_db};
 use table_rename::TableRename;
 use values::conversions;

@@ -233,9 +233,3 @@ pub(super) fn statements(step: &str, statements: &[String]) -> String {
         sql::render_statements(step, statements)
     }
 }
-
-pub(super) fn table_exists(db: &Database, t: &TableRef) -> bool {
-    db.tables
-        .iter()
-        .any(|x| x.name == t.name && x.schema == t.schema)
-}

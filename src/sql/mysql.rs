@@ -104,10 +104,8 @@ impl Flavour for MySql {
     }
 
     fn online(&self, step: &Step, statements: Vec<String>, before: &Database) -> Vec<String> {
-        let exists =
-            |t: &TableRef| (before.tables.iter()).any(|x| x.name == t.name && x.schema == t.schema);
         match step {
-            Step::AlterTable { table, changes } if exists(table) => {
+            Step::AlterTable { table, changes } if table.is_in(before) => {
                 let clause = match table_lock(changes) {
                     _ if changes
                         .iter()
@@ -124,25 +122,25 @@ impl Flavour for MySql {
                     .map(|s| format!("{s},\n    {clause}"))
                     .collect()
             }
-            Step::CreateIndex { table, .. } if exists(table) => statements
+            Step::CreateIndex { table, .. } if table.is_in(before) => statements
                 .into_iter()
                 .map(|s| format!("{s} ALGORITHM=INPLACE LOCK=NONE"))
                 .collect(),
             // `DROP INDEX ... ON` takes no algorithm in MariaDB: the same as an `ALTER TABLE`.
-            Step::DropIndex { table, index } if exists(table) => vec![format!(
+            Step::DropIndex { table, index } if table.is_in(before) => vec![format!(
                 "ALTER TABLE {} DROP INDEX {},\n    {INPLACE}",
                 D.table(table),
                 D.quote(&index.name)
             )],
             Step::DropForeignKey { table, .. } | Step::RenameIndex { table, .. }
-                if exists(table) =>
+                if table.is_in(before) =>
             {
                 (statements.into_iter())
                     .map(|s| format!("{s},\n    {INPLACE}"))
                     .collect()
             }
             Step::AddForeignKey { table, foreign_key }
-                if exists(table) && copies_foreign_key(foreign_key) =>
+                if table.is_in(before) && copies_foreign_key(foreign_key) =>
             {
                 (statements.into_iter())
                     .map(|s| format!("{s},\n    ALGORITHM=COPY, LOCK=SHARED"))
@@ -150,7 +148,7 @@ impl Flavour for MySql {
             }
             // Checked without a lock first, then added in place, which MySQL does only with
             // its checks off; the check cannot see rows written between the two.
-            Step::AddForeignKey { table, foreign_key } if exists(table) => {
+            Step::AddForeignKey { table, foreign_key } if table.is_in(before) => {
                 let parent = TableRef {
                     schema: foreign_key.referenced_schema.clone(),
                     name: foreign_key.referenced_table.clone(),
