@@ -107,15 +107,15 @@ impl Flavour for MySql {
         match step {
             Step::AlterTable { table, changes } if table.is_in(before) => {
                 let clause = match table_lock(changes) {
-                    _ if changes
+                    Some(BlockingAlter::Copy) => "ALGORITHM=COPY, LOCK=SHARED",
+                    Some(BlockingAlter::Rebuild) => "ALGORITHM=INPLACE, LOCK=SHARED",
+                    None if changes
                         .iter()
                         .all(|c| matches!(c, TableChange::AddColumn(_))) =>
                     {
                         "ALGORITHM=INSTANT"
                     }
                     None => INPLACE,
-                    Some(BlockingAlter::Rebuild) => "ALGORITHM=INPLACE, LOCK=SHARED",
-                    Some(BlockingAlter::Copy) => "ALGORITHM=COPY, LOCK=SHARED",
                 };
                 statements
                     .into_iter()
@@ -479,6 +479,21 @@ mod tests {
         };
         let got = MySql.online(&elsewhere, vec!["X".into()], &existing);
         assert_eq!(got, ["X"]);
+        // A new AUTO_INCREMENT column stops writes, whatever else the statement does: it says
+        // so, as the plan's report does.
+        let serial = crate::database::Column {
+            name: "n".into(),
+            column_type: ty("INTEGER", TypeFamily::Integer(4)),
+            nullable: false,
+            default: None,
+            autoincrement: true,
+        };
+        let add = Step::AlterTable {
+            table: table("User"),
+            changes: vec![TableChange::AddColumn(serial)],
+        };
+        let got = MySql.online(&add, vec!["ALTER".into()], &existing);
+        assert_eq!(got, ["ALTER,\n    ALGORITHM=INPLACE, LOCK=SHARED"]);
     }
 
     #[test]
