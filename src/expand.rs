@@ -157,10 +157,8 @@ impl SchemaEdits {
     /// Remove `span` from its line, or the whole line when nothing else is on it.
     pub fn remove(&mut self, sources: &Sources, span: Span) {
         let text = &sources.file(span.file).text;
-        let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = text[span.end..]
-            .find('\n')
-            .map_or(text.len(), |i| span.end + i);
+        let line = line_of(sources, span);
+        let (line_start, line_end) = (line.start, line.end);
         let before = &text[line_start..span.start];
         let after = &text[span.end..line_end];
         if before.trim().is_empty() && after.trim().is_empty() {
@@ -292,9 +290,18 @@ pub(crate) fn comment_start(line: &str) -> Option<usize> {
 }
 
 fn indentation(sources: &Sources, span: Span) -> String {
+    let line = line_of(sources, span);
+    sources.file(span.file).text[line.start..span.start].to_string()
+}
+
+/// The whole line (or lines) `span` stands on, without the line break.
+pub fn line_of(sources: &Sources, span: Span) -> Span {
     let text = &sources.file(span.file).text;
-    let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
-    text[line_start..span.start].to_string()
+    let start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[span.end..]
+        .find('\n')
+        .map_or(text.len(), |i| span.end + i);
+    Span::new(span.file, start, end)
 }
 
 /// The intermediate schema with each generator's `output` replaced, by generator name: the plan

@@ -65,15 +65,7 @@ pub(super) fn migrations(
         backfill_guard.unwrap_or_default(),
         side.table_copies.guard.as_deref().unwrap_or_default()
     );
-    let mut long_locks = locks::long_locks(provider, &contract_steps, expand_db);
-    if provider == crate::schema::Provider::MySql {
-        for swap in &recipes.swaps {
-            long_locks.push(format!(
-                "the contract swaps the new-typed copy of `{}`.`{}` into place with its table locked (`LOCK TABLES ... WRITE`): MySQL cannot drop the sync triggers, drop the old column and rename the copy in one transaction, and a write between them would be lost; reads and writes wait while it drops the old column (instant on MariaDB 10.4 and MySQL 8.0.29 or later, a rebuild before)",
-                swap.table.name, swap.column
-            ));
-        }
-    }
+    let long_locks = locks::long_locks(provider, &contract_steps, &recipes.swaps, expand_db);
     let sorted = sort_steps(writer, old_db, recipes, contract_steps);
     let migrations = assemble(writer, expand_db, side, &prepared, sorted, &guard);
     let down = contract_down::script(

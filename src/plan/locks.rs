@@ -3,15 +3,27 @@
 //! `CONCURRENTLY` first): PLAN.md and the report name each, with why, so the
 //! moment can be chosen (`scripts/lock-bench` measures them on 1,000,000 rows).
 
+use super::gathered::TypeSwap;
 use crate::database::Database;
 use crate::migrate::{Step, TableRef};
 use crate::schema::Provider;
 
-/// One sentence per such statement of `steps` (a contract's, starting from `before`), on
-/// `provider`.
-pub fn long_locks(provider: Provider, steps: &[Step], before: &Database) -> Vec<String> {
+/// One sentence per such statement of `steps` (a contract's, starting from `before`, with
+/// its column `swaps`), on `provider`.
+pub fn long_locks(
+    provider: Provider,
+    steps: &[Step],
+    swaps: &[TypeSwap],
+    before: &Database,
+) -> Vec<String> {
     if provider == Provider::MySql {
-        return mysql_long_locks("contract", steps, before);
+        let mut out = mysql_long_locks("contract", steps, before);
+        // The swap runs under `LOCK TABLES` (see `AtomicMigration::exclusive`).
+        out.extend(swaps.iter().map(|swap| format!(
+            "the contract swaps the new-typed copy of `{}`.`{}` into place with its table locked (`LOCK TABLES ... WRITE`): MySQL cannot drop the sync triggers, drop the old column and rename the copy in one transaction, and a write between them would be lost; reads and writes wait while it drops the old column (instant on MariaDB 10.4 and MySQL 8.0.29 or later, a rebuild before)",
+            swap.table.name, swap.column
+        )));
+        return out;
     }
     if !matches!(provider, Provider::PostgreSql | Provider::CockroachDb) {
         return Vec::new();

@@ -272,9 +272,8 @@ pub fn plan(input: &PlanInput, options: &PlanOptions) -> Result<Plan, PlanError>
         not_zero_downtime,
         long_locks: [expand_long_locks, contract.long_locks].concat(),
         unguarded_contract: contract.unguarded,
-        sync_forced: (sync_forced.is_some() && options.sync == SyncMode::Trigger)
-            .then_some(sync_forced)
-            .flatten(),
+        // Said only where it overrides what `--sync` asked.
+        sync_forced: sync_forced.filter(|_| options.sync == SyncMode::Trigger),
     })
 }
 

@@ -326,18 +326,16 @@ fn insert_enum_value(
     line: &str,
 ) {
     let sources = input.new_sources;
-    let (at, file) = match ne.values.last() {
-        Some(v) => (v.span.end, v.span.file),
-        None => (ne.span.start, ne.span.file),
+    let after = match ne.values.last() {
+        Some(v) => v.span,
+        None => crate::diagnostics::Span::new(ne.span.file, ne.span.start, ne.span.start),
     };
-    let text = &sources.file(file).text;
-    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let indent: String = text[line_start..]
+    let last = crate::expand::line_of(sources, after);
+    let indent: String = sources.file(after.file).text[last.start..]
         .chars()
         .take_while(|c| *c == ' ' || *c == '\t')
         .collect();
-    let at = text[at..].find('\n').map_or(text.len(), |i| at + i);
-    edits.insert_text(file, at, format!("\n{indent}{line}"));
+    edits.insert_text(after.file, last.end, format!("\n{indent}{line}"));
 }
 
 /// The old model's `@@index` and `@@unique` lines on a field the expand keeps for old code (a
@@ -400,14 +398,7 @@ fn order_mysql_enums(cx: &mut Context) {
         }
     }
     let (new_sources, old_sources) = (cx.input.new_sources, cx.input.old_sources);
-    let line_of = |sources: &Sources, span: crate::diagnostics::Span| {
-        let text = &sources.file(span.file).text;
-        let start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
-        let end = text[span.end..]
-            .find('\n')
-            .map_or(text.len(), |i| span.end + i);
-        crate::diagnostics::Span::new(span.file, start, end)
-    };
+    let line_of = crate::expand::line_of;
     let mut edits = Vec::new();
     for (new_name, old_name) in enums {
         let (Some(ne), Some(oe)) = (
