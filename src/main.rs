@@ -55,15 +55,15 @@ enum Command {
         timestamp: Option<String>,
     },
     /// Tell which step of a plan a database is at: its migrations from `_prisma_migrations`,
-    /// the rows the backfill has still to fill (read with psql or sqlite3).
+    /// the rows the backfill has still to fill (read with psql, mysql or sqlite3).
     #[command(
         after_help = "Examples:\n  DATABASE_URL=postgresql://... prisma-xc status prisma/phases/20260101120000_rename_username\n  prisma-xc status plan --database-url file:./prisma/dev.db\n\nRollouts leave no trace in the database: status names them, and you check your deployments.\nExit codes: 0 read, 1 a migration of the plan failed, 2 bad input or the database could not be read."
     )]
     Status {
         /// The plan folder `prisma-xc diff --name` wrote.
         plan: PathBuf,
-        /// The database (default: $DATABASE_URL): postgresql://... or file:PATH (SQLite, PATH
-        /// from the current folder).
+        /// The database (default: $DATABASE_URL): postgresql://..., mysql://... or file:PATH
+        /// (SQLite, PATH from the current folder).
         #[arg(long, value_name = "URL")]
         database_url: Option<String>,
     },
@@ -531,7 +531,7 @@ fn status(plan_dir: &Path, database_url: Option<String>) -> ExitCode {
     }
 }
 
-/// One query's rows, `|`-separated, through the database's own shell (psql or sqlite3).
+/// One query's rows, `|`-separated, through the database's own shell (psql, mysql or sqlite3).
 fn database_query(
     provider: prisma_xc::schema::Provider,
     url: &str,
@@ -561,15 +561,31 @@ fn database_query(
                 vec!["-bail".into(), path.to_string(), sql.to_string()],
             )
         }
+        Provider::MySql => {
+            let client = prisma_xc::status::mysql_client(url)?;
+            let mut command = std::process::Command::new("mysql");
+            command.args(&client.args).arg("-e").arg(sql);
+            if let Some(password) = &client.password {
+                command.env("MYSQL_PWD", password);
+            }
+            // The client separates columns with tabs; the answers are read with `|`.
+            return run_query(command, "mysql").map(|rows| rows.replace('\t', "|"));
+        }
         other => {
             return Err(format!(
-                "status reads PostgreSQL and SQLite databases, not {}",
+                "status reads PostgreSQL, MySQL and SQLite databases, not {}",
                 other.name()
             ));
         }
     };
-    let out = std::process::Command::new(program)
-        .args(&args)
+    let mut command = std::process::Command::new(program);
+    command.args(&args);
+    run_query(command, program)
+}
+
+/// A database shell's output, or what it said when it failed.
+fn run_query(mut command: std::process::Command, program: &str) -> Result<String, String> {
+    let out = command
         .output()
         .map_err(|e| format!("could not run {program} ({e}): install it, or run the queries of `prisma-xc status` yourself"))?;
     if out.status.success() {

@@ -271,6 +271,7 @@ pub fn render(plan: &Plan, options: &RenderOptions) -> Vec<PlanFile> {
         "contractForget": forget("contract"),
     });
     data["mysql"] = json!(plan.provider == Provider::MySql);
+    data["fillInExample"] = json!(sql::Dialect(provider).fill_in_example());
     data["syncForced"] = json!(plan.sync_forced);
     data["mysqlLockWait"] = json!(crate::sql::mysql::lock_wait_seconds(&plan.lock_timeout));
     if let (Some(data), serde_json::Value::Object(project)) = (data.as_object_mut(), project) {

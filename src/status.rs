@@ -44,6 +44,99 @@ pub fn backfill_query(plan: &Plan, provider: Provider) -> Option<String> {
     crate::sql::backfill::pending_total(&plan.backfill, provider)
 }
 
+/// How the `mysql` client reaches the database of a Prisma `mysql://` URL: its arguments, and
+/// the password, which goes in `MYSQL_PWD` rather than on a command line others can read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MySqlClient {
+    pub args: Vec<String>,
+    pub password: Option<String>,
+}
+
+/// Reads `mysql://USER:PASSWORD@HOST:PORT/DATABASE?socket=...` as Prisma does: parts
+/// percent-decoded, port 3306 unless given, TCP unless a `socket` is given (the client would
+/// take `localhost` for its socket). TLS settings stay with the client's option files
+/// (`~/.my.cnf`), which it reads as usual.
+pub fn mysql_client(url: &str) -> Result<MySqlClient, String> {
+    let not = |why: &str| {
+        format!("{why} in the MySQL URL: expected mysql://USER:PASSWORD@HOST:PORT/DATABASE")
+    };
+    let rest = (url.strip_prefix("mysql://"))
+        .or_else(|| url.strip_prefix("mariadb://"))
+        .ok_or_else(|| not("no mysql:// scheme"))?;
+    let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let (authority, database) = rest.split_once('/').ok_or_else(|| not("no database"))?;
+    let database = percent_decoded(database)?;
+    if database.is_empty() {
+        return Err(not("no database"));
+    }
+    let (credentials, host) = match authority.rsplit_once('@') {
+        Some((c, h)) => (Some(c), h),
+        None => (None, authority),
+    };
+    let (user, password) = match credentials.map(|c| c.split_once(':').unwrap_or((c, ""))) {
+        Some((u, p)) => (Some(percent_decoded(u)?), Some(percent_decoded(p)?)),
+        None => (None, None),
+    };
+    // `[::1]:3306`: the port follows the bracket.
+    let (host, port) = match host.rsplit_once(':') {
+        Some((h, p)) if !p.contains(']') => (h, p),
+        _ => (host, "3306"),
+    };
+    if port.parse::<u16>().is_err() {
+        return Err(not(&format!("port {port:?} is not a number")));
+    }
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let socket = (query.split('&'))
+        .find_map(|kv| kv.strip_prefix("socket="))
+        .map(percent_decoded)
+        .transpose()?;
+    let mut args = vec![
+        "--batch".to_string(),
+        "--skip-column-names".into(),
+        "--raw".into(),
+    ];
+    match socket {
+        Some(socket) => args.push(format!("--socket={socket}")),
+        None => args.extend([
+            "--protocol=TCP".to_string(),
+            format!(
+                "--host={}",
+                if host.is_empty() { "localhost" } else { host }
+            ),
+            format!("--port={port}"),
+        ]),
+    }
+    if let Some(user) = user.filter(|u| !u.is_empty()) {
+        args.push(format!("--user={user}"));
+    }
+    args.push(format!("--database={database}"));
+    Ok(MySqlClient {
+        args,
+        password: password.filter(|p| !p.is_empty()),
+    })
+}
+
+/// `%XX` sequences decoded; one that does not make UTF-8 is an error, not a guess.
+fn percent_decoded(text: &str) -> Result<String, String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or_else(|| format!("{text:?} has a % not followed by two hex digits"))?;
+            out.push(hex);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| format!("{text:?} does not decode to UTF-8"))
+}
+
 /// What the database shows of one step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StepState {
@@ -235,6 +328,71 @@ pub fn render(plan: &Plan, steps: &[StepStatus]) -> (String, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mysql_urls_become_client_arguments() {
+        let tcp = |host: &str, port: &str, rest: &[&str]| {
+            let mut args: Vec<String> =
+                ["--batch", "--skip-column-names", "--raw", "--protocol=TCP"]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect();
+            args.push(format!("--host={host}"));
+            args.push(format!("--port={port}"));
+            args.extend(rest.iter().map(|s| s.to_string()));
+            args
+        };
+        let cases: &[(&str, Vec<String>, Option<&str>)] = &[
+            (
+                "mysql://root:s%40cr%3At@db.example.org:3307/shop?connection_limit=5",
+                tcp(
+                    "db.example.org",
+                    "3307",
+                    &["--user=root", "--database=shop"],
+                ),
+                Some("s@cr:t"),
+            ),
+            (
+                "mysql://app@localhost/my%20db",
+                tcp("localhost", "3306", &["--user=app", "--database=my db"]),
+                None,
+            ),
+            (
+                "mysql://u:p@[::1]:3306/d",
+                tcp("::1", "3306", &["--user=u", "--database=d"]),
+                Some("p"),
+            ),
+            (
+                "mysql://u@localhost/d?socket=%2Frun%2Fmysqld.sock",
+                [
+                    "--batch",
+                    "--skip-column-names",
+                    "--raw",
+                    "--socket=/run/mysqld.sock",
+                    "--user=u",
+                    "--database=d",
+                ]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+                None,
+            ),
+        ];
+        for (url, args, password) in cases {
+            let client = mysql_client(url).unwrap();
+            assert_eq!(&client.args, args, "{url}");
+            assert_eq!(client.password.as_deref(), *password, "{url}");
+        }
+        for bad in [
+            "postgresql://u@h/d",
+            "mysql://u@h",
+            "mysql://u@h:port/d",
+            "mysql://u@h/%zz",
+            "mysql://u@h/",
+        ] {
+            assert!(mysql_client(bad).is_err(), "{bad}");
+        }
+    }
 
     fn plan() -> Plan {
         crate::plan::PlanJson::from_json(

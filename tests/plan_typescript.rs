@@ -1,13 +1,17 @@
 //! The TypeScript artifacts of a plan are real: a Prisma Client generated from
 //! `schema.expand.prisma` type-checks `dual-write.ts` and `backfill.ts` with `tsc --strict`, and
-//! `tsx` runs them against PostgreSQL and SQLite: writes through the extension set old and new
-//! fields together (converting a value for a field whose type changes), the backfill refuses to
-//! run while a FILL IN is empty, then fills every row.
+//! `tsx` runs them against PostgreSQL, SQLite and MariaDB: writes through the extension set old
+//! and new fields together (converting a value for a field whose type changes), the backfill
+//! refuses to run while a FILL IN is empty, then fills every row, its FILL IN written in the
+//! database's own SQL as backfill.ts's comment shows it. `prisma-xc status` reads the rows left
+//! before the backfill and none after, through the database's own shell.
 
 mod common;
 
 use std::path::Path;
 use std::process::Command;
+
+use common::plan::Engine;
 
 const OLD: &str = "datasource db {\n  provider = \"PROVIDER\"\n  url      = env(\"DATABASE_URL\")\n}\n\nmodel User {\n  id        Int    @id\n  user_name String\n  score     Int\n}\n";
 const NEW: &str = "datasource db {\n  provider = \"PROVIDER\"\n  url      = env(\"DATABASE_URL\")\n}\n\nmodel User {\n  id       Int    @id\n  username String // prisma-xc: renamed from user_name\n  email    String\n  score    String\n}\n";
@@ -20,6 +24,11 @@ const PG_ADAPTER: (&str, &str) = (
 const SQLITE_ADAPTER: (&str, &str) = (
     "import { PrismaLibSQL } from \"@prisma/adapter-libsql\";",
     "new PrismaLibSQL({ url: process.env.DATABASE_URL! })",
+);
+
+const MARIADB_ADAPTER: (&str, &str) = (
+    "import { PrismaMariaDb } from \"@prisma/adapter-mariadb\";",
+    "new PrismaMariaDb(process.env.DATABASE_URL!)",
 );
 
 const RUN: &str = r#"ADAPTER_IMPORT
@@ -70,7 +79,7 @@ fn dual_write_and_backfill_type_check_and_run() {
     let Some(harness) = common::harness_with_postgres() else {
         return;
     };
-    type_check_and_run(&harness, false);
+    type_check_and_run(&harness, Engine::Postgres);
 }
 
 #[test]
@@ -82,20 +91,47 @@ fn dual_write_and_backfill_type_check_and_run_on_sqlite() {
     let Some(harness) = common::harness_with_sqlite3() else {
         return;
     };
-    type_check_and_run(&harness, true);
+    type_check_and_run(&harness, Engine::Sqlite);
 }
 
-fn type_check_and_run(harness: &Path, sqlite: bool) {
+#[test]
+#[cfg_attr(
+    any(xc_no_node, xc_no_mariadb),
+    ignore = "needs Node.js and npm, MariaDB server binaries"
+)]
+fn dual_write_and_backfill_type_check_and_run_on_mariadb() {
+    let Some(harness) = common::harness_with_mariadb() else {
+        return;
+    };
+    type_check_and_run(&harness, Engine::MariaDb);
+}
+
+fn type_check_and_run(harness: &Path, engine: Engine) {
     let db = "xc_plan_typescript";
-    let dir = std::env::temp_dir().join(format!("prisma-xc-ts-{}-{sqlite}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "prisma-xc-ts-{}-{}",
+        std::process::id(),
+        engine.name()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("prisma")).unwrap();
-    let (provider, url, adapter) = if sqlite {
-        let file = dir.join("prisma/dev.db");
-        ("sqlite", format!("file:{}", file.display()), SQLITE_ADAPTER)
-    } else {
-        let url = common::fresh_database(harness, db).unwrap();
-        ("postgresql", url, PG_ADAPTER)
+    let sqlite_file = dir.join("prisma/dev.db");
+    let (provider, url, adapter) = match engine {
+        Engine::Sqlite => (
+            "sqlite",
+            format!("file:{}", sqlite_file.display()),
+            SQLITE_ADAPTER,
+        ),
+        Engine::Postgres => (
+            "postgresql",
+            common::fresh_database(harness, db).unwrap(),
+            PG_ADAPTER,
+        ),
+        Engine::MariaDb => (
+            "mysql",
+            common::fresh_mariadb(harness, db).unwrap(),
+            MARIADB_ADAPTER,
+        ),
     };
     let (old, new) = (
         OLD.replace("PROVIDER", provider),
@@ -107,33 +143,44 @@ fn type_check_and_run(harness: &Path, sqlite: bool) {
     let xc = |args: &[&str]| {
         run(Command::new(env!("CARGO_BIN_EXE_prisma-xc"))
             .args(args)
+            .env("DATABASE_URL", &url)
             .current_dir(&dir))
     };
-    let prisma = |args: &[&str]| {
-        run(Command::new(harness)
-            .arg("prisma")
-            .args(args)
+    let deploy = || match engine {
+        // The stand-in for `migrate deploy` on MySQL (the harness says why).
+        Engine::MariaDb => run(Command::new(harness)
+            .args(["my-deploy", &url, "prisma/migrations"])
+            .current_dir(&dir)),
+        _ => run(Command::new(harness)
+            .args(["prisma", "migrate", "deploy"])
             .env("DATABASE_URL", &url)
             .env("XC_SCHEMA", dir.join("prisma/schema.prisma"))
-            .current_dir(&dir))
+            .current_dir(&dir)),
     };
-    // Rows one per line, from either database.
-    let psql = |sql: &str| {
-        if sqlite {
-            run(Command::new("sqlite3").args([
-                "-bail",
-                &dir.join("prisma/dev.db").display().to_string(),
-                sql,
-            ]))
-        } else {
-            run(Command::new(harness).args(["psql", db, "-At", "-c", sql]))
+    // Rows one per line, from any of the databases; the test's own SQL is written in ANSI
+    // quotes, which MariaDB takes in ANSI mode.
+    let psql = |sql: &str| match engine {
+        Engine::Sqlite => {
+            run(Command::new("sqlite3").args(["-bail", &sqlite_file.display().to_string(), sql]))
         }
+        Engine::Postgres => run(Command::new(harness).args(["psql", db, "-At", "-c", sql])),
+        Engine::MariaDb => run(Command::new(harness).args([
+            "mysql",
+            db,
+            "--init-command=SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI')",
+            "-e",
+            sql,
+        ])),
     };
 
     xc(common::INITIAL_MIGRATION).unwrap();
-    prisma(&["migrate", "deploy"]).unwrap();
-    psql("WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 9) INSERT INTO \"User\" (id, user_name, score) SELECT n, 'user' || n, n FROM g")
-        .unwrap();
+    deploy().unwrap();
+    let rows: Vec<String> = (1..=9).map(|n| format!("({n}, 'user{n}', {n})")).collect();
+    psql(&format!(
+        "INSERT INTO \"User\" (id, user_name, score) VALUES {}",
+        rows.join(", ")
+    ))
+    .unwrap();
     xc(&[
         "diff",
         "old.prisma",
@@ -156,7 +203,9 @@ fn type_check_and_run(harness: &Path, sqlite: bool) {
         "prisma/migrations",
     ])
     .unwrap();
-    prisma(&["migrate", "deploy"]).unwrap();
+    deploy().unwrap();
+    let status = xc(&["status", "plan"]).unwrap();
+    assert!(status.contains("9 rows left to fill"), "{status}");
 
     let plan = dir.join("plan");
     run(Command::new(harness)
@@ -196,12 +245,23 @@ fn type_check_and_run(harness: &Path, sqlite: bool) {
     );
     assert!(String::from_utf8_lossy(&refused.stderr).contains("Fill in"));
 
-    // Filled in, as a user would.
+    // Filled in, as a user would, following the comment's example in the database's SQL.
     let backfill_path = plan.join("3-backfill/backfill.ts");
     let text = std::fs::read_to_string(&backfill_path).unwrap();
+    let example = match engine {
+        Engine::MariaDb => "CONCAT(LOWER(`name`), '@example.com')",
+        _ => "lower(\"name\") || '@example.com'",
+    };
+    assert!(text.contains(&format!("e.g. {example}\n")), "{text}");
+    let expression = example
+        .replace("name", "user_name")
+        .replace("LOWER", "lower");
     let filled = text.replacen(
         "\"User.email\": \"\",",
-        "\"User.email\": \"lower(\\\"user_name\\\") || '@example.com'\",",
+        &format!(
+            "\"User.email\": {},",
+            prisma_xc::escape::ts_string(&expression)
+        ),
         1,
     );
     assert_ne!(text, filled, "the FILL IN entry was not found");
@@ -215,6 +275,8 @@ fn type_check_and_run(harness: &Path, sqlite: bool) {
     .unwrap();
     assert!(out.contains("left=0"), "{out}");
     assert!(out.contains("rows/s"), "progress is reported: {out}");
+    let status = xc(&["status", "plan"]).unwrap();
+    assert!(status.contains("every row is filled"), "{status}");
     let rows = psql("SELECT id || ':' || user_name || ':' || coalesce(username, '-') || ':' || coalesce(email, '-') FROM \"User\" WHERE id IN (1, 2, 3, 100, 101) ORDER BY id").unwrap();
     assert_eq!(
         rows.trim().lines().collect::<Vec<_>>().join(","),

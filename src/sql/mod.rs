@@ -67,6 +67,17 @@ impl Dialect {
         self.qualified(&t.schema, &t.name)
     }
 
+    /// An expression a user might fill a FILL IN with, in this database's own syntax: what
+    /// the backfill's comments show (MySQL's `||` is OR, its `"..."` a string).
+    pub fn fill_in_example(self) -> String {
+        let name = self.quote("name");
+        match self.0 {
+            Provider::MySql => format!("CONCAT(LOWER({name}), '@example.com')"),
+            Provider::SqlServer => format!("LOWER({name}) + '@example.com'"),
+            _ => format!("lower({name}) || '@example.com'"),
+        }
+    }
+
     fn is_postgres(self) -> bool {
         matches!(self.0, Provider::PostgreSql | Provider::CockroachDb)
     }
