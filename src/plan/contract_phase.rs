@@ -126,8 +126,23 @@ fn prepare(
     }
     let mut swap_sql = Vec::new();
     for swap in &recipes.swaps {
-        apply_swap(&mut renamed_expand_db, swap);
         let table = &swap.table;
+        if writer.flavour.swaps_with_table_locked() {
+            let indexes = (expand_db.tables.iter())
+                .filter(|t| t.name == table.name && t.schema == table.schema)
+                .flat_map(|t| &t.indexes)
+                .filter(|i| i.columns.iter().any(|c| c.name == swap.column));
+            for index in indexes {
+                swap_sql.push(sql::operation(
+                    d,
+                    &Operation::DropIndex {
+                        table,
+                        index: &index.name,
+                    },
+                ));
+            }
+        }
+        apply_swap(&mut renamed_expand_db, swap);
         swap_sql.push(sql::operation(
             d,
             &Operation::DropColumn {
@@ -174,6 +189,10 @@ struct Sorted {
     contract_validate: Vec<String>,
     /// `ALTER INDEX ... RENAME` of indexes built on a swapped column's copy.
     index_renames: Vec<String>,
+    /// Where the swap runs under a table lock: the copies' final definitions and indexes,
+    /// before it, while writes go on.
+    copy_columns: Vec<Step>,
+    copy_indexes: Vec<Step>,
 }
 
 fn sort_steps(
@@ -196,6 +215,9 @@ fn sort_steps(
     // name before anything is dropped, and given its name once the copy takes the column's place
     // (the old column's index, which may hold that name, goes with the old column).
     let mut index_renames = Vec::new();
+    let locked_swap = writer.flavour.swaps_with_table_locked();
+    let mut copy_columns = Vec::new();
+    let mut copy_indexes = Vec::new();
     let swapped = |table: &TableRef, column: &str| {
         recipes
             .swaps
@@ -205,7 +227,7 @@ fn sort_steps(
     for step in contract_steps {
         match &step {
             Step::CreateIndex { table, index }
-                if online
+                if (online || locked_swap)
                     && table.is_in(old_db)
                     && index
                         .columns
@@ -227,12 +249,50 @@ fn sort_steps(
                     },
                     provider,
                 ));
+                if !online {
+                    copy_indexes.push(Step::CreateIndex {
+                        table: table.clone(),
+                        index: on_copy,
+                    });
+                    continue;
+                }
                 let is_unique = on_copy.kind == DbIndexKind::Unique;
                 let built = ConcurrentIndex {
                     table: table.clone(),
                     index: on_copy,
                 };
                 unique.push((built, is_unique));
+            }
+            Step::AlterTable { table, changes } if locked_swap => {
+                // A swapped column's new definition goes to its copy, before the swap.
+                let (on_copy, rest): (Vec<TableChange>, Vec<TableChange>) =
+                    changes.iter().cloned().partition(|c| {
+                        matches!(c, TableChange::AlterColumn { next, .. }
+                            if swapped(table, &next.name).is_some())
+                    });
+                let on_copy: Vec<TableChange> = (on_copy.into_iter())
+                    .map(|mut c| {
+                        if let TableChange::AlterColumn { previous, next } = &mut c
+                            && let Some(w) = swapped(table, &next.name)
+                        {
+                            previous.name = w.temporary.clone();
+                            next.name = w.temporary.clone();
+                        }
+                        c
+                    })
+                    .collect();
+                if !on_copy.is_empty() {
+                    copy_columns.push(Step::AlterTable {
+                        table: table.clone(),
+                        changes: on_copy,
+                    });
+                }
+                if !rest.is_empty() {
+                    main_steps.push(Step::AlterTable {
+                        table: table.clone(),
+                        changes: rest,
+                    });
+                }
             }
             Step::AddForeignKey { table, .. } if online && table.is_in(old_db) => {
                 not_valid(&step, &mut contract_foreign_keys, &mut contract_validate);
@@ -303,6 +363,8 @@ fn sort_steps(
         contract_foreign_keys,
         contract_validate,
         index_renames,
+        copy_columns,
+        copy_indexes,
     }
 }
 
@@ -336,10 +398,13 @@ fn assemble(
         contract_foreign_keys,
         contract_validate,
         index_renames,
+        copy_columns,
+        copy_indexes,
     } = sorted;
     let mut contract = Vec::new();
     let mut n = 1;
-    if !guard.is_empty() && !unique.is_empty() {
+    let builds_first = !unique.is_empty() || !copy_columns.is_empty() || !copy_indexes.is_empty();
+    if !guard.is_empty() && builds_first {
         // The index builds cannot share a migration with anything: the guard first, alone, so
         // that a contract deployed too early stops before it changes anything.
         contract.push(Migration {
@@ -365,6 +430,29 @@ fn assemble(
                 format!("builds index \"{index}\" CONCURRENTLY on the new-typed copy before the swap"),
                 &built,
             )
+        });
+        n += 1;
+    }
+    if !copy_columns.is_empty() {
+        // Re-runnable: a column already so defined is defined so again.
+        contract.push(Migration {
+            folder: stamp(Some(n), MigrationKind::Copies),
+            purpose: "gives the new-typed copies their final definition (NOT NULL) while reads and writes go on, before the swap locks their tables".into(),
+            sql: lock(writer.render(&copy_columns, expand_db)),
+            before_retry: None,
+        });
+        n += 1;
+    }
+    for step in &copy_indexes {
+        // One per migration: MySQL commits each, and one that fails leaves nothing behind.
+        let Step::CreateIndex { index, .. } = step else {
+            continue;
+        };
+        contract.push(Migration {
+            folder: stamp(Some(n), if index.kind == DbIndexKind::Unique { MigrationKind::UniqueIndex } else { MigrationKind::Index }),
+            purpose: format!("builds index \"{}\" on the new-typed copy while reads and writes go on, before the swap; fails, changing nothing, if rows hold duplicates", index.name),
+            sql: lock(writer.render(std::slice::from_ref(step), expand_db)),
+            before_retry: None,
         });
         n += 1;
     }

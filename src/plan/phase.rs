@@ -36,6 +36,9 @@ pub(super) enum MigrationKind {
     Check,
     /// The contract's foreign keys validated, after it.
     ValidateForeignKeys,
+    /// New-typed copies given their final definition (`NOT NULL`) before a swap under a
+    /// table lock.
+    Copies,
 }
 
 impl MigrationKind {
@@ -50,6 +53,7 @@ impl MigrationKind {
             MigrationKind::Guard => "_guard",
             MigrationKind::Check => "_check",
             MigrationKind::ValidateForeignKeys => "_validate_foreign_keys",
+            MigrationKind::Copies => "_copies",
         }
     }
 }

@@ -150,6 +150,14 @@ pub trait Flavour: Sync {
         false
     }
 
+    /// A column swap runs with its table locked against reads and writes (MySQL commits each
+    /// statement): what works through the table's rows, the copy's indexes and its `NOT NULL`,
+    /// is done before, while writes go on, and the old column's indexes are dropped by name
+    /// (MySQL would keep what is left of an index that loses one of its columns).
+    fn swaps_with_table_locked(&self) -> bool {
+        false
+    }
+
     /// A new enum value cannot be used in the transaction that adds it: values are added in a
     /// migration of their own, before the migration that uses them.
     fn adds_enum_values_apart(&self) -> bool {

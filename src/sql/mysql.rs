@@ -33,6 +33,10 @@ impl Flavour for MySql {
         true
     }
 
+    fn swaps_with_table_locked(&self) -> bool {
+        true
+    }
+
     fn distinct(&self, a: &str, b: &str, _ty: &ColumnType) -> String {
         format!("NOT ({a} <=> {b})")
     }
