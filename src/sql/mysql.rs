@@ -87,6 +87,9 @@ impl Flavour for MySql {
             "-- ContractGuard (stops this migration before its first change while any row is out of sync:\n\
              -- the INSERT fails on the CHECK, whose name says what to do). Rows it looks for:\n{reasons}{}",
             refusal("xc_contract_guard", GUARD_CHECK, &counts.join(" + "))
+                .iter()
+                .map(|s| format!("{s};\n"))
+                .collect::<String>()
         ))
     }
 
@@ -102,8 +105,8 @@ impl Flavour for MySql {
                     D.table(table)
                 )
             )
-            .trim_end()
-            .trim_end_matches(';')
+            // The caller ends the last statement.
+            .join(";\n")
         ))
     }
 
@@ -294,19 +297,21 @@ fn type_changes_in_place(from: &ColumnType, to: &ColumnType) -> bool {
     }
 }
 
-/// Statements that fail, naming `check`, when `count` (an SQL expression) is not 0. A
-/// temporary table leaves nothing behind, even when it fires. The count is read first, as a
+/// The statements (unterminated) that fail, naming `check`, when `count` (an SQL expression)
+/// is not 0. A temporary table leaves nothing behind, even when it fires. The count is read first, as a
 /// plain (non-locking) read: `INSERT ... SELECT` would lock the rows it reads against writes.
-fn refusal(table: &str, check: &str, count: &str) -> String {
+fn refusal(table: &str, check: &str, count: &str) -> [String; 5] {
     let table = D.quote(table);
-    format!(
-        "SET @xc_pending = {count};\n\
-         DROP TEMPORARY TABLE IF EXISTS {table};\n\
-         CREATE TEMPORARY TABLE {table} (`pending` INTEGER NOT NULL, CONSTRAINT {} CHECK (`pending` = 0));\n\
-         INSERT INTO {table} (`pending`) VALUES (@xc_pending);\n\
-         DROP TEMPORARY TABLE {table};\n",
-        D.quote(check)
-    )
+    [
+        format!("SET @xc_pending = {count}"),
+        format!("DROP TEMPORARY TABLE IF EXISTS {table}"),
+        format!(
+            "CREATE TEMPORARY TABLE {table} (`pending` INTEGER NOT NULL, CONSTRAINT {} CHECK (`pending` = 0))",
+            D.quote(check)
+        ),
+        format!("INSERT INTO {table} (`pending`) VALUES (@xc_pending)"),
+        format!("DROP TEMPORARY TABLE {table}"),
+    ]
 }
 
 /// `lock_timeout` (PostgreSQL's spelling: `5s`, `500ms`, `1min`) in whole seconds, at least
