@@ -28,7 +28,12 @@ impl TableRef {
 
     /// Whether `db` has this table.
     pub fn is_in(&self, db: &Database) -> bool {
-        (db.tables.iter()).any(|t| t.name == self.name && t.schema == self.schema)
+        self.find_in(db).is_some()
+    }
+
+    /// The table of `db` this names.
+    pub fn find_in<'a>(&self, db: &'a Database) -> Option<&'a crate::database::Table> {
+        (db.tables.iter()).find(|t| t.name == self.name && t.schema == self.schema)
     }
 }
 

@@ -2,8 +2,8 @@
 //! Prisma itself, through `scripts/corpus-check` (which the full-corpus run uses too).
 //!
 //! CI's time is bounded, so it runs fixed samples spread over all repositories (without
-//! `--sample`, `scripts/corpus-check` runs everything): 44 PostgreSQL and SQLite corpus schemas
-//! from empty (half), 20 PostgreSQL evolution steps, and 8 steps planned as expand and contract
+//! `--sample`, `scripts/corpus-check` runs everything): 30 PostgreSQL and SQLite corpus schemas
+//! from empty (a third), 14 PostgreSQL evolution steps, and 6 steps planned as expand and contract
 //! and deployed phase by phase (`--plan`). And, through `scripts/direct-identity`, `--direct`
 //! byte for byte against Prisma's own script: every schema from empty, and a sample of steps.
 
@@ -51,7 +51,7 @@ fn corpus_script(name: &str, args: &[&str]) {
     ignore = "needs ../shared/corpus, Node.js and npm"
 )]
 fn corpus_schemas_from_empty_apply_without_drift() {
-    corpus_check(&["--from-empty", "--sample", "44"]);
+    corpus_check(&["--from-empty", "--sample", "30"]);
 }
 
 #[test]
@@ -60,7 +60,7 @@ fn corpus_schemas_from_empty_apply_without_drift() {
     ignore = "needs ../shared/corpus, Node.js and npm"
 )]
 fn sampled_corpus_evolutions_apply_without_drift() {
-    corpus_check(&["--sample", "20"]);
+    corpus_check(&["--sample", "14"]);
 }
 
 #[test]
@@ -69,7 +69,7 @@ fn sampled_corpus_evolutions_apply_without_drift() {
     ignore = "needs ../shared/corpus, Node.js and npm"
 )]
 fn sampled_corpus_evolutions_deploy_phase_by_phase_without_drift() {
-    corpus_check(&["--plan", "--sample", "8"]);
+    corpus_check(&["--plan", "--sample", "6"]);
 }
 
 #[test]
@@ -87,5 +87,5 @@ fn corpus_schemas_from_empty_are_byte_identical_to_prisma() {
     ignore = "needs ../shared/corpus, Node.js and npm"
 )]
 fn sampled_corpus_evolutions_are_byte_identical_to_prisma() {
-    corpus_script("direct-identity", &["--sample", "12"]);
+    corpus_script("direct-identity", &["--sample", "8"]);
 }

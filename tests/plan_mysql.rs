@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::plan::{CASES, Engine, MYSQL_CASES, PlanCase, run_catalog};
+use common::plan::{CASES, Case, Engine, MYSQL_CASES, PlanCase, run_catalog};
 
 #[test]
 #[cfg_attr(
@@ -32,6 +32,40 @@ fn every_recipe_mysql_can_do_online_deploys_phase_by_phase_on_mariadb() {
     };
     let cases: Vec<PlanCase> = MYSQL_CASES.iter().map(PlanCase::from).collect();
     run_catalog(&harness, &cases, Engine::MariaDb);
+}
+
+/// A swapped column that a foreign key and a composite index use: MySQL refuses to drop a
+/// column a foreign key needs and keeps what is left of an index that loses a column, so the
+/// swap drops both by name first, and the key comes back on the new-typed column.
+const SWAPPED_FOREIGN_KEY_COLUMN: Case = Case {
+    name: "mysql_swapped_foreign_key_column",
+    old: "model Share {\n  code     String    @id @db.VarChar(64)\n  websites Website[]\n}\n\nmodel Website {\n  id      Int     @id\n  shareId String? @map(\"share_id\") @db.VarChar(64)\n  share   Share?  @relation(fields: [shareId], references: [code])\n\n  @@index([id, shareId])\n}\n",
+    new: "model Share {\n  code     String    @id @db.VarChar(64)\n  websites Website[]\n}\n\nmodel Website {\n  id      Int     @id\n  shareId String? @map(\"share_id\") @db.VarChar(50)\n  share   Share?  @relation(fields: [shareId], references: [code])\n\n  @@index([id, shareId])\n}\n",
+    flags: &[],
+    seed: "INSERT INTO \"Share\" (code) VALUES ('a'), ('c'), ('d'); INSERT INTO \"Website\" (id, share_id) VALUES (1, 'a'), (2, NULL);",
+    mixed: "INSERT INTO \"Website\" (id, share_id) VALUES (3, 'c'); INSERT INTO \"Website\" (id, share_id_xc_new) VALUES (4, 'd');",
+    fill_in: &[],
+    check: (
+        "SELECT GROUP_CONCAT(id || '=' || COALESCE(share_id, '-') ORDER BY id SEPARATOR ',') FROM \"Website\"",
+        "1=a,2=-,3=c,4=d",
+    ),
+    guarded: true,
+};
+
+#[test]
+#[cfg_attr(
+    any(xc_no_node, xc_no_mariadb),
+    ignore = "needs Node.js and npm, MariaDB server binaries"
+)]
+fn a_swapped_column_with_a_foreign_key_deploys_phase_by_phase_on_mariadb() {
+    let Some(harness) = common::harness_with_mariadb() else {
+        return;
+    };
+    run_catalog(
+        &harness,
+        &[PlanCase::from(&SWAPPED_FOREIGN_KEY_COLUMN)],
+        Engine::MariaDb,
+    );
 }
 
 /// What MySQL cannot do online is refused with the reason, never planned as if it could: a

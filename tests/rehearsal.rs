@@ -1306,7 +1306,7 @@ fn plans_rehearse_as_rolling_deploys_without_errors() {
 
 /// Real schema evolutions of the corpus, rehearsed on PostgreSQL with workloads derived from
 /// each version's schema (`rehearsal/corpus.rs`): `XC_CORPUS_REHEARSALS` steps spread over the
-/// corpus (4 unless set; `all` for every step that can be rehearsed: `scripts/corpus-rehearse`).
+/// corpus (3 unless set; `all` for every step that can be rehearsed: `scripts/corpus-rehearse`).
 #[test]
 #[cfg_attr(
     any(xc_no_corpus, xc_no_node, xc_no_postgres),
@@ -1319,7 +1319,7 @@ fn sampled_corpus_steps_rehearse_as_rolling_deploys() {
     let count = match std::env::var("XC_CORPUS_REHEARSALS").as_deref() {
         Ok("all") => 0,
         Ok(n) => n.parse().expect("XC_CORPUS_REHEARSALS: a number or all"),
-        Err(_) => 4,
+        Err(_) => 3,
     };
     // XC_CORPUS_STEPS=repo/step,... rehearses those alone.
     let (steps, count) = match std::env::var("XC_CORPUS_STEPS") {

@@ -169,19 +169,16 @@ fn unswap(flavour: &dyn Flavour, recipes: &Recipes, new_db: &Database) -> Vec<St
     let mut unswap = Vec::new();
     for swap in &recipes.swaps {
         let table = &swap.table;
-        // The column's indexes would follow it to the copy's name, which has none in the
-        // intermediate schema: they go, and the differ builds the old column's again.
-        let new_table = new_db.tables.iter().find(|x| TableRef::of(x) == swap.table);
-        for index in new_table.into_iter().flat_map(|x| &x.indexes) {
-            if index.columns.iter().any(|c| c.name == swap.column) {
-                unswap.push(sql::operation(
-                    d,
-                    &Operation::DropIndex {
-                        table: &swap.table,
-                        index: &index.name,
-                    },
-                ));
-            }
+        // The column's foreign keys and indexes would follow it to the copy's name, which
+        // has none in the intermediate schema: they go, and the differ makes the old column's
+        // again. (SQLite cannot drop a foreign key; it swaps no column either.)
+        if let Some(t) = table.find_in(new_db) {
+            unswap.extend(super::swap::drop_what_stands_on(
+                d,
+                t,
+                &swap.column,
+                d.0 != crate::schema::Provider::Sqlite,
+            ));
         }
         unswap.push(sql::operation(
             d,

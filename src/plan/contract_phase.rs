@@ -127,20 +127,15 @@ fn prepare(
     let mut swap_sql = Vec::new();
     for swap in &recipes.swaps {
         let table = &swap.table;
-        if writer.flavour.swaps_with_table_locked() {
-            let indexes = (expand_db.tables.iter())
-                .filter(|t| t.name == table.name && t.schema == table.schema)
-                .flat_map(|t| &t.indexes)
-                .filter(|i| i.columns.iter().any(|c| c.name == swap.column));
-            for index in indexes {
-                swap_sql.push(sql::operation(
-                    d,
-                    &Operation::DropIndex {
-                        table,
-                        index: &index.name,
-                    },
-                ));
-            }
+        if writer.flavour.swaps_with_table_locked()
+            && let Some(old_table) = table.find_in(expand_db)
+        {
+            swap_sql.extend(super::swap::drop_what_stands_on(
+                d,
+                old_table,
+                &swap.column,
+                true,
+            ));
         }
         apply_swap(&mut renamed_expand_db, swap);
         swap_sql.push(sql::operation(
@@ -381,14 +376,15 @@ fn assemble(
     let stamp = |place, kind| writer.folder(MigrationPhase::Contract, place, kind);
     let lock = |sql: String| writer.atomic(sql);
     // The guard reads before the tables are locked: it scans them.
-    let lock_tables = |sql: String| {
+    // `sql`, then `then`, which no write needs kept out of (see `atomic_exclusive`).
+    let lock_tables = |sql: String, then: String| {
         let lock = Some((TableLock::AccessExclusive, expand_db));
         // A swapped column: versions that write the old column still run, and the sync
         // triggers are dropped before the swap.
         if prepared.swap_sql.is_empty() {
-            writer.atomic_locking(guard, sql, lock)
+            writer.atomic_locking(guard, sql + &then, lock)
         } else {
-            writer.atomic_exclusive(guard, sql, lock)
+            writer.atomic_exclusive(guard, sql, then, lock)
         }
     };
     let Sorted {
@@ -461,7 +457,10 @@ fn assemble(
         contract.push(Migration {
             folder: stamp(Some(n), MigrationKind::Check),
             purpose: "adds NOT NULL checks NOT VALID (instant), so that SET NOT NULL later needs no long lock".into(),
-            sql: lock_tables(sql::render_statements("AddCheckNotValid", &adds)),
+            sql: lock_tables(
+                sql::render_statements("AddCheckNotValid", &adds),
+                String::new(),
+            ),
             before_retry: None,
         });
         n += 1;
@@ -473,7 +472,7 @@ fn assemble(
             before_retry: None,
         });
     }
-    let main_sql = main_sql(
+    let (main_sql, main_then) = main_sql(
         writer,
         expand_db,
         side,
@@ -487,7 +486,7 @@ fn assemble(
     );
     // Nothing left to contract (every change shipped with the expand): no main migration. A
     // guard alone is one: it keeps the new version from writing before the rows are ready.
-    if !main_sql.trim().is_empty() || !guard.is_empty() {
+    if !main_sql.trim().is_empty() || !main_then.trim().is_empty() || !guard.is_empty() {
         let purpose = if guard.is_empty() {
             "the contract migration: tightens and drops the old structures"
         } else {
@@ -496,7 +495,7 @@ fn assemble(
         contract.push(Migration {
             folder: stamp(None, MigrationKind::Main),
             purpose: purpose.into(),
-            sql: lock_tables(main_sql),
+            sql: lock_tables(main_sql, main_then),
             before_retry: None,
         });
         // Folder names sort in the order they run: the main contract comes after the index
@@ -533,15 +532,16 @@ struct MainParts<'a> {
 }
 
 /// The main contract migration after the guard (checked again right before anything is
-/// dropped: rows may have changed since the first check): the drops of what old code used, the
-/// renames into place, the differ's steps, the foreign keys NOT VALID and the checks' drops.
+/// dropped: rows may have changed since the first check): the drops of what old code used and
+/// the renames into place, which no write may come between; then the differ's steps, the
+/// foreign keys NOT VALID and the checks' drops.
 fn main_sql(
     writer: &PhaseWriter,
     expand_db: &Database,
     side: &SideSql,
     prepared: &Prepared,
     parts: &MainParts,
-) -> String {
+) -> (String, String) {
     let mut main_sql = String::new();
     if !side.table_renames.drop_views.is_empty() {
         // Old code is gone: nothing reads or writes through the old names any more.
@@ -583,20 +583,20 @@ fn main_sql(
         ));
         main_sql.push('\n');
     }
-    main_sql.push_str(&writer.render(parts.main_steps, expand_db));
+    let mut then = writer.render(parts.main_steps, expand_db);
     if !parts.foreign_keys.is_empty() {
-        main_sql.push('\n');
-        main_sql.push_str(&sql::render_statements("AddForeignKey", parts.foreign_keys));
+        then.push('\n');
+        then.push_str(&sql::render_statements("AddForeignKey", parts.foreign_keys));
     }
     if !parts.not_null.is_empty() {
         let drops = on_checks(writer.provider(), parts.not_null, CheckVerb::Drop);
-        main_sql.push('\n');
-        main_sql.push_str(&sql::render_statements(
+        then.push('\n');
+        then.push_str(&sql::render_statements(
             "DropCheck (SET NOT NULL above used it instead of a scan)",
             &drops,
         ));
     }
-    main_sql
+    (main_sql, then)
 }
 
 /// What the contract does with the NOT NULL checks.

@@ -110,28 +110,36 @@ impl PhaseWriter<'_> {
         sql: String,
         lock: Option<(TableLock, &Database)>,
     ) -> String {
-        self.atomic_with(unlocked, sql, lock, false)
+        self.atomic_with(unlocked, sql, "", lock, false)
     }
 
     /// [`Self::atomic_locking`] for a migration no application write may interleave with
     /// (see [`AtomicMigration::exclusive`]).
+    /// `then`: what follows `sql` and may interleave with writes; where the tables are locked
+    /// for `sql` alone (MySQL), it runs after the lock is released.
     pub fn atomic_exclusive(
         &self,
         unlocked: &str,
         sql: String,
+        then: String,
         lock: Option<(TableLock, &Database)>,
     ) -> String {
-        self.atomic_with(unlocked, sql, lock, true)
+        if self.flavour.swaps_with_table_locked() {
+            self.atomic_with(unlocked, sql, &then, lock, true)
+        } else {
+            self.atomic_with(unlocked, sql + &then, "", lock, true)
+        }
     }
 
     fn atomic_with(
         &self,
         unlocked: &str,
         sql: String,
+        after_unlock: &str,
         lock: Option<(TableLock, &Database)>,
         exclusive: bool,
     ) -> String {
-        if unlocked.is_empty() && sql.is_empty() {
+        if unlocked.is_empty() && sql.is_empty() && after_unlock.is_empty() {
             return String::new();
         }
         let tables = lock.map(|(mode, before)| (mode, tables_named(before, &sql)));
@@ -141,6 +149,7 @@ impl PhaseWriter<'_> {
             locks: tables.as_ref().map(|(mode, t)| (*mode, t.as_slice())),
             lock_timeout: &self.options.lock_timeout,
             exclusive,
+            after_unlock,
         })
     }
 }

@@ -134,6 +134,10 @@ pub struct AtomicMigration<'a> {
     /// versions that run still write the old one): where the migration does not apply whole,
     /// its tables are locked against reads and writes while it runs.
     pub exclusive: bool,
+    /// Where the tables are locked for `sql` alone ([`Flavour::swaps_with_table_locked`]):
+    /// what runs once the lock is released, each statement as online as it can be. Elsewhere
+    /// empty: the writer puts it in `sql`.
+    pub after_unlock: &'a str,
 }
 
 pub trait Flavour: Sync {

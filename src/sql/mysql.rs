@@ -211,14 +211,15 @@ impl Flavour for MySql {
                 let locks: Vec<String> = (tables.iter())
                     .map(|t| format!("{} WRITE", D.table(t)))
                     .collect();
-                format!(
+                let unlocked = format!(
                     "-- LockTables (no write may land between these statements: MySQL commits each one)\n\
                      LOCK TABLES {};\n\n{}\nUNLOCK TABLES;\n",
                     locks.join(", "),
                     m.sql.trim_end()
-                )
+                );
+                join(&unlocked, m.after_unlock)
             }
-            _ => m.sql.to_string(),
+            _ => join(m.sql, m.after_unlock),
         };
         format!(
             "-- Fail fast instead of queueing all traffic behind an ALTER waiting for its table.\n\

@@ -318,6 +318,7 @@ mod tests {
                 locks: Some((TableLock::AccessExclusive, locks)),
                 lock_timeout: "5s",
                 exclusive: false,
+                after_unlock: "",
             })
         };
         let single = migration(&one);
