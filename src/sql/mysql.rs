@@ -22,7 +22,7 @@ const D: Dialect = Dialect(Provider::MySql);
 /// The name of the guard's `CHECK`: the text MySQL's error quotes (an identifier, at most 64
 /// characters).
 const GUARD_CHECK: &str = "prisma-xc guard: rows not backfilled; run 3-backfill first";
-const REFUSE_CHECK: &str = "prisma-xc: a value would change; nothing was applied";
+const REFUSE_CHECK: &str = "prisma-xc refused this step: read the comment above it";
 
 impl Flavour for MySql {
     fn provider(&self) -> Provider {
