@@ -171,14 +171,9 @@ fn unswap(flavour: &dyn Flavour, recipes: &Recipes, new_db: &Database) -> Vec<St
         let table = &swap.table;
         // The column's foreign keys and indexes would follow it to the copy's name, which
         // has none in the intermediate schema: they go, and the differ makes the old column's
-        // again. (SQLite cannot drop a foreign key; it swaps no column either.)
+        // again.
         if let Some(t) = table.find_in(new_db) {
-            unswap.extend(super::swap::drop_what_stands_on(
-                d,
-                t,
-                &swap.column,
-                d.0 != crate::schema::Provider::Sqlite,
-            ));
+            unswap.extend(super::swap::drop_what_stands_on(d, t, &swap.column));
         }
         unswap.push(sql::operation(
             d,

@@ -130,12 +130,7 @@ fn prepare(
         if writer.flavour.swaps_with_table_locked()
             && let Some(old_table) = table.find_in(expand_db)
         {
-            swap_sql.extend(super::swap::drop_what_stands_on(
-                d,
-                old_table,
-                &swap.column,
-                true,
-            ));
+            swap_sql.extend(super::swap::drop_what_stands_on(d, old_table, &swap.column));
         }
         apply_swap(&mut renamed_expand_db, swap);
         swap_sql.push(sql::operation(
@@ -260,22 +255,27 @@ fn sort_steps(
             }
             Step::AlterTable { table, changes } if locked_swap => {
                 // A swapped column's new definition goes to its copy, before the swap.
-                let (on_copy, rest): (Vec<TableChange>, Vec<TableChange>) =
-                    changes.iter().cloned().partition(|c| {
-                        matches!(c, TableChange::AlterColumn { next, .. }
-                            if swapped(table, &next.name).is_some())
-                    });
-                let on_copy: Vec<TableChange> = (on_copy.into_iter())
-                    .map(|mut c| {
-                        if let TableChange::AlterColumn { previous, next } = &mut c
-                            && let Some(w) = swapped(table, &next.name)
-                        {
-                            previous.name = w.temporary.clone();
-                            next.name = w.temporary.clone();
+                let (mut on_copy, mut rest) = (Vec::new(), Vec::new());
+                for change in changes {
+                    match change {
+                        TableChange::AlterColumn { previous, next } => {
+                            match swapped(table, &next.name) {
+                                Some(w) => on_copy.push(TableChange::AlterColumn {
+                                    previous: crate::database::Column {
+                                        name: w.temporary.clone(),
+                                        ..previous.clone()
+                                    },
+                                    next: crate::database::Column {
+                                        name: w.temporary.clone(),
+                                        ..next.clone()
+                                    },
+                                }),
+                                None => rest.push(change.clone()),
+                            }
                         }
-                        c
-                    })
-                    .collect();
+                        _ => rest.push(change.clone()),
+                    }
+                }
                 if !on_copy.is_empty() {
                     copy_columns.push(Step::AlterTable {
                         table: table.clone(),

@@ -102,19 +102,16 @@ pub(super) fn unswap_db(db: &mut Database, swap: &TypeSwap, expand_db: &Database
 }
 
 /// The statements that drop, by name, what of `table` stands on `column` before the column
-/// moves: its foreign keys where `foreign_keys` (with the index MySQL made for one that had
-/// none to use), then its indexes. MySQL refuses to drop a column a key needs and keeps what
-/// is left of an index that loses a column; a renamed column takes both along.
-pub(super) fn drop_what_stands_on(
-    d: Dialect,
-    table: &Table,
-    column: &str,
-    foreign_keys: bool,
-) -> Vec<String> {
+/// moves: its foreign keys (with the index MySQL made for one that had none to use; SQLite
+/// cannot drop a key, and swaps no column), then its indexes. MySQL refuses to drop a column
+/// a key needs and keeps what is left of an index that loses a column; a renamed column takes
+/// both along.
+pub(super) fn drop_what_stands_on(d: Dialect, table: &Table, column: &str) -> Vec<String> {
     let table_ref = TableRef::of(table);
     let mut out = Vec::new();
+    let drops_foreign_keys = d.0 != Provider::Sqlite;
     for foreign_key in (table.foreign_keys.iter())
-        .filter(|f| foreign_keys && f.columns.iter().any(|c| c == column))
+        .filter(|f| drops_foreign_keys && f.columns.iter().any(|c| c == column))
     {
         out.extend(sql::step_statements(
             &Step::DropForeignKey {
@@ -195,8 +192,7 @@ mod tests {
             drop_what_stands_on(
                 mysql,
                 &table(vec![index("W_id_share_idx", &["id", "share_id"])]),
-                "share_id",
-                true
+                "share_id"
             ),
             [
                 "ALTER TABLE `Website` DROP FOREIGN KEY `Website_share_id_fkey`",
@@ -209,8 +205,7 @@ mod tests {
             drop_what_stands_on(
                 mysql,
                 &table(vec![index("W_share_idx", &["share_id", "id"])]),
-                "share_id",
-                true
+                "share_id"
             ),
             [
                 "ALTER TABLE `Website` DROP FOREIGN KEY `Website_share_id_fkey`",
@@ -222,8 +217,7 @@ mod tests {
             drop_what_stands_on(
                 mysql,
                 &table(vec![index("W_share_idx", &["share_id"])]),
-                "id",
-                true
+                "id"
             )
             .is_empty()
         );

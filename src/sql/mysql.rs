@@ -299,8 +299,9 @@ fn type_changes_in_place(from: &ColumnType, to: &ColumnType) -> bool {
 }
 
 /// The statements (unterminated) that fail, naming `check`, when `count` (an SQL expression)
-/// is not 0. A temporary table leaves nothing behind, even when it fires. The count is read first, as a
-/// plain (non-locking) read: `INSERT ... SELECT` would lock the rows it reads against writes.
+/// is not 0. A temporary table leaves nothing behind, even when it fires. The count is read
+/// first, as a plain (non-locking) read: `INSERT ... SELECT` would lock the rows it reads
+/// against writes.
 fn refusal(table: &str, check: &str, count: &str) -> [String; 5] {
     let table = D.quote(table);
     [
